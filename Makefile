@@ -1,0 +1,43 @@
+# Two commands on a fresh machine (see README): `make repro` runs the pipeline on the demo
+# data, `make test` runs the tests. Both create the environment from the lock file first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.lock-$(shell sha256sum requirements.lock | cut -c1-16)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export SOURCE_DATE_EPOCH ?= 1780012800
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: env repro test lint lock benchmark clean-env
+
+env: $(STAMP)
+
+# Exact versions and hashes from requirements.lock (the Dockerfile installs the same file).
+$(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), \
+	  f"selcomp needs Python 3.11 (the container uses 3.11 too), found {sys.version.split()[0]}"'
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
+	$(VENV)/bin/uv pip install --quiet --require-hashes --python $(VENV)/bin/python -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	rm -f $(VENV)/.lock-* && touch $@
+
+repro: env
+	dvc repro
+
+test: env
+	python -m pytest
+
+lint: env
+	hadolint Dockerfile
+
+# Regenerate the lock after editing the dependencies in pyproject.toml.
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --generate-hashes \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+benchmark: env
+	python -m benchmarks
+
+clean-env:
+	rm -rf $(VENV)

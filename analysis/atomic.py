@@ -1,0 +1,51 @@
+"""Atomic output writing: write to a temporary sibling path, then move into place.
+
+A stage that fails half-way never leaves a truncated output behind, so DVC never caches one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it onto ``path`` if the block succeeds.
+
+    Works for files and directories (the caller creates whichever it needs at the yielded path).
+    """
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    tmp = tmp_dir / final.name
+    try:
+        yield tmp
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> None:
+    """Write a table deterministically (fixed float format, no index unless asked)."""
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("float_format", "%.10g")
+    kwargs.setdefault("lineterminator", "\n")
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, **kwargs)
+
+
+def write_json(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write JSON with sorted keys and a trailing newline (byte-stable)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n")

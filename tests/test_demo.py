@@ -1,0 +1,95 @@
+"""The synthetic NSD: written in NSD's formats, deterministic, and consistent with its truth."""
+
+import hashlib
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.config import BrainSource
+from analysis.demo.write import simulate
+from analysis.nsd import layout
+from analysis.nsd.design import load_design
+from analysis.prepare_brain import prepare
+
+CFG = {"sessions_per_subject": [3, 3, 2, 2, 3, 2, 3, 2], "trials_per_session": 108,
+       "n_shared": 96, "n_own": 12, "grid": [18, 20, 14], "image_size": 32,
+       "noise_sd": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], "idiosyncrasy": 0.15,
+       "floc_images_per_subcategory": 2, "localizer2_images_per_category": 2, "floc_runs": 6,
+       "floc_noise_sd": 0.8}
+DEFS = {"FFA": {"volume": "floc-faces", "labels": [2, 3], "contrast": "faces"},
+        "PPA": {"volume": "floc-places", "labels": [2], "contrast": "places"},
+        "EBA": {"volume": "floc-bodies", "labels": [1], "contrast": "bodies"}}
+
+
+def _tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.relative_to(root).parts[0] in ("nsd", "stimuli", "truth"):
+            h.update(str(p.relative_to(root)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    simulate(out, CFG, seed=7)
+    src = BrainSource(out / "nsd", dict(enumerate(CFG["sessions_per_subject"], 1)),
+                      CFG["trials_per_session"], synthetic=True)
+    shared, _ = prepare(src, load_design(layout.expdesign(src.root)), DEFS, list(DEFS),
+                        "shared515", "auto", out / "prepared")
+    return out, shared
+
+
+def test_simulation_is_deterministic(demo, tmp_path):
+    out, _ = demo
+    simulate(tmp_path, CFG, seed=7)
+    assert _tree_digest(tmp_path) == _tree_digest(out)
+
+
+def test_both_beta_layouts_are_written(demo):
+    out, _ = demo
+    assert layout.betas(out / "nsd", 1, 1, "nifti").is_file()
+    assert layout.betas(out / "nsd", 2, 1, "hdf5").is_file()
+    with h5py.File(layout.stimulus_brick(out / "nsd")) as f:
+        assert f["imgBrick"].shape == (96 + 8 * 12, 32, 32, 3)
+        assert f["imgBrick"].dtype == np.uint8
+
+
+def test_ncsnr_matches_each_subjects_planted_noise(demo):
+    out, _ = demo
+    for s in (1, 8):
+        with h5py.File(out / f"prepared/subj{s:02d}.h5") as f:
+            nc = np.median(f["voxels/ncsnr"][()])
+        assert nc == pytest.approx(1 / CFG["noise_sd"][s - 1], rel=0.2)
+
+
+def _category_means(out: Path, s: int, roi: str, contrast: str, shared) -> pd.Series:
+    truth = pd.read_csv(out / "truth/images.csv").set_index("nsd_id")
+    with h5py.File(out / f"prepared/subj{s:02d}.h5") as f:
+        idx = f[f"roi/{roi}"][()]
+        t = f[f"voxels/t_{contrast}"][()][idx]
+        prof = np.nanmean(f["responses/shared"][()][idx[t > 3]], axis=(0, 2))
+    labels = truth.loc[shared, "category"] + "/" + truth.loc[shared, "attribute"].fillna("")
+    return pd.Series(prof, index=labels.to_numpy()).groupby(level=0).mean()
+
+
+def test_regions_show_their_planted_tuning_and_invariances(demo):
+    out, shared = demo
+    ffa = pd.concat([_category_means(out, s, "FFA", "faces", shared) for s in range(1, 9)],
+                    axis=1).mean(1)
+    faces = ffa[["face/human", "face/animal"]]
+    assert faces.min() > ffa.drop(faces.index).max()  # face selective
+    assert abs(faces["face/human"] - faces["face/animal"]) < 0.25  # planted invariance
+    ppa = pd.concat([_category_means(out, s, "PPA", "places", shared) for s in range(1, 9)],
+                    axis=1).mean(1)
+    assert ppa["scene/nopeople"] - ppa["scene/people"] > 0.3  # planted people effect
+
+
+def test_roi_voxels_have_positive_t_like_nsds_hand_drawn_rois(demo):
+    out, _ = demo
+    with h5py.File(out / "prepared/subj03.h5") as f:
+        assert (f["voxels/t_faces"][()][f["roi/FFA"][()]] > 0).all()
+        assert (f["voxels/t_places"][()][f["roi/PPA"][()]] > 0).all()
