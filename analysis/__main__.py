@@ -16,6 +16,7 @@ COMMANDS = {
     "simulate": "simulate",
     "prepare-brain": "prepare_brain",
     "select-voxels": "select_voxels",
+    "stimuli": "stimuli",
 }
 
 

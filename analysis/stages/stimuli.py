@@ -1,0 +1,42 @@
+"""Materialise the stimulus sets of the current tier in data/stimuli/<set>/ with index.csv.
+
+demo: the synthetic sets written by `simulate`; public and nsd: the real sets, from the offline
+mirror or their canonical source, verified against the digests in data/sources.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from analysis import config
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.errors import InputError
+from analysis.public_inputs import fetch, load_sources, mirror_root
+from analysis.stimulus_sets import build_index
+
+OUT = Path("data/stimuli")
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    tier = params["tier"]
+    sources = load_sources()
+    origins = {}
+    with atomic_path(OUT) as tmp:
+        for name in params["stimulus_sets"]:
+            dest = tmp / name
+            if tier == "demo":
+                src = config.DEMO_ROOT / "stimuli" / name
+                if not src.is_dir():
+                    raise InputError(f"stimulus set '{name}' has no synthetic version in {src}; "
+                                     "remove it from stimulus_sets or use tier: public")
+                shutil.copytree(src, dest)
+                origins[name] = "synthetic"
+            else:
+                if name not in sources:
+                    raise InputError(f"stimulus set '{name}' is not declared in data/sources.yaml")
+                origins[name] = fetch(name, sources[name], dest, mirror_root())
+            write_csv(build_index(name, dest), dest / "index.csv")
+        write_json({"tier": tier, "origin": origins}, tmp / "provenance.json")
