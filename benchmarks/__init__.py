@@ -1,0 +1,1 @@
+"""On-demand benchmarks (`make benchmark`); results are written to benchmarks/results/."""
