@@ -1,6 +1,8 @@
-"""Command line: ``python -m analysis <command>``; each DVC stage is one command.
+"""Command line: ``python -m analysis <command> [args]``; each DVC stage is one command.
 
-Commands read params.yaml from the working directory (the repository root).
+Commands read params.yaml from the working directory (the repository root). A stage module
+may define ``add_arguments(parser)`` for its own arguments (e.g. the model key of a foreach
+stage) and must define ``run(args)``.
 """
 
 from __future__ import annotations
@@ -17,20 +19,28 @@ COMMANDS = {
     "prepare-brain": "prepare_brain",
     "select-voxels": "select_voxels",
     "stimuli": "stimuli",
+    "nsd-images": "nsd_images",
+    "preprocess": "preprocess",
+    "extract": "extract",
+    "localize-units": "localize_units",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     parser.add_argument("--params", default="params.yaml", help="parameter file")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        sub.add_parser(name)
-    args, extra = parser.parse_known_args(argv)
-    args.extra = extra
-    module = importlib.import_module(f"analysis.stages.{COMMANDS[args.command]}")
+    modules = {}
+    for name, module in COMMANDS.items():
+        p = sub.add_parser(name)
+        if name in argv:  # import only the stage that runs (torch is slow to import)
+            modules[name] = importlib.import_module(f"analysis.stages.{module}")
+            if hasattr(modules[name], "add_arguments"):
+                modules[name].add_arguments(p)
+    args = parser.parse_args(argv)
     try:
-        module.run(args)
+        modules[args.command].run(args)
     except (InputError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

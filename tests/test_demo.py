@@ -18,6 +18,7 @@ CFG = {"sessions_per_subject": [3, 3, 2, 2, 3, 2, 3, 2], "trials_per_session": 1
        "n_shared": 96, "n_own": 12, "grid": [18, 20, 14], "image_size": 32,
        "noise_sd": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], "idiosyncrasy": 0.15,
        "floc_images_per_subcategory": 2, "localizer2_images_per_category": 2, "floc_runs": 6,
+       "identities": 2, "images_per_identity": 2,
        "floc_noise_sd": 0.8}
 DEFS = {"FFA": {"volume": "floc-faces", "labels": [2, 3], "contrast": "faces"},
         "PPA": {"volume": "floc-places", "labels": [2], "contrast": "places"},

@@ -238,3 +238,45 @@ def render_floc(subcategory: str, rng: np.random.Generator, size: int) -> Image.
     if subcategory not in maker:
         raise ValueError(f"unknown fLoc subcategory {subcategory!r}")
     return maker[subcategory]().convert("L")
+
+
+def identity_params(rng: np.random.Generator) -> dict[str, float]:
+    """Parameters that fix a synthetic person's face (shape, features, hair)."""
+    return {"rx": rng.uniform(0.26, 0.36), "ry": rng.uniform(0.34, 0.44),
+            "eye_dx": rng.uniform(0.28, 0.5), "eye_r": rng.uniform(0.04, 0.08),
+            "nose": rng.uniform(0.1, 0.25), "mouth": rng.uniform(0.2, 0.45),
+            "skin": rng.uniform(120, 220), "hair": rng.uniform(10, 110),
+            "hair_h": rng.uniform(0.0, 0.35), "brow": rng.uniform(0.0, 1.0)}
+
+
+def identity_face(p: dict[str, float], rng: np.random.Generator, width: int = 92,
+                  height: int = 112) -> Image.Image:
+    """A grayscale portrait of identity ``p`` (ORL-like: 92 x 112, dark background) with
+    image-specific pose, scale, lighting and expression."""
+    img = Image.new("L", (width, height), int(rng.uniform(10, 40)))
+    d = ImageDraw.Draw(img)
+    s = width * rng.uniform(0.92, 1.08)
+    cx = width / 2 + rng.uniform(-0.08, 0.08) * width
+    cy = height / 2 + rng.uniform(-0.05, 0.05) * height
+    rx, ry = p["rx"] * s, p["ry"] * s
+    d.ellipse([cx - rx * 1.05, cy - ry * (1.0 + p["hair_h"]), cx + rx * 1.05, cy + ry * 0.2],
+              fill=int(p["hair"]))
+    d.ellipse([cx - rx, cy - ry * 0.85, cx + rx, cy + ry], fill=int(p["skin"]))
+    turn = rng.uniform(-0.1, 0.1) * rx
+    for sx in (-1, 1):
+        ex = cx + turn + sx * p["eye_dx"] * rx
+        er = p["eye_r"] * s
+        d.ellipse([ex - er, cy - 0.15 * ry - er * 0.6, ex + er, cy - 0.15 * ry + er * 0.6],
+                  fill=30)
+        if p["brow"] > 0.5:
+            d.line([ex - er * 1.3, cy - 0.3 * ry, ex + er * 1.3, cy - 0.3 * ry], fill=40, width=2)
+    d.line([cx + turn, cy - 0.05 * ry, cx + turn, cy + p["nose"] * ry], fill=int(p["skin"] * 0.6),
+           width=2)
+    mw, smile = p["mouth"] * rx * 2, rng.uniform(-0.08, 0.12) * ry
+    d.arc([cx + turn - mw / 2, cy + 0.45 * ry - abs(smile), cx + turn + mw / 2,
+           cy + 0.45 * ry + abs(smile) + 1], 0 if smile >= 0 else 180, 180 if smile >= 0 else 360,
+          fill=50, width=2)
+    arr = np.asarray(img, dtype=np.float64)
+    light = np.linspace(rng.uniform(0.7, 1.0), rng.uniform(0.7, 1.0), width)[None, :]
+    arr = np.clip(arr * light + rng.normal(0, 4, arr.shape), 0, 255)
+    return Image.fromarray(arr.astype(np.uint8))

@@ -210,7 +210,8 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
 
 def write_localizers(out: Path, cfg: dict[str, Any], rng: np.random.Generator) -> None:
     """fLoc-style set (folders of <sub>/<sub>-<n>.jpg + manifest.csv, grayscale like the real
-    one) and a second, natural-image-style set (<cat>/main_<cat>_<k>.png + manifest.csv)."""
+    one), a second, natural-image-style set (<cat>/main_<cat>_<k>.png + manifest.csv) and an
+    ORL-like face-identity set (att_faces/s<k>/<n>.pgm)."""
     size = 2 * cfg["image_size"]
     rows = []
     for sub, domain in images.FLOC_SUBCATEGORIES.items():
@@ -234,6 +235,12 @@ def write_localizers(out: Path, cfg: dict[str, Any], rng: np.random.Generator) -
             Image.fromarray(images.render(cat, attr, rng, size)).save(out / "localizer2" / rel)
             rows.append({"file": rel, "murty2021_index": k, "category": cat})
     pd.DataFrame(rows).to_csv(out / "localizer2" / "manifest.csv", index=False)
+    for k in range(1, cfg["identities"] + 1):  # ORL-like identity set: att_faces/s<k>/<n>.pgm
+        person = images.identity_params(rng)
+        folder = out / "faces_identity" / "att_faces" / f"s{k}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in range(1, cfg["images_per_identity"] + 1):
+            images.identity_face(person, rng).save(folder / f"{n}.pgm")
 
 
 def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:

@@ -1,0 +1,87 @@
+"""The fMRI localizer procedure applied to network units.
+
+The statistic is the one behind NSD's fLOC t-maps: for category A against the pooled other
+categories B, t = (mean_A - mean_B) / sqrt(se_A^2 + se_B^2), se = SD (ddof=1) / sqrt(n) — i.e.
+Welch's t. A unit is selective when t > threshold (strictly). The stricter pairwise-conjunction
+localizer requires A > B for every other category B separately (one-sided Welch tests) with
+Benjamini-Yekutieli FDR control across units for each pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.stats
+from statsmodels.stats.multitest import multipletests
+
+
+def welch_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """t of a > b per column. a: (n_a, units), b: (n_b, units). NaN where both SDs are 0."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    se2 = a.var(0, ddof=1) / len(a) + b.var(0, ddof=1) / len(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (a.mean(0) - b.mean(0)) / np.sqrt(se2)
+    return np.where(se2 > 0, t, np.nan)
+
+
+def category_t(x: np.ndarray, labels: np.ndarray, categories: list[str]) -> dict[str, np.ndarray]:
+    """t of each category against all the other listed categories, per unit.
+
+    x: (n_images, n_units); labels: (n_images,) category of each image. Images whose label is
+    not in ``categories`` (e.g. fLoc's scrambled) are ignored.
+    """
+    labels = np.asarray(labels)
+    keep = np.isin(labels, categories)
+    out = {}
+    for c in categories:
+        out[c] = welch_t(x[labels == c], x[keep & (labels != c)])
+    return out
+
+
+def above(t: np.ndarray, threshold: float) -> np.ndarray:
+    """t > threshold; NaN (constant units) is never selected."""
+    return np.nan_to_num(t, nan=-np.inf) > threshold
+
+
+def conjunction(x: np.ndarray, labels: np.ndarray, category: str, others: list[str],
+                alpha: float = 0.05, method: str = "fdr_by") -> np.ndarray:
+    """Units whose response to ``category`` exceeds each of ``others`` (FDR per pair)."""
+    labels = np.asarray(labels)
+    a = x[labels == category].astype(np.float64)
+    mask = np.ones(x.shape[1], dtype=bool)
+    for o in others:
+        p = scipy.stats.ttest_ind(a, x[labels == o].astype(np.float64), equal_var=False,
+                                  alternative="greater", axis=0).pvalue
+        valid = ~np.isnan(p)
+        reject = np.zeros_like(mask)
+        if valid.any():
+            reject[valid] = multipletests(p[valid], alpha=alpha, method=method)[0]
+        mask &= reject
+    return mask
+
+
+def zscore_units(x: np.ndarray) -> np.ndarray:
+    """z-score each unit over images (constant units -> 0)."""
+    x = np.asarray(x, dtype=np.float64)
+    sd = x.std(0)
+    return np.where(sd > 0, (x - x.mean(0)) / np.where(sd > 0, sd, 1), 0.0)
+
+
+def generalisation(x: np.ndarray, labels: np.ndarray, category: str, mask: np.ndarray
+                   ) -> dict[str, float]:
+    """Do units selected elsewhere still prefer ``category`` on this image set?
+
+    The selected units are z-scored over this set's images and averaged per image; the
+    population response to ``category`` images is tested against all other images with a
+    one-sided Welch t-test. Also reports the fraction of selected units with a positive t.
+    """
+    labels = np.asarray(labels)
+    if mask.sum() == 0:
+        return {"n_units": 0, "t": np.nan, "df": np.nan, "p": np.nan, "frac_units_prefer": np.nan}
+    z = zscore_units(x[:, mask])
+    pop = z.mean(1)
+    res = scipy.stats.ttest_ind(pop[labels == category], pop[labels != category],
+                                equal_var=False, alternative="greater")
+    unit_t = welch_t(z[labels == category], z[labels != category])
+    return {"n_units": int(mask.sum()), "t": float(res.statistic), "df": float(res.df),
+            "p": float(res.pvalue), "frac_units_prefer": float(np.nanmean(unit_t > 0))}

@@ -1,0 +1,47 @@
+"""Decode + resize + crop every stimulus set once for one preprocessing configuration.
+
+Writes data/preprocessed/<config>/<set>.npy (uint8, n x 3 x S x S) and <set>.csv (its index),
+for each set in data/stimuli and for the shared NSD images (set name 'nsd_shared').
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.atomic import atomic_path, write_csv
+from analysis.errors import ParameterError
+from analysis.preprocess import preprocess_arrays, preprocess_files
+from analysis.stages.nsd_images import OUT as NSD_IMAGES
+from analysis.stages.stimuli import OUT as STIMULI
+
+OUT = Path("data/preprocessed")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", help="key of params.yaml `preprocessing`")
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    if args.config not in params["preprocessing"]:
+        raise ParameterError(f"unknown preprocessing config '{args.config}'; known: "
+                             f"{sorted(params['preprocessing'])}")
+    cfg = params["preprocessing"][args.config]
+    with atomic_path(OUT / args.config) as tmp:
+        tmp.mkdir()
+        for name in params["stimulus_sets"]:
+            index = pd.read_csv(STIMULI / name / "index.csv")
+            arr = preprocess_files([STIMULI / name / f for f in index["file"]], cfg)
+            np.save(tmp / f"{name}.npy", arr)
+            write_csv(index, tmp / f"{name}.csv")
+        with h5py.File(NSD_IMAGES, "r") as f:
+            arr = preprocess_arrays(f["images"][()], cfg)
+            ids = f["nsd_ids"][()]
+        np.save(tmp / "nsd_shared.npy", arr)
+        write_csv(pd.DataFrame({"nsd_id": ids}), tmp / "nsd_shared.csv")

