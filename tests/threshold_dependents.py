@@ -1,28 +1,23 @@
 """Print the stages that must rerun when `threshold` changes: its readers and all downstream.
 
-Used by .ci/run to check `dvc exp run -S threshold=5` against the DAG in dvc.yaml.
+Used by .ci/run to check `dvc exp run -S threshold=5` against DVC's own view of the DAG.
 """
 
-from pathlib import Path
+import networkx as nx
+from dvc.dependency.param import ParamsDependency
+from dvc.repo import Repo
 
-import yaml
 
-
-def dependents(stages: dict) -> list[str]:
-    outs = {o if isinstance(o, str) else next(iter(o)): n for n, s in stages.items()
-            for o in s.get("outs", [])}
-    hit = {n for n, s in stages.items() if "threshold" in s.get("params", [])}
-    changed = True
-    while changed:
-        changed = False
-        for n, s in stages.items():
-            if n not in hit and any(any(d == o or d.startswith(o + "/") for o in outs
-                                        if outs[o] in hit) for d in s.get("deps", [])):
-                hit.add(n)
-                changed = True
-    return sorted(hit)
+def dependents(param: str = "threshold") -> list[str]:
+    with Repo(".") as repo:
+        graph = repo.index.graph  # edge a -> b: stage a depends on stage b
+        readers = [s for s in graph.nodes
+                   if any(isinstance(d, ParamsDependency) and param in d.params for d in s.deps)]
+        hit = set(readers)
+        for r in readers:
+            hit |= nx.ancestors(graph, r)
+        return sorted(s.addressing for s in hit)
 
 
 if __name__ == "__main__":
-    stages = yaml.safe_load(Path("dvc.yaml").read_text())["stages"]
-    print(" ".join(dependents(stages)) + " ")
+    print(" ".join(dependents()) + " ")
