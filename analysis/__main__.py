@@ -23,6 +23,8 @@ COMMANDS = {
     "preprocess": "preprocess",
     "extract": "extract",
     "localize-units": "localize_units",
+    "lesion": "lesion",
+    "selectivity-metrics": "selectivity_metrics",
 }
 
 

@@ -1,0 +1,40 @@
+"""Kernel lesions ranked by their effect on face-identity decoding (results/network/lesion)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from analysis import activation_store as store
+from analysis import config, zoo
+from analysis.activations import resolve_device
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.lesion import lesion_effects
+from analysis.preprocess import check_model_config
+from analysis.stages.preprocess import OUT as PREPROCESSED
+
+OUT = Path("results/network/lesion")
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    m = params["metrics"]
+    intact = {}
+    with atomic_path(OUT) as tmp:
+        tmp.mkdir()
+        for key in m["lesion_models"]:
+            entry = params["zoo"][key]
+            model = zoo.build(key, entry)
+            cfg = check_model_config(model, params["preprocessing"][entry["preprocessing"]], key)
+            images = np.load(PREPROCESSED / entry["preprocessing"] / f"{m['identity_set']}.npy")
+            ids = store.index(m["identity_set"], entry["preprocessing"])["identity"].to_numpy()
+            table = lesion_effects(model, images, ids, m["lesion_layer"], m["readout_layer"],
+                                   cfg["mean"], cfg["std"], params["extraction"]["batch_size"],
+                                   resolve_device(params["extraction"]["device"]), m["seed"],
+                                   m["svm_C"])
+            intact[key] = round(table.attrs["intact_accuracy"], 10)
+            write_csv(table, tmp / f"{key}.csv")
+        write_json({"intact_accuracy": intact, "layer": m["lesion_layer"],
+                    "readout_layer": m["readout_layer"]}, tmp / "summary.json")

@@ -1,0 +1,108 @@
+"""The metrics study: % face-selective units/kernels per layer and metric, inter-metric
+consistency (trained vs untrained), metric-vs-lesion rank correlation, and identity decoding
+from an equal number of kernels chosen by each metric (results/network/metrics)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.stats
+
+from analysis import activation_store as store
+from analysis import config
+from analysis.activations import AGGREGATIONS
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.decoding import cv_accuracy, mean_ci
+from analysis.selectivity_metrics import METRICS, all_metrics, consistency
+from analysis.stages.lesion import OUT as LESION
+
+OUT = Path("results/network/metrics")
+
+
+def levels(model: str, layer: str) -> dict[str, np.ndarray]:
+    """Unit activations and the three kernel summaries of a layer on fLoc."""
+    out = {"unit": store.layer(model, "floc", layer, "units")}
+    for agg in AGGREGATIONS:
+        out[f"kernel_{agg}"] = store.layer(model, "floc", layer, f"kernel_{agg}")
+    return out
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    m = params["metrics"]
+    pct, cons, corr, dec = [], [], [], []
+    for model in params["models"]:
+        meta = store.info(model)
+        pre = params["zoo"][model]["preprocessing"]
+        domains = store.index("floc", pre)["domain"].to_numpy()
+        base = {"model": model, "trained": meta["trained"], "seed": meta["seed"]}
+        for layer in meta["layers"]:
+            for level, x in levels(model, layer).items():
+                v = all_metrics(x, domains)
+                for metric in METRICS:
+                    pct.append({**base, "layer": layer, "level": level, "metric": metric,
+                                "n": len(v), "pct_selective": 100 * v[f"{metric}_selective"].mean()})
+                for r in consistency(v).itertuples(index=False):
+                    cons.append({**base, "layer": layer, "level": level, **r._asdict()})
+                if layer == m["lesion_layer"] and level == "kernel_l2":
+                    corr += lesion_correlation(model, v, base)
+                    dec += decoding(model, layer, v, pre, m, base)
+    with atomic_path(OUT) as tmp:
+        tmp.mkdir()
+        frames = {"pct_selective": pd.DataFrame(pct), "consistency": pd.DataFrame(cons),
+                  "lesion_correlation": pd.DataFrame(corr), "decoding": pd.DataFrame(dec)}
+        for name, frame in frames.items():
+            write_csv(frame, tmp / f"{name}.csv")
+        write_json(summary(frames), tmp / "summary.json")
+
+
+def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
+    path = LESION / f"{model}.csv"
+    if not path.is_file():
+        return []
+    effect = pd.read_csv(path).sort_values("kernel")["effect"].to_numpy()
+    rows = []
+    for metric in METRICS:
+        ok = v[metric].notna().to_numpy()
+        res = scipy.stats.spearmanr(v[metric].to_numpy()[ok], effect[ok])
+        rows.append({**base, "metric": metric, "spearman": float(res.statistic),
+                     "p": float(res.pvalue), "n_kernels": int(ok.sum())})
+    return rows
+
+
+def decoding(model: str, layer: str, v: pd.DataFrame, pre: str, m: dict, base: dict
+             ) -> list[dict]:
+    """Identity decoding from the top-N kernels (L2 aggregation) of each metric, equal N."""
+    ids = store.index(m["identity_set"], pre)["identity"].to_numpy()
+    x = store.layer(model, m["identity_set"], layer, "kernel_l2")
+    n_sel = min(int(v[f"{metric}_selective"].sum()) for metric in METRICS)
+    n = max(n_sel, m["min_decoding_kernels"])
+    rows = []
+    for metric in METRICS:
+        top = np.argsort(-v[metric].fillna(-np.inf).to_numpy(), kind="stable")[:n]
+        acc = cv_accuracy(x[:, top], ids, m["seed"], m["svm_C"])
+        mean, lo, hi = mean_ci(acc)
+        rows.append({**base, "layer": layer, "metric": metric, "n_kernels": n,
+                     "min_selected_by_a_metric": n_sel, "accuracy": mean, "ci_low": lo,
+                     "ci_high": hi, "chance": 1 / len(np.unique(ids))})
+    return rows
+
+
+def summary(frames: dict[str, pd.DataFrame]) -> dict:
+    c = frames["consistency"]
+    unit = c[c["level"] == "unit"]
+    mean_cons = unit.groupby(["trained", "layer"])["spearman"].mean()
+    out = {"mean_inter_metric_spearman_units": {
+        f"{'trained' if t else 'untrained'}/{layer}": round(float(s), 6)
+        for (t, layer), s in mean_cons.items()}}
+    if not frames["lesion_correlation"].empty:
+        out["metric_lesion_spearman"] = {
+            f"{r.model}/{r.metric}": round(r.spearman, 6)
+            for r in frames["lesion_correlation"].itertuples()}
+    if not frames["decoding"].empty:
+        out["decoding_accuracy"] = {f"{r.model}/{r.metric}": round(r.accuracy, 6)
+                                    for r in frames["decoding"].itertuples()}
+    return out

@@ -1,0 +1,78 @@
+"""Selectivity metrics against closed forms and scipy/statsmodels; edge cases of FSI."""
+
+import numpy as np
+import pytest
+import scipy.stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.selectivity_metrics import (all_metrics, consistency, dprime, fsi, pairwise_t,
+                                          ranksum)
+
+
+def test_fsi_closed_form_and_edge_cases():
+    face = np.array([[2.0, 1.0, 0.0, -1.0, 1.0], [4.0, 1.0, 0.0, -3.0, 1.0]])
+    other = np.array([[1.0, 1.0, 0.0, 1.0, -2.0], [1.0, 1.0, 0.0, 1.0, -4.0]])
+    got = fsi(face, other)
+    assert got[0] == pytest.approx((3 - 1) / (3 + 1))  # twice as strong -> 0.5
+    assert got[1] == 0.0            # equal responses
+    assert got[2] == 0.0            # silent unit: 0/0 -> 0, not NaN
+    assert got[3] == -1.0           # negative face response rectified -> never selective
+    assert got[4] == 1.0            # negative non-face response rectified
+    assert fsi(np.array([[2.0]]), np.array([[1.0]]))[0] == pytest.approx(1 / 3)
+
+
+def test_dprime_closed_form():
+    rng = np.random.default_rng(0)
+    f, o = rng.normal(1, 1, (20, 3)), rng.normal(0, 2, (50, 3))
+    ref = (f.mean(0) - o.mean(0)) / np.sqrt((f.var(0, ddof=1) + o.var(0, ddof=1)) / 2)
+    np.testing.assert_allclose(dprime(f, o), ref)
+    assert np.isnan(dprime(np.ones((3, 1)), np.ones((3, 1))))[0]
+
+
+def test_ranksum_matches_scipy():
+    rng = np.random.default_rng(1)
+    f, o = rng.normal(0.5, 1, (15, 4)), rng.normal(0, 1, (40, 4))
+    auc, p = ranksum(f, o)
+    for j in range(4):
+        ref = scipy.stats.mannwhitneyu(f[:, j], o[:, j], alternative="greater",
+                                       method="asymptotic")
+        assert p[j] == pytest.approx(ref.pvalue)
+        assert auc[j] == pytest.approx(ref.statistic / (15 * 40))
+
+
+def test_pairwise_t_uses_bh_per_pair_and_needs_every_pair():
+    rng = np.random.default_rng(2)
+    f = rng.normal(0, 1, (30, 200))
+    f[:, :40] += 1.5
+    others = {"bodies": rng.normal(0, 1, (30, 200)), "places": rng.normal(0, 1, (30, 200))}
+    others["bodies"][:, :20] += 1.5  # units 0-19: faces ~ bodies
+    tmin, sel = pairwise_t(f, others)
+    ref = np.ones(200, bool)
+    for o in others.values():
+        p = scipy.stats.ttest_ind(f, o, equal_var=False, alternative="greater").pvalue
+        ref &= multipletests(p, 0.05, "fdr_bh")[0]
+    np.testing.assert_array_equal(sel, ref)
+    assert sel[20:40].all() and sel[:20].mean() < 0.2
+    t_places = scipy.stats.ttest_ind(f, others["places"], equal_var=False).statistic
+    t_bodies = scipy.stats.ttest_ind(f, others["bodies"], equal_var=False).statistic
+    np.testing.assert_allclose(tmin, np.minimum(t_places, t_bodies))
+
+
+def test_metrics_find_planted_face_units_and_agree_on_them():
+    rng = np.random.default_rng(3)
+    dom = np.repeat(["faces", "bodies", "places", "characters", "objects", "scrambled"], 40)
+    x = np.abs(rng.normal(1, 0.3, (240, 1000)))
+    x[np.ix_(dom == "faces", np.arange(100))] *= 3.0
+    v = all_metrics(x, dom)
+    for m in ("fsi", "dprime", "ranksum", "pairwise_t"):
+        assert v[f"{m}_selective"][:100].mean() > 0.95, m
+        assert v[f"{m}_selective"][100:].mean() < 0.02, m
+    c = consistency(v)
+    assert (c["spearman"] > 0.3).all()
+
+
+def test_null_units_pass_ranksum_at_its_nominal_rate():
+    rng = np.random.default_rng(4)
+    dom = np.repeat(["faces", "bodies", "places", "characters", "objects"], 40)
+    v = all_metrics(rng.normal(size=(200, 20000)), dom)
+    assert (v["ranksum_p"] < 0.05).mean() == pytest.approx(0.05, abs=0.006)
