@@ -25,6 +25,7 @@ COMMANDS = {
     "localize-units": "localize_units",
     "lesion": "lesion",
     "selectivity-metrics": "selectivity_metrics",
+    "figures-network": "figures_network",
 }
 
 
