@@ -26,6 +26,11 @@ COMMANDS = {
     "lesion": "lesion",
     "selectivity-metrics": "selectivity_metrics",
     "figures-network": "figures_network",
+    "compare": "compare",
+    "robustness": "robustness",
+    "systems-map": "systems_map",
+    "rsa92": "rsa92",
+    "figures-brain": "figures_brain",
 }
 
 

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> None:
     layers = zoo.layers_to_read(entry)
     ext = params["extraction"]
     device = resolve_device(ext["device"])
-    sets = list(params["stimulus_sets"]) + ["nsd_shared"]
+    sets = list(params["stimulus_sets"]) + list(params["supplementary_sets"]) + ["nsd_shared"]
     with atomic_path(OUT / args.model) as tmp:
         tmp.mkdir()
         for name in sets:

@@ -3,7 +3,8 @@
 For every model and layer: units selective for each fLoc domain (t > threshold), the
 pairwise-conjunction localizer (BY-FDR), the same t-localizer on the second set (localizer2),
 whether fLoc-selected units still prefer their category on localizer2, and the overlap of the
-two unit sets. Writes data/units/<model>.h5 (masks) and tables in results/network/.
+two unit sets. Writes data/units/<model>.h5 (masks at `threshold` and the unit t-values of
+both localizers, ``<layer>/t/<localizer>/<category>``) and tables in results/network/.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def localize_model(model: str, params: dict, masks_out: h5py.File) -> dict[str, 
         x2 = store.layer(model, "localizer2", lay)
         t1 = category_t(x1, floc, FLOC_DOMAINS)
         t2 = category_t(x2, loc2, LOC2_DOMAINS)
+        for name, ts in (("floc", t1), ("localizer2", t2)):  # for selection at any threshold
+            for cat, t in ts.items():
+                masks_out.create_dataset(f"{lay}/t/{name}/{cat}", data=t.astype(np.float32),
+                                         track_times=False)
         for cat in FLOC_DOMAINS:
             sel = {"floc": above(t1[cat], thr),
                    "floc_conjunction": conjunction(x1, floc, cat,

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> None:
     cfg = params["preprocessing"][args.config]
     with atomic_path(OUT / args.config) as tmp:
         tmp.mkdir()
-        for name in params["stimulus_sets"]:
+        for name in params["stimulus_sets"] + params["supplementary_sets"]:
             index = pd.read_csv(STIMULI / name / "index.csv")
             arr = preprocess_files([STIMULI / name / f for f in index["file"]], cfg)
             np.save(tmp / f"{name}.npy", arr)

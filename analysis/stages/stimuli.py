@@ -2,6 +2,7 @@
 
 demo: the synthetic sets written by `simulate`; public and nsd: the real sets, from the offline
 mirror or their canonical source, verified against the digests in data/sources.yaml.
+`supplementary_sets` are always the real sets (fetched the same way).
 """
 
 from __future__ import annotations
@@ -39,4 +40,13 @@ def run(args: argparse.Namespace) -> None:
                     raise InputError(f"stimulus set '{name}' is not declared in data/sources.yaml")
                 origins[name] = fetch(name, sources[name], dest, mirror_root())
             write_csv(build_index(name, dest), dest / "index.csv")
+        for name in params["supplementary_sets"]:
+            mirror = mirror_root()
+            try:
+                origins[name] = fetch(name, sources[name], tmp / name, mirror)
+            except InputError as exc:
+                raise InputError(f"{exc} The supplementary set '{name}' is real data in every "
+                                 "tier; to run without it use `dvc exp run -S "
+                                 "'supplementary_sets=[]'`.") from exc
+            write_csv(build_index(name, tmp / name), tmp / name / "index.csv")
         write_json({"tier": tier, "origin": origins}, tmp / "provenance.json")
