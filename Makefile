@@ -23,7 +23,7 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	rm -f $(VENV)/.lock-* && touch $@
 
 repro: env
-	dvc repro
+	dvc repro $(DVC_ARGS)
 
 test: env
 	python -m pytest

@@ -31,7 +31,14 @@ COMMANDS = {
     "systems-map": "systems_map",
     "rsa92": "rsa92",
     "figures-brain": "figures_brain",
+    "results": "results",
+    "macros": "macros",
+    "manuscript": "manuscript",
 }
+
+
+#: tools that are not pipeline stages: command name -> module
+TOOLS = {"audit": "analysis.audit"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", default="params.yaml", help="parameter file")
     sub = parser.add_subparsers(dest="command", required=True)
     modules = {}
-    for name, module in COMMANDS.items():
+    targets = {**{k: f"analysis.stages.{v}" for k, v in COMMANDS.items()}, **TOOLS}
+    for name, module in targets.items():
         p = sub.add_parser(name)
         if name in argv:  # import only the stage that runs (torch is slow to import)
-            modules[name] = importlib.import_module(f"analysis.stages.{module}")
+            modules[name] = importlib.import_module(module)
             if hasattr(modules[name], "add_arguments"):
                 modules[name].add_arguments(p)
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ from sklearn.svm import LinearSVC
 
 def classifier(C: float):
     """Standardise features, then a linear SVM (one-vs-rest)."""
-    return make_pipeline(StandardScaler(), LinearSVC(C=C, max_iter=20000))
+    return make_pipeline(StandardScaler(), LinearSVC(C=C, max_iter=20000, random_state=0))
 
 
 def folds(labels: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -59,3 +59,17 @@ def test_cli_reports_bad_parameter_without_traceback(tmp_path, params):
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2
     assert "threshold must be a finite number" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_params_survive_dvcs_rewrite_for_exp_run(tmp_path):
+    """`dvc exp run -S key=value` rewrites params.yaml with ruamel; the result must still parse
+    to the same parameters (flow mappings with URLs once broke this)."""
+    from dvc.utils.serialize import modify_yaml
+
+    copy_ = tmp_path / "params.yaml"
+    copy_.write_text((ROOT / "params.yaml").read_text())
+    with modify_yaml(copy_) as data:
+        data["threshold"] = 5
+    expected = yaml.safe_load((ROOT / "params.yaml").read_text())
+    expected["threshold"] = 5
+    assert yaml.safe_load(copy_.read_text()) == expected

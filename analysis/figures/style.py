@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis.atomic import atomic_path  # noqa: E402
+from analysis.provenance import as_text  # noqa: E402
 
 TRAINED = "#c0392b"
 UNTRAINED = "#2c7fb8"
@@ -31,17 +33,21 @@ def label_tier(fig: plt.Figure, tier: str) -> None:
                      color="#888888")
 
 
-def save(fig: plt.Figure, path: str | Path, metadata: dict[str, Any] | None = None) -> None:
-    """Save a PDF (and a PNG beside it) with fixed metadata, atomically.
+def save(fig: plt.Figure, path: str | Path, provenance: dict[str, Any] | None = None) -> None:
+    """Save a PDF, a PNG beside it and ``<name>.provenance.json``, atomically.
 
-    PDFs carry no creation date unless SOURCE_DATE_EPOCH is set, which then fixes it, so the
-    bytes depend only on the content. ``metadata`` (e.g. provenance) goes into the PDF's
-    Keywords entry and the PNG's text chunks.
+    The creation date is fixed by SOURCE_DATE_EPOCH (set here if unset), so the bytes depend
+    only on the content. The provenance (stage, command, code revision, parameters, input
+    hashes) goes into the PDF's Keywords entry, the PNG's text chunk 'provenance' and the JSON
+    manifest file.
     """
     path = Path(path)
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1780012800")
-    extra = metadata or {}
-    keywords = "; ".join(f"{k}={v}" for k, v in sorted(extra.items()))
+    extra = {"provenance": as_text(provenance)} if provenance else {}
+    keywords = extra.get("provenance", "")
+    if provenance:
+        with atomic_path(path.with_suffix(".provenance.json")) as tmp:
+            tmp.write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="pdf", metadata={"Creator": "selcomp", "Producer": "matplotlib",
                                                  "Keywords": keywords})

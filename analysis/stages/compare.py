@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> None:
                        "hn_mean": k.mean().get("hn", np.nan), "gap": g[measure],
                        "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0))}
                 if boot is not None:
-                    row.update(bootstrap_summary(boot[measure]))
+                    row.update(bootstrap_summary(boot[measure], cmp["ci_level"]))
                 if measure in tests.index:
                     row.update({c: tests.loc[measure, c] for c in
                                 ("n_pairs", "t", "df", "p_t", "cohen_d")})

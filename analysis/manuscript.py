@@ -1,0 +1,74 @@
+"""Manuscript checks and build.
+
+Checks (run before every build): every generated macro the text uses (``\\res...``) must be
+defined by the generated numbers file, and the Results section may contain no digit outside
+references, labels, citations, file names and generated macros — so no number in the results
+is typed by hand. The PDF is built with latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and
+FORCE_SOURCE_DATE=1 (and an empty trailer ID in the preamble), so it is byte-stable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from analysis.errors import InputError
+
+MACRO = re.compile(r"\\(res[A-Za-z]+)")
+ALLOWED_ARGS = re.compile(
+    r"\\(?:ref|eqref|autoref|label|cite[tp]?|input|include|includegraphics|url|href|"
+    r"begin|end|hypersetup)\s*(?:\[[^\]]*\])?\s*\{[^}]*\}")
+
+
+def defined_macros(numbers_tex: str) -> set[str]:
+    return set(re.findall(r"\\newcommand\{\\(res[A-Za-z]+)\}", numbers_tex))
+
+
+def strip_comments(tex: str) -> str:
+    return re.sub(r"(?<!\\)%.*", "", tex)
+
+
+def results_section(tex: str) -> str:
+    m = re.search(r"\\section\*?\{Results\}(.*?)(?=\\section|\\appendix|\\end\{document\})",
+                  strip_comments(tex), re.S)
+    if not m:
+        raise InputError("manuscript has no \\section{Results}")
+    return m.group(1)
+
+
+def check(tex: str, numbers_tex: str) -> list[str]:
+    """Problems found (empty if the manuscript is clean)."""
+    problems = []
+    undefined = sorted(set(MACRO.findall(strip_comments(tex))) - defined_macros(numbers_tex))
+    problems += [f"\\{name} is used but no stage writes it (manuscript/generated/numbers.tex)"
+                 for name in undefined]
+    text = ALLOWED_ARGS.sub(" ", results_section(tex))
+    text = MACRO.sub(" ", text)
+    for line in text.splitlines():
+        if re.search(r"\d", line):
+            problems.append(f"hand-typed number in Results: '{line.strip()[:80]}' — use a "
+                            "generated \\res... macro")
+    return problems
+
+
+def build(main_tex: Path, out_pdf: Path) -> None:
+    """latexmk -> out_pdf (via a temporary build folder)."""
+    if shutil.which("latexmk") is None:
+        raise InputError("latexmk not found: apt-get install texlive-latex-base "
+                         "texlive-latex-recommended latexmk (the container has them)")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1780012800"),
+           "FORCE_SOURCE_DATE": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+                              f"-output-directory={tmp}", main_tex.name],
+                             cwd=main_tex.parent, env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            log = (Path(tmp) / main_tex.with_suffix(".log").name)
+            tail = log.read_text(errors="replace")[-3000:] if log.is_file() else run.stdout[-3000:]
+            raise InputError(f"LaTeX failed on {main_tex}:\n{tail}")
+        out_pdf.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(tmp) / main_tex.with_suffix(".pdf").name, out_pdf)

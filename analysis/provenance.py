@@ -1,0 +1,76 @@
+"""Provenance of stage outputs: DVC-compatible content hashes, code revision, parameters.
+
+``dvc_md5`` reproduces DVC 3's hashes (md5 of a file's bytes; for a directory, md5 of the JSON
+list of its files' {"md5", "relpath"} sorted by path, plus ".dir"), so a figure's embedded
+input hashes can be compared with dvc.lock directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+IGNORED_PARTS = (".staging.",)
+
+
+def _file_md5(path: Path) -> str:
+    h = hashlib.md5()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def dvc_md5(path: str | Path) -> str:
+    """DVC 3's md5 of a file or directory."""
+    path = Path(path)
+    if path.is_file():
+        return _file_md5(path)
+    entries = sorted(({"md5": _file_md5(p), "relpath": p.relative_to(path).as_posix()}
+                      for p in path.rglob("*") if p.is_file()
+                      and not any(x in p.as_posix() for x in IGNORED_PARTS)),
+                     key=lambda e: e["relpath"])
+    digest = hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest()
+    return digest + ".dir"
+
+
+def git_revision(paths: list[str] | None = None) -> str:
+    """HEAD's commit, with '+dirty' if any of ``paths`` differs from it (or 'unknown')."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--", *(paths or ["."])],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("+dirty" if status else "")
+
+
+def _lookup(params: dict, key: str) -> Any:
+    node = params
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def stage_provenance(stage: str, dvc_yaml: Path = Path("dvc.yaml"),
+                     params_file: Path = Path("params.yaml")) -> dict[str, Any]:
+    """Stage name, command, code revision, parameter values and input hashes of a (non-
+    foreach) stage, as it runs now."""
+    spec = yaml.safe_load(dvc_yaml.read_text())["stages"][stage]
+    params = yaml.safe_load(params_file.read_text())
+    deps = [str(d) for d in spec.get("deps", [])]
+    code = [d for d in deps if d.startswith("analysis")]
+    return {"stage": stage, "cmd": spec["cmd"], "code_revision": git_revision(code),
+            "params": {str(k): _lookup(params, str(k)) for k in spec.get("params", [])},
+            "deps": {d: dvc_md5(d) for d in deps if Path(d).exists()}}
+
+
+def as_text(prov: dict[str, Any]) -> str:
+    """Compact JSON for file metadata."""
+    return json.dumps(prov, sort_keys=True, separators=(",", ":"))

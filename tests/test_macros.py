@@ -1,0 +1,65 @@
+"""Macros: one \\newcommand per value, formatted from the results file; tables generated."""
+
+import pandas as pd
+
+from analysis.macros import comparison_table, fmt, macros, numbers_tex, reproduction_table
+from analysis.reproduction import reproduction
+
+ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
+RESULTS = {
+    "tier": "demo", "synthetic_brain_data": True, "threshold": 7, "n_subjects": 8,
+    "ci_level": 0.95,
+    "n_shared_images": 98, "n_models_trained": 1, "n_models_untrained": 2,
+    "selected_voxels_mean": {r: 40.5 for r in ROIS},
+    "units": {"pct_selected_last_layer_trained": {"faces": 25.27, "bodies": 14.9, "places": 14.7},
+              "pct_selected_last_layer_untrained": {"faces": 1.5, "bodies": 0.3, "places": 2.7},
+              "generalises_last_layer": {"m/faces": {"generalises": True},
+                                         "m/bodies": {"generalises": False}}},
+    "metrics": {"mean_inter_metric_spearman_units": {"trained/b5": 0.8, "trained/b6": 0.9,
+                                                     "untrained/b5": 0.7},
+                "metric_lesion_spearman": {"m/fsi": 0.12, "m/dprime": 0.1, "m/ranksum": 0.1,
+                                           "m/pairwise_t": 0.09},
+                "decoding_accuracy": {"m/fsi": 0.5, "m/dprime": 0.5, "m/ranksum": 0.5,
+                                      "m/pairwise_t": 0.6}},
+    "lesion": {"intact_accuracy": {"m": 0.93}},
+    "comparison": {f"{r}_{ms}_{c}": {"hh": 0.98, "hn": 0.6, "gap": 0.38, "gap_ci_low": 0.3,
+                                     "gap_ci_high": 0.45, "p_boot": "9.950e-03",
+                                     "p_pairs": "1.2e-05"}
+                   for r in ROIS for ms in ("univariate", "multivariate") for c in ("published", "cv")},
+    "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
+                   "gap_max": 0.9},
+    "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17], "best_network_hn": 0.54,
+              "best_network": "effnet_lite0/blocks.5/all",
+              "human_reliability": {"BE": 0.45, "KO": 0.18}},
+}
+
+
+def test_formatting():
+    assert fmt(0.98765) == "0.99" and fmt(25.27, 1) == "25.3" and fmt(None) == "n/a"
+    assert fmt("9.950e-03") == "0.010" and fmt("1.2e-05") == "$1.2\\times10^{-5}$"
+    assert fmt(7) == "7" and fmt(float("nan")) == "n/a"
+
+
+def test_one_newcommand_per_value_with_letter_only_names():
+    m = macros(RESULTS)
+    tex = numbers_tex(m)
+    assert tex.count("\\newcommand") == len(m)
+    assert all(k.isalpha() and k.startswith("res") for k in m)
+    assert m["resFFAUniHH"] == "0.98" and m["resPctFacesTrained"] == "25.3"
+    assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
+    assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"
+    assert "not findings" in m["resDataNote"]
+
+
+def test_tables():
+    stats = pd.DataFrame([{"roi": "FFA", "measure": "univariate", "layer_choice": "published",
+                           "hh_mean": 0.98, "hn_mean": 0.6, "gap": 0.38, "ci_low": 0.3,
+                           "ci_high": 0.45, "p_boot": 0.00995}])
+    t = comparison_table(stats)
+    assert "\\toprule" in t and "FFA & univariate & 0.98 & 0.60 & 0.38 & [0.30, 0.45]" in t
+    robust = pd.DataFrame([{"threshold": 7.0, "roi": "FFA", "localizer": "floc",
+                            "measure": "univariate", "hh": 0.95}])
+    rep = reproduction(robust, {"human_human": {"univariate": {"FFA": {7: 0.976}}}})
+    assert rep.iloc[0]["difference"] == 0.95 - 0.976
+    tex = reproduction_table(rep, comparable=False)
+    assert "Not comparable" in tex and "FFA & univariate & 7 & 0.95 & 0.98 & -0.03 \\\\" in tex

@@ -1,0 +1,41 @@
+"""The manuscript check catches undefined macros and hand-typed numbers in Results."""
+
+from pathlib import Path
+
+from analysis.manuscript import check
+
+NUMBERS = "\\newcommand{\\resFFAUniHH}{0.98}\n\\newcommand{\\resThreshold}{7}\n"
+DOC = r"""\documentclass{article}\begin{document}
+\section{Methods} We used 8 subjects and t > \resThreshold.
+\section{Results}
+FFA similarity was \resFFAUniHH{} (Figure~\ref{fig:3}, \cite{nsd2022}).
+\includegraphics[width=0.5\textwidth]{../figures/figure3_human_vs_network.pdf}
+%s
+\section{Discussion} 42 is fine here.
+\end{document}"""
+
+
+def test_clean_manuscript_passes():
+    assert check(DOC % "", NUMBERS) == []
+
+
+def test_hand_typed_number_in_results_fails():
+    problems = check(DOC % "The gap was 0.35 in EBA.", NUMBERS)
+    assert len(problems) == 1 and "hand-typed number" in problems[0] and "0.35" in problems[0]
+
+
+def test_undefined_macro_fails():
+    problems = check(DOC % "EBA was \\resEBAUniHH.", NUMBERS)
+    assert problems == ["\\resEBAUniHH is used but no stage writes it "
+                        "(manuscript/generated/numbers.tex)"]
+
+
+def test_comments_are_ignored():
+    assert check(DOC % "% a comment with 12 and \\resNothing", NUMBERS) == []
+
+
+def test_the_real_manuscript_uses_only_generated_numbers():
+    root = Path(__file__).resolve().parents[1] / "manuscript"
+    from analysis.macros import macros, numbers_tex
+    from tests.test_macros import RESULTS
+    assert check((root / "main.tex").read_text(), numbers_tex(macros(RESULTS))) == []
