@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env repro test lint lock benchmark clean-env
+.PHONY: env latex repro test lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -22,7 +22,16 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
 	rm -f $(VENV)/.lock-* && touch $@
 
-repro: env
+# The manuscript stage needs LaTeX (the container has it). As root with apt, install it.
+latex:
+	@command -v latexmk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	      texlive-latex-base texlive-latex-recommended latexmk >/dev/null; \
+	  else echo "LaTeX is missing: sudo apt-get install texlive-latex-base \
+	texlive-latex-recommended latexmk" >&2; exit 1; fi; }
+
+repro: env latex
 	dvc repro $(DVC_ARGS)
 
 test: env

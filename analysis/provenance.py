@@ -15,15 +15,13 @@ from typing import Any
 
 import yaml
 
+from analysis.hashing import file_digest
+
 IGNORED_PARTS = (".staging.",)
 
 
 def _file_md5(path: Path) -> str:
-    h = hashlib.md5()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_digest(path, "md5")
 
 
 def dvc_md5(path: str | Path) -> str:

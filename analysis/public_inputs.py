@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import InputError
+from analysis.hashing import file_digest
 
 MIRROR_ENV = "SELCOMP_OFFLINE_MIRROR"
 DEFAULT_MIRROR = Path("../shared/offline")
@@ -34,17 +35,9 @@ def load_sources(path: Path = SOURCES) -> dict[str, dict[str, Any]]:
         return yaml.safe_load(f)["sets"]
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def tree_digest(root: Path, files: list[str]) -> str:
     """sha256 over sorted "<relpath> <sha256>\\n" lines of ``files`` under ``root``."""
-    lines = "".join(f"{rel} {file_sha256(Path(root) / rel)}\n" for rel in sorted(files))
+    lines = "".join(f"{rel} {file_digest(Path(root) / rel)}\n" for rel in sorted(files))
     return hashlib.sha256(lines.encode()).hexdigest()
 
 

