@@ -38,7 +38,7 @@ def disjoint_pairs(sim: pd.DataFrame) -> pd.DataFrame:
             if len(h) and len(n):
                 rows.append({"measure": measure, "pair": f"{s}-{t}", "hh": float(h.iloc[0]),
                              "hn": float(n.mean())})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["measure", "pair", "hh", "hn"])
 
 
 def pair_tests(pairs: pd.DataFrame) -> pd.DataFrame:

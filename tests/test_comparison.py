@@ -86,3 +86,15 @@ def test_bootstrap_interval_covers_zero_without_a_gap():
                               ["univariate"])
         covered += int(b["ci_low"] <= 0 <= b["ci_high"])
     assert covered / n >= 0.8
+
+
+def test_no_network_profile_gives_empty_tests_not_an_error():
+    """At strict thresholds a network can have too few selected units for a profile."""
+    rng = np.random.default_rng(5)
+    brains, nets = _world(rng, rho=0.5)
+    sim = similarities(brains, {"net": nets["net"][:, :2]}, np.arange(N_IMG))  # 2 units
+    assert (sim["kind"] == "hh").all()
+    pairs = disjoint_pairs(sim)
+    assert pairs.empty and list(pairs.columns) == ["measure", "pair", "hh", "hn"]
+    assert pair_tests(pairs).empty
+    assert np.isnan(gap(sim)["univariate"])
