@@ -30,11 +30,6 @@ def rdm(patterns: np.ndarray) -> np.ndarray:
     return pdist(np.asarray(patterns, dtype=np.float64).T, metric="correlation")
 
 
-def rdm_reps(responses: np.ndarray) -> np.ndarray:
-    """One RDM per repetition: (n_vox, n_img, n_rep) -> (n_pairs, n_rep)."""
-    return np.stack([rdm(responses[:, :, k]) for k in range(responses.shape[2])], axis=1)
-
-
 def pair_mask(index: np.ndarray) -> np.ndarray:
     """Condensed-RDM mask dropping pairs of the same original image (bootstrap duplicates)."""
     i, j = np.triu_indices(len(index), k=1)
