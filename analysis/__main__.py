@@ -1,8 +1,8 @@
 """Command line: ``python -m analysis <command> [args]``; each DVC stage is one command.
 
-Commands read params.yaml from the working directory (the repository root). A stage module
-may define ``add_arguments(parser)`` for its own arguments (e.g. the model key of a foreach
-stage) and must define ``run(args)``.
+Commands read params.yaml from the working directory (the repository root) and validate all of
+it before touching any data. A command's module is imported only when that command runs, so
+light commands (results, macros, audit) never import torch.
 """
 
 from __future__ import annotations
@@ -13,44 +13,52 @@ import sys
 
 from analysis.errors import InputError, ParameterError
 
-#: command name -> module in analysis.stages (imported only when the command runs)
+#: command -> (module, one-line help). Stage modules live in analysis.stages.
 COMMANDS = {
-    "simulate": "simulate",
-    "prepare-brain": "prepare_brain",
-    "select-voxels": "select_voxels",
-    "stimuli": "stimuli",
-    "nsd-images": "nsd_images",
-    "preprocess": "preprocess",
-    "extract": "extract",
-    "localize-units": "localize_units",
-    "lesion": "lesion",
-    "selectivity-metrics": "selectivity_metrics",
-    "figures-network": "figures_network",
-    "compare": "compare",
-    "robustness": "robustness",
-    "systems-map": "systems_map",
-    "rsa92": "rsa92",
-    "figures-brain": "figures_brain",
-    "results": "results",
-    "macros": "macros",
-    "manuscript": "manuscript",
+    "simulate": ("analysis.stages.simulate", "write the synthetic miniature NSD (demo data)"),
+    "prepare-brain": ("analysis.stages.prepare_brain",
+                      "NSD-format betas -> per-subject ROI response stores"),
+    "select-voxels": ("analysis.stages.select_voxels",
+                      "category-selective voxels: fLOC t > threshold"),
+    "stimuli": ("analysis.stages.stimuli", "materialise the tier's stimulus sets"),
+    "nsd-images": ("analysis.stages.nsd_images", "read the shared NSD images from the brick"),
+    "preprocess": ("analysis.stages.preprocess",
+                   "decode, resize and crop every set for one preprocessing config"),
+    "extract": ("analysis.stages.extract", "activations of one zoo model on every set"),
+    "localize-units": ("analysis.stages.localize_units",
+                       "unit localizer t-values of every model (threshold-free)"),
+    "select-units": ("analysis.stages.select_units",
+                     "selective units at the threshold: counts, overlap, generalisation"),
+    "lesion": ("analysis.stages.lesion", "kernel lesions ranked by identity-decoding loss"),
+    "selectivity-metrics": ("analysis.stages.selectivity_metrics",
+                            "FSI, d', rank-sum, pairwise t: consistency, lesions, decoding"),
+    "figures-network": ("analysis.stages.figures_network", "Figure 2 and the metrics figure"),
+    "compare": ("analysis.stages.compare", "human-human vs human-network similarity"),
+    "robustness": ("analysis.stages.robustness",
+                   "the HH - HN gap over thresholds, localizers and regions"),
+    "systems-map": ("analysis.stages.systems_map",
+                    "similarity matrix of all subjects and networks, with MDS"),
+    "rsa92": ("analysis.stages.rsa92", "the comparison on the real 92-image human-IT RDMs"),
+    "figures-brain": ("analysis.stages.figures_brain", "Figures 3 and 4"),
+    "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),
+    "macros": ("analysis.stages.macros", "LaTeX numbers, tables and the reproduction report"),
+    "manuscript": ("analysis.stages.manuscript",
+                   "check and build manuscript/selcomp.pdf; the figure manifest"),
+    "audit": ("analysis.report.audit",
+              "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
 }
-
-
-#: tools that are not pipeline stages: command name -> module
-TOOLS = {"audit": "analysis.audit"}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--params", default="params.yaml", help="parameter file")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     modules = {}
-    targets = {**{k: f"analysis.stages.{v}" for k, v in COMMANDS.items()}, **TOOLS}
-    for name, module in targets.items():
-        p = sub.add_parser(name)
-        if name in argv:  # import only the stage that runs (torch is slow to import)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name in argv:  # import only the command that runs (torch is slow to import)
             modules[name] = importlib.import_module(module)
             if hasattr(modules[name], "add_arguments"):
                 modules[name].add_arguments(p)

@@ -1,6 +1,9 @@
-"""Atomic output writing: write to a temporary sibling path, then move into place.
+"""Atomic output writing: write to a temporary sibling, then move it into place.
 
 A stage that fails half-way never leaves a truncated output behind, so DVC never caches one.
+The temporary sibling of ``out/name`` is ``out/.staging.name.<random>/``: ``.dvcignore`` ignores
+that prefix, so a stage killed mid-write (SIGKILL, power loss) leaves nothing that changes
+``dvc status``, and the next write of the same output removes the debris first.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.paths import STAGING_PREFIX
+
+
+def remove_stale(path: Path) -> None:
+    """Delete temporary siblings left by earlier, interrupted writes of ``path``."""
+    for old in path.parent.glob(f"{STAGING_PREFIX}{path.name}.*"):
+        shutil.rmtree(old, ignore_errors=True)
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -25,7 +36,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    remove_stale(final)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{final.name}.", dir=final.parent))
     tmp = tmp_dir / final.name
     try:
         yield tmp
@@ -49,3 +61,8 @@ def write_json(obj: Any, path: str | os.PathLike[str]) -> None:
     """Write JSON with sorted keys and a trailing newline (byte-stable)."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n")
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)

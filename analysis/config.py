@@ -1,6 +1,10 @@
-"""Read and validate params.yaml; resolve tier-dependent paths.
+"""Read and validate params.yaml into typed parameters; resolve tier-dependent inputs.
 
-Every check raises :class:`ParameterError` naming the key, the bad value and the fix.
+Every block of params.yaml is checked (pydantic, strict types, no unknown keys) before a stage
+loads any data. A bad value raises :class:`ParameterError` naming the key, the value and what is
+allowed, e.g. ``comparison.n_boot = 'many': Input should be a valid integer``. Cross-block rules
+(every model in ``models`` is a runnable ``zoo`` entry with a preprocessing configuration, every
+ROI is defined, ...) are checked the same way.
 """
 
 from __future__ import annotations
@@ -8,57 +12,274 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
+from analysis import paths
 from analysis.errors import ParameterError
 
 TIERS = ("demo", "public", "nsd")
-DEMO_ROOT = Path("data/demo")
+#: Categories a unit localizer and a voxel contrast can select for (the fLoc domains).
+DOMAINS = ("faces", "bodies", "places", "characters", "objects")
+
+def _threshold(value: Any) -> int | float:
+    """A t-threshold: a finite number >= 0 (an int stays an int, as written)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value) or value < 0:
+        raise ValueError("must be a finite number >= 0 (a t value, e.g. 7)")
+    return value
 
 
-def load_params(path: str | Path = "params.yaml") -> dict[str, Any]:
+Threshold = Annotated[int | float, PlainValidator(_threshold)]
+Probability = Annotated[float, Field(gt=0, lt=1)]
+Positive = Annotated[int, Field(gt=0)]
+Subject = Annotated[int, Field(ge=1, le=8)]
+Domain = Literal["faces", "bodies", "places", "characters", "objects"]
+
+
+class Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class RoiDefinition(Block):
+    volume: str
+    labels: Annotated[list[int], Field(min_length=1)]
+    contrast: Domain | None
+
+
+class NsdSource(Block):
+    root: str
+    sessions_per_subject: list[Positive]
+    trials_per_session: Positive
+
+
+class Simulate(Block):
+    sessions_per_subject: list[Positive]
+    trials_per_session: Positive
+    n_shared: Positive
+    n_own: Positive
+    grid: Annotated[list[Positive], Field(min_length=3, max_length=3)]
+    image_size: Positive
+    noise_sd: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]]
+    idiosyncrasy: Annotated[float, Field(ge=0, le=1)]
+    floc_images_per_subcategory: Positive
+    localizer2_images_per_category: Positive
+    identities: Annotated[int, Field(ge=2)]
+    images_per_identity: Annotated[int, Field(ge=2)]
+    floc_runs: Annotated[int, Field(ge=2)]
+    floc_noise_sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Preprocessing(Block):
+    input_size: Positive
+    interpolation: Literal["bicubic", "bilinear", "nearest"]
+    crop_pct: Annotated[float, Field(gt=0, le=1)]
+    crop_mode: Literal["center", "squash", "border"]
+
+
+class ZooEntry(Block):
+    display: str
+    source: Literal["timm", "torchvision", "checkpoint", "pypi_package", "unavailable"]
+    trained: bool
+    layers: dict[Domain, str]
+    seed: int | None = None
+    preprocessing: str | None = None
+    read: list[str] | None = None
+    published: dict[Domain, str] | None = None
+    needs: str | None = None
+    id: str | None = None
+    weights: str | None = None
+    arch: str | None = None
+    url: str | None = None
+    package: str | None = None
+    file: str | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    key_map: Literal["lukemelas_to_timm"] | None = None
+    state_key: str | None = None
+    key_prefix: str | None = None
+
+    @model_validator(mode="after")
+    def _source_fields(self) -> ZooEntry:
+        need = {"timm": ("id",), "torchvision": ("id",), "checkpoint": ("arch", "url"),
+                "pypi_package": ("arch", "package", "file"), "unavailable": ("needs",)}
+        missing = [f for f in need[self.source] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"source {self.source} needs {missing}")
+        return self
+
+    def layers_to_read(self) -> list[str]:
+        """Layers to extract: `read` if given, else the per-category layers (unique, ordered)."""
+        return list(dict.fromkeys(self.read or list(self.layers.values())))
+
+
+class Extraction(Block):
+    batch_size: Positive
+    device: Annotated[str, Field(pattern=r"^(auto|cpu|cuda(:\d+)?)$")]
+
+
+class UnitLocalizer(Block):
+    threshold_untrained: Threshold | None
+    conjunction_alpha: Probability
+    generalisation_alpha: Probability
+
+
+class Metrics(Block):
+    lesion_models: list[str]
+    lesion_layer: str
+    readout_layer: str
+    identity_set: Literal["faces_identity"]
+    svm_C: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    seed: int
+    min_decoding_kernels: Positive
+
+
+class Comparison(Block):
+    rdm_similarity: Literal["pearson", "spearman"]
+    n_boot: Positive
+    ci_level: Probability
+    seed: int
+
+
+class Robustness(Block):
+    thresholds: Annotated[list[Threshold], Field(min_length=1)]
+    localizers: Annotated[list[Literal["floc", "localizer2"]], Field(min_length=1)]
+
+
+class Params(Block):
+    """The whole of params.yaml (see its comments for the meaning of each key)."""
+
+    tier: Literal["demo", "public", "nsd"]
+    threshold: Threshold
+    seed: int
+    subjects: Annotated[list[Subject], Field(min_length=1)]
+    rois: Annotated[list[str], Field(min_length=1)]
+    roi_definitions: dict[str, RoiDefinition]
+    categories: Annotated[list[Domain], Field(min_length=1)]
+    shared_images: Literal["shared515", "shared_any"]
+    beta_format: Literal["auto", "hdf5", "nifti"]
+    nsd: NsdSource
+    simulate: Simulate
+    stimulus_sets: list[Literal["floc", "localizer2", "faces_identity"]]
+    supplementary_sets: list[Literal["kriegeskorte92"]]
+    models: Annotated[list[str], Field(min_length=1)]
+    preprocessing: dict[str, Preprocessing]
+    zoo: dict[str, ZooEntry]
+    extraction: Extraction
+    unit_localizer: UnitLocalizer
+    metrics: Metrics
+    comparison: Comparison
+    robustness: Robustness
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Params:
+        problems = []
+        for key, values in (("subjects", self.subjects), ("rois", self.rois),
+                            ("categories", self.categories), ("models", self.models)):
+            if len(set(values)) != len(values):
+                problems.append(f"{key} = {values}: list each entry once")
+        unknown = [r for r in self.rois if r not in self.roi_definitions]
+        if unknown:
+            problems.append(f"rois = {self.rois}: {unknown} not in roi_definitions "
+                            f"(known: {sorted(self.roi_definitions)})")
+        for block in ("nsd", "simulate"):
+            n = len(getattr(self, block).sessions_per_subject)
+            if n < max(self.subjects):
+                problems.append(f"{block}.sessions_per_subject lists {n} subjects; subjects "
+                                f"go up to {max(self.subjects)}")
+        if len(self.simulate.noise_sd) < max(self.subjects):
+            problems.append(f"simulate.noise_sd lists {len(self.simulate.noise_sd)} subjects; "
+                            f"subjects go up to {max(self.subjects)}")
+        for key in ("floc", "localizer2", self.metrics.identity_set):
+            if key not in self.stimulus_sets:
+                problems.append(f"stimulus_sets = {self.stimulus_sets}: '{key}' is needed "
+                                "(unit localizers, generalisation, identity decoding)")
+        for key, models in (("models", self.models),
+                            ("metrics.lesion_models", self.metrics.lesion_models)):
+            for m in models:
+                problems += self._runnable(key, m)
+        for m in self.metrics.lesion_models:
+            if m not in self.models:
+                problems.append(f"metrics.lesion_models: '{m}' is not in models (its images "
+                                "are preprocessed only for models that run)")
+            entry = self.zoo.get(m)
+            if entry is not None and entry.source != "unavailable":
+                read = entry.layers_to_read()
+                for key in ("lesion_layer", "readout_layer"):
+                    if getattr(self.metrics, key) not in read:
+                        problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
+                                        f"read for {m} (zoo.{m}.read: {read})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _runnable(self, key: str, model: str) -> list[str]:
+        entry = self.zoo.get(model)
+        if entry is None:
+            return [f"{key}: '{model}' is not a key of zoo"]
+        if entry.source == "unavailable":
+            return [f"{key}: zoo.{model} is unavailable offline ({entry.needs})"]
+        out = []
+        if entry.preprocessing not in self.preprocessing:
+            out.append(f"zoo.{model}.preprocessing = {entry.preprocessing!r} is not a key of "
+                       f"preprocessing (known: {sorted(self.preprocessing)})")
+        missing = [c for c in self.categories if c not in entry.layers]
+        if missing:
+            out.append(f"zoo.{model}.layers has no layer for categories {missing}")
+        return out
+
+    # --- derived values used by several stages -------------------------------------------
+    def compared_regions(self) -> dict[str, str]:
+        """Region -> category for every ROI in `rois` whose fLOC contrast is one of
+        `categories`, grouped by category (in `categories` order), then in `rois` order."""
+        return {r: c for c in self.categories for r in self.rois
+                if self.roi_definitions[r].contrast == c}
+
+    def main_region(self, category: str) -> str | None:
+        """The first compared region of a category (shown in the main figures)."""
+        return next((r for r, c in self.compared_regions().items() if c == category), None)
+
+    def unit_threshold(self, trained: bool) -> float:
+        """The localizer threshold for a trained or untrained network."""
+        t = self.unit_localizer.threshold_untrained
+        return float(self.threshold if trained or t is None else t)
+
+    def layer(self, model: str, category: str) -> str:
+        """The zoo's (published) layer of a model for a category."""
+        return self.zoo[model].layers[category]
+
+
+def _describe(err: dict[str, Any]) -> list[str]:
+    """One line per problem: 'key = value: what is wrong (what is allowed)'."""
+    key = ".".join(str(part) for part in err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    if not key:  # a rule across blocks: its messages name their keys
+        return msg.split("; ")
+    shown = err["input"] if not isinstance(err["input"], (dict, list)) or len(
+        repr(err["input"])) < 80 else "..."
+    return [f"{key} = {shown!r}: {msg}"]
+
+
+def validate(raw: Any, path: Path | str = paths.PARAMS) -> Params:
+    """Typed parameters from the parsed YAML; ParameterError lists every problem."""
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        problems = "\n  ".join(line for e in exc.errors(include_url=False)
+                                for line in _describe(e))
+        raise ParameterError(f"{path}: invalid parameters\n  {problems}") from None
+
+
+def load_params(path: str | Path = paths.PARAMS) -> Params:
     """Load and validate the parameter file."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"{path} not found; run from the repository root")
     with path.open() as f:
-        params = yaml.safe_load(f)
-    validate(params, path)
-    return params
-
-
-def validate(params: dict[str, Any], path: Path | str = "params.yaml") -> None:
-    """Check the keys every stage relies on."""
-    tier = params.get("tier")
-    if tier not in TIERS:
-        raise ParameterError(f"{path}: tier must be one of {TIERS}, got {tier!r}")
-    check_threshold(params.get("threshold"), "threshold", path)
-    subjects = params.get("subjects")
-    if not subjects or not all(isinstance(s, int) and 1 <= s <= 8 for s in subjects):
-        raise ParameterError(f"{path}: subjects must be a list of NSD subjects 1..8, "
-                             f"got {subjects!r}")
-    defs = params.get("roi_definitions", {})
-    unknown = [r for r in params.get("rois", []) if r not in defs]
-    if unknown:
-        raise ParameterError(f"{path}: unknown ROI name(s) {unknown} in 'rois'; known: "
-                             f"{sorted(defs)}. Add a roi_definitions entry or fix the name.")
-    if params.get("shared_images") not in ("shared515", "shared_any"):
-        raise ParameterError(f"{path}: shared_images must be shared515 or shared_any, got "
-                             f"{params.get('shared_images')!r}")
-    if params.get("beta_format") not in ("auto", "hdf5", "nifti"):
-        raise ParameterError(f"{path}: beta_format must be auto, hdf5 or nifti, got "
-                             f"{params.get('beta_format')!r}")
-
-
-def check_threshold(value: Any, key: str, path: Path | str = "params.yaml") -> float:
-    """A t-threshold must be a finite, non-negative number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value < 0:
-        raise ParameterError(f"{path}: {key} must be a finite number >= 0 (a t value, e.g. 7), "
-                             f"got {value!r}. Example: dvc exp run -S {key}=5")
-    return float(value)
+        return validate(yaml.safe_load(f), path)
 
 
 @dataclass(frozen=True)
@@ -71,15 +292,12 @@ class BrainSource:
     synthetic: bool
 
 
-def brain_source(params: dict[str, Any]) -> BrainSource:
+def brain_source(params: Params) -> BrainSource:
     """The real NSD for tier 'nsd'; the simulated miniature NSD otherwise."""
-    if params["tier"] == "nsd":
-        block, root, synthetic = params["nsd"], Path(params["nsd"]["root"]), False
+    if params.tier == "nsd":
+        block, root, synthetic = params.nsd, Path(params.nsd.root), False
     else:
-        block, root, synthetic = params["simulate"], DEMO_ROOT / "nsd", True
-    sessions = block["sessions_per_subject"]
-    if len(sessions) < max(params["subjects"]):
-        raise ParameterError("sessions_per_subject must list a session count for subjects "
-                             f"1..{max(params['subjects'])}, got {sessions!r}")
-    return BrainSource(root, {s: int(sessions[s - 1]) for s in params["subjects"]},
-                       int(block["trials_per_session"]), synthetic)
+        block, root, synthetic = params.simulate, paths.DEMO_NSD, True
+    sessions = block.sessions_per_subject
+    return BrainSource(root, {s: int(sessions[s - 1]) for s in params.subjects},
+                       int(block.trials_per_session), synthetic)

@@ -1,7 +1,7 @@
 """Extraction throughput against the bare forward pass on the same images.
 
 Bare forward: ``model(x)`` under inference mode, no hooks. Extraction: the pipeline's
-``analysis.activations.extract`` (hooks on every read layer, float16 conversion, kernel
+``analysis.nets.extraction.extract`` (hooks on every read layer, float16 conversion, kernel
 summaries, HDF5 writes). Images: the preprocessed fLoc set if the pipeline has produced one,
 else random uint8 images. Writes results/extraction.json (images/s and the ratio).
 """
@@ -19,9 +19,9 @@ import numpy as np
 import torch
 import yaml
 
-from analysis import zoo
-from analysis.activations import batches, extract, normalise, resolve_device
-from analysis.preprocess import check_model_config
+from analysis.nets import zoo
+from analysis.nets.extraction import batches, extract, normalise, resolve_device
+from analysis.nets.preprocess import check_model_config
 
 RESULTS = Path(__file__).parent / "results" / "extraction.json"
 MODEL = os.environ.get("BENCH_MODEL", "effnet_lite0")

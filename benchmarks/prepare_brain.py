@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,9 +32,9 @@ import json, resource, sys, time
 from pathlib import Path
 import yaml
 from analysis.config import BrainSource
-from analysis.nsd import layout
-from analysis.nsd.design import load_design
-from analysis.prepare_brain import prepare
+from analysis.io.nsd import layout
+from analysis.io.nsd.design import load_design
+from analysis.io.prepare_brain import prepare
 cfg, out = json.loads(sys.argv[1]), Path(sys.argv[2])
 params = yaml.safe_load(open("params.yaml"))
 src = BrainSource(out / "nsd", dict(enumerate(cfg["sessions_per_subject"], 1)),

@@ -13,7 +13,7 @@ import pytest
 import scipy.io
 
 from analysis.config import BrainSource
-from analysis.nsd import layout
+from analysis.io.nsd import layout
 
 GRID = (4, 5, 3)
 TPS = 6  # trials per session

@@ -10,21 +10,32 @@ import pingouin as pg
 import pytest
 import scipy.stats
 
-from analysis.comparison import bootstrap_gap, gap, per_subject, similarities
-from analysis.comparison_stats import bootstrap_summary, disjoint_pairs, pair_tests
+from analysis.responses import BrainId, NetworkId, Responses
+from analysis.stats.comparison import bootstrap_gap, gap, per_subject, similarities
+from analysis.stats.inference import bootstrap_summary, disjoint_pairs, pair_tests
 
 N_IMG, N_VOX = 120, 40
 
 
+def brain(s: int, data: np.ndarray) -> Responses:
+    """A subject's responses, data (n_img, n_vox, n_rep)."""
+    return Responses(data, np.arange(data.shape[0]), np.arange(data.shape[1]), BrainId(s, "FFA"))
+
+
+def network(name: str, acts: np.ndarray) -> Responses:
+    return Responses.from_network(acts, np.arange(acts.shape[0]), np.arange(acts.shape[1]),
+                                  NetworkId(name, "layer", True))
+
+
 def _world(rng, rho, noise=1.0, n_sub=8):
-    """True patterns (N_VOX, N_IMG); subjects = truth + noise; network features mix the truth
+    """True patterns (N_IMG, N_VOX); subjects = truth + noise; network features mix the truth
     with an unrelated pattern so that its profiles correlate ~rho with the truth's."""
-    truth = rng.normal(size=(N_VOX, N_IMG)) + rng.normal(size=(1, N_IMG))  # shared image effect
-    brains = {s: truth[:, :, None] + noise * rng.normal(size=(N_VOX, N_IMG, 3))
-              for s in range(1, n_sub + 1)}
-    other = rng.normal(size=(N_VOX, N_IMG)) + rng.normal(size=(1, N_IMG))
-    net = (rho * truth + np.sqrt(1 - rho**2) * other).T  # (N_IMG, units)
-    return brains, {"net": net}
+    truth = rng.normal(size=(N_IMG, N_VOX)) + rng.normal(size=(N_IMG, 1))  # shared image effect
+    brains = [brain(s, truth[:, :, None] + noise * rng.normal(size=(N_IMG, N_VOX, 3)))
+              for s in range(1, n_sub + 1)]
+    other = rng.normal(size=(N_IMG, N_VOX)) + rng.normal(size=(N_IMG, 1))
+    net = rho * truth + np.sqrt(1 - rho**2) * other  # (N_IMG, units)
+    return brains, [network("net", net)]
 
 
 def test_corrected_hh_near_one_and_no_gap_for_a_true_network():
@@ -45,7 +56,7 @@ def test_planted_gap_is_recovered_and_detected():
     assert g["univariate"] > 0.25 and g["multivariate"] > 0.25
     tests = pair_tests(disjoint_pairs(sim)).set_index("measure")
     assert (tests["p_t"] < 0.01).all() and (tests["t"] > 0).all()
-    boot = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, n_boot=40, seed=0)["multivariate"])
+    boot = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, 40, np.random.default_rng(0))["multivariate"])
     assert 0 < boot["ci_low"] < g["multivariate"] < boot["ci_high"]
     assert boot["p_boot"] == pytest.approx(2 / 41)
 
@@ -82,7 +93,7 @@ def test_bootstrap_interval_covers_zero_without_a_gap():
     covered, n = 0, 20
     for seed in range(n):
         brains, nets = _world(np.random.default_rng(200 + seed), rho=1.0, noise=1.5)
-        b = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, n_boot=40, seed=seed)
+        b = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, 40, np.random.default_rng(seed))
                               ["univariate"])
         covered += int(b["ci_low"] <= 0 <= b["ci_high"])
     assert covered / n >= 0.8
@@ -92,7 +103,7 @@ def test_no_network_profile_gives_empty_tests_not_an_error():
     """At strict thresholds a network can have too few selected units for a profile."""
     rng = np.random.default_rng(5)
     brains, nets = _world(rng, rho=0.5)
-    sim = similarities(brains, {"net": nets["net"][:, :2]}, np.arange(N_IMG))  # 2 units
+    sim = similarities(brains, [nets[0].take(np.arange(2))], np.arange(N_IMG))  # 2 units
     assert (sim["kind"] == "hh").all()
     pairs = disjoint_pairs(sim)
     assert pairs.empty and list(pairs.columns) == ["measure", "pair", "hh", "hn"]

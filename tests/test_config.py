@@ -1,6 +1,6 @@
-"""params.yaml validation: bad values fail with the key, the value and the fix."""
+"""params.yaml validation: every block is typed and checked before any data is loaded; a bad
+value fails with the key, the value and what is allowed."""
 
-import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -9,56 +9,121 @@ import pytest
 import yaml
 
 from analysis import config
+from analysis.__main__ import COMMANDS, main
 from analysis.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
+RAW = yaml.safe_load((ROOT / "params.yaml").read_text())
 
 
-@pytest.fixture
-def params():
-    return config.load_params(ROOT / "params.yaml")
+def _with(key: str, value) -> dict:
+    """A copy of params.yaml with one (dotted) key set."""
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    node, *path = key.split(".")
+    target = raw
+    for part in [node, *path][:-1]:
+        target = target[part]
+    target[[node, *path][-1]] = value
+    return raw
 
 
-@pytest.mark.parametrize("bad", [-1, float("nan"), "seven", None, True])
-def test_invalid_threshold(params, bad):
-    p = copy.deepcopy(params)
-    p["threshold"] = bad
-    with pytest.raises(ParameterError, match=r"threshold must be a finite number >= 0"):
-        config.validate(p)
+def test_the_repository_parameters_are_valid():
+    p = config.validate(RAW)
+    assert p.threshold == 7 and isinstance(p.threshold, int)
+    assert list(p.compared_regions()) == ["FFA", "OFA", "EBA", "FBA", "PPA", "OPA"]
+    assert [p.main_region(c) for c in p.categories] == ["FFA", "EBA", "PPA"]
 
 
-def test_unknown_roi_name(params):
-    p = copy.deepcopy(params)
-    p["rois"] = ["FFA", "FFA3"]
-    with pytest.raises(ParameterError, match=r"unknown ROI name\(s\) \['FFA3'\]"):
-        config.validate(p)
+@pytest.mark.parametrize("key", sorted(RAW))
+def test_every_block_is_typed(key):
+    """Replacing any top-level value by one of the wrong type fails and names the key."""
+    wrong = {"oops": 1} if not isinstance(RAW[key], dict) else "oops"
+    with pytest.raises(ParameterError, match=rf"(?m)^  {key}\b"):
+        config.validate(_with(key, wrong))
 
 
-def test_unknown_tier(params):
-    p = copy.deepcopy(params)
-    p["tier"] = "full"
-    with pytest.raises(ParameterError, match="tier must be one of"):
-        config.validate(p)
+@pytest.mark.parametrize("key, value, message", [
+    ("threshold", -1, "must be a finite number >= 0"),
+    ("threshold", float("nan"), "must be a finite number >= 0"),
+    ("threshold", "seven", "must be a finite number >= 0"),
+    ("threshold", True, "must be a finite number >= 0"),
+    ("tier", "full", "Input should be 'demo', 'public' or 'nsd'"),
+    ("subjects", [1, 9], "less than or equal to 8"),
+    ("subjects", [1, 1], "list each entry once"),
+    ("rois", ["FFA", "FFA3"], r"\['FFA3'\] not in roi_definitions"),
+    ("categories", ["faces", "cars"], "Input should be 'faces', 'bodies', 'places'"),
+    ("shared_images", "all", "Input should be 'shared515' or 'shared_any'"),
+    ("beta_format", "mat", "Input should be 'auto', 'hdf5' or 'nifti'"),
+    ("models", ["no_such_model"], "'no_such_model' is not a key of zoo"),
+    ("models", ["resnet50openaiclip"], "zoo.resnet50openaiclip is unavailable offline"),
+    ("stimulus_sets", ["floc"], "'localizer2' is needed"),
+    ("comparison.n_boot", "many", "comparison.n_boot = 'many': Input should be a valid integer"),
+    ("comparison.n_boot", 0, "greater than 0"),
+    ("comparison.rdm_similarity", "kendall", "Input should be 'pearson' or 'spearman'"),
+    ("comparison.ci_level", 1.5, "less than 1"),
+    ("comparison.n_bot", 3, "comparison.n_bot = 3: Extra inputs are not permitted"),
+    ("robustness.localizers", ["fmri"], "Input should be 'floc' or 'localizer2'"),
+    ("robustness.thresholds", [3, -2], "robustness.thresholds.1 = -2: must be a finite"),
+    ("unit_localizer.conjunction_alpha", 2, "less than 1"),
+    ("unit_localizer.threshold_untrained", -3, "must be a finite number >= 0"),
+    ("extraction.device", "gpu", "String should match pattern"),
+    ("extraction.batch_size", 0, "greater than 0"),
+    ("metrics.lesion_layer", "blocks.9", "metrics.lesion_layer = 'blocks.9' is not read"),
+    ("metrics.lesion_models", ["effnet_lite1"], "'effnet_lite1' is not in models"),
+    ("preprocessing.bicubic224.crop_mode", "crop", "Input should be 'center', 'squash'"),
+    ("zoo.effnet_lite0.source", "hub", "zoo.effnet_lite0.source = 'hub': Input should be"),
+    ("zoo.effnet_lite0.preprocessing", "bicubic999", "is not a key of preprocessing"),
+    ("zoo.effnet_lite0.layers", {"faces": "blocks.6"}, "has no layer for categories"),
+    ("roi_definitions.FFA.contrast", "cars", "roi_definitions.FFA.contrast = 'cars'"),
+    ("simulate.grid", [18, 20], "List should have at least 3 items"),
+    ("simulate.noise_sd", [1.0], "simulate.noise_sd lists 1 subjects"),
+    ("nsd.trials_per_session", 0, "greater than 0"),
+    ("nsd.sessions_per_subject", [40, 40], "nsd.sessions_per_subject lists 2 subjects"),
+    ("seed", "x", "Input should be a valid integer"),
+])
+def test_bad_values_name_the_key_and_what_is_allowed(key, value, message):
+    with pytest.raises(ParameterError, match=message):
+        config.validate(_with(key, value))
 
 
-def test_brain_source_follows_the_tier(params):
-    assert config.brain_source(params).root == Path("data/demo/nsd")
-    p = copy.deepcopy(params)
-    p["tier"] = "nsd"
-    src = config.brain_source(p)
+def test_brain_source_follows_the_tier():
+    p = config.validate(RAW)
+    assert config.brain_source(p).root == Path("data/demo/nsd")
+    src = config.brain_source(config.validate(_with("tier", "nsd")))
     assert src.root == Path("data/nsd") and src.sessions_per_subject[4] == 30
     assert src.trials_per_session == 750 and not src.synthetic
 
 
-def test_cli_reports_bad_parameter_without_traceback(tmp_path, params):
-    p = copy.deepcopy(params)
-    p["threshold"] = -3
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(p))
+def test_unit_threshold_for_untrained_networks():
+    p = config.validate(_with("unit_localizer.threshold_untrained", 3))
+    assert p.unit_threshold(trained=True) == 7 and p.unit_threshold(trained=False) == 3
+    assert config.validate(RAW).unit_threshold(trained=False) == 7
+
+
+STAGE_ARGS = {"preprocess": ["bicubic224"], "extract": ["effnet_lite0"],
+              "audit": ["figures/figure3_human_vs_network.pdf"]}
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "audit"])
+def test_every_stage_fails_on_a_bad_parameter_before_loading_data(command, tmp_path,
+                                                                  monkeypatch, capsys):
+    """In an empty folder (no data at all) every stage stops at the parameter, not at a
+    missing input file."""
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(_with("comparison.n_boot", "many")))
+    monkeypatch.chdir(tmp_path)
+    assert main([command, *STAGE_ARGS.get(command, [])]) == 2
+    err = capsys.readouterr().err
+    assert "comparison.n_boot = 'many'" in err and "not found" not in err
+
+
+def test_cli_reports_bad_parameter_without_traceback(tmp_path):
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(_with("threshold", -3)))
     run = subprocess.run([sys.executable, "-m", "analysis", "--params",
                           str(tmp_path / "params.yaml"), "select-voxels"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2
-    assert "threshold must be a finite number" in run.stderr and "Traceback" not in run.stderr
+    assert "threshold = -3: must be a finite number" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_params_survive_dvcs_rewrite_for_exp_run(tmp_path):
@@ -73,3 +138,4 @@ def test_params_survive_dvcs_rewrite_for_exp_run(tmp_path):
     expected = yaml.safe_load((ROOT / "params.yaml").read_text())
     expected["threshold"] = 5
     assert yaml.safe_load(copy_.read_text()) == expected
+    assert config.load_params(copy_).threshold == 5

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from analysis.decoding import cv_accuracy, mean_ci
-from analysis.lesion import KernelLesion, lesion_effects
+from analysis.nets.hooks import recording, replacing
+from analysis.nets.lesion import lesion_effects, zero_kernel
+from analysis.stats.decoding import cv_accuracy, mean_ci
 
 
 def test_decoding_recovers_identity_and_is_at_chance_without_it():
@@ -41,16 +42,13 @@ class Toy(torch.nn.Module):
         return self.head(self.layer(x))
 
 
-def test_kernel_lesion_zeroes_one_channel():
+def test_kernel_lesion_zeroes_one_channel_and_is_removed_after_the_block():
     m = Toy()
-    les = KernelLesion(m.layer)
     x = torch.ones(1, 3, 2, 2)
-    les.k = 1
-    out = m(x)
+    with replacing(m.layer, lambda out: zero_kernel(out, 1)):
+        out = m(x)
     assert out[:, 1].abs().sum() == 0 and out[:, 0].abs().sum() > 0
-    les.k = None
-    assert m(x)[:, 1].abs().sum() > 0
-    les.close()
+    assert m(x)[:, 1].abs().sum() > 0 and not m.layer._forward_hooks
 
 
 def test_lesions_rank_identity_kernels_first():
@@ -71,21 +69,17 @@ def test_lesions_rank_identity_kernels_first():
 def test_sequential_tail_gives_the_same_features_as_the_full_forward_pass():
     import timm
 
-    from analysis.lesion import _tail_features, readout, sequential_tail
+    from analysis.nets.lesion import _tail_features, readout, sequential_tail
 
     torch.manual_seed(0)
     model = timm.create_model("tf_efficientnet_lite0", pretrained=False).eval()
     img = np.random.default_rng(0).integers(0, 255, (3, 3, 64, 64)).astype(np.uint8)
     tail = sequential_tail(model, "blocks.5", "blocks.6")
     assert tail is not None and sequential_tail(model, "blocks.5", "conv_head") is None
-    lesion = KernelLesion(model.get_submodule("blocks.5"))
-    cached = []
-    h = model.blocks[5].register_forward_hook(lambda _m, _i, o: cached.append(o))
-    lesion.k = None
-    readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
-    h.remove()
-    lesion.k = 7
-    full = readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
-    fast = _tail_features(tail, cached[0], 7, 3, torch.device("cpu"))
+    with recording(model, ["blocks.5"]) as out:
+        readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
+        cached = out["blocks.5"]
+    with replacing(model.get_submodule("blocks.5"), lambda x: zero_kernel(x, 7)):
+        full = readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
+    fast = _tail_features(tail, cached, 7, 3, torch.device("cpu"))
     np.testing.assert_allclose(fast, full, rtol=1e-5, atol=1e-6)
-    lesion.close()

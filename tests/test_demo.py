@@ -10,9 +10,9 @@ import pytest
 
 from analysis.config import BrainSource
 from analysis.demo.write import simulate
-from analysis.nsd import layout
-from analysis.nsd.design import load_design
-from analysis.prepare_brain import prepare
+from analysis.io.nsd import layout
+from analysis.io.nsd.design import load_design
+from analysis.io.prepare_brain import prepare
 
 CFG = {"sessions_per_subject": [3, 3, 2, 2, 3, 2, 3, 2], "trials_per_session": 108,
        "n_shared": 96, "n_own": 12, "grid": [18, 20, 14], "image_size": 32,

@@ -5,7 +5,8 @@ import pytest
 import scipy.stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.localizer import (above, category_t, conjunction, generalisation, welch_t)
+from analysis.stats.localizer import category_t, conjunction, generalisation, welch_t
+from analysis.stats.selection import above
 
 CATS = ["faces", "bodies", "places", "characters", "objects"]
 

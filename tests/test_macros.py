@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from analysis.macros import comparison_table, fmt, macros, numbers_tex, reproduction_table
-from analysis.reproduction import reproduction
+from analysis.report.format import p_value, tex
+from analysis.report.macros import comparison_table, macros, numbers_tex, reproduction_table
+from analysis.report.reproduction import reproduction
 
 ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
 RESULTS = {
@@ -34,14 +35,19 @@ RESULTS = {
 }
 
 
+CATEGORIES = ["faces", "bodies", "places"]
+
+
 def test_formatting():
-    assert fmt(0.98765) == "0.99" and fmt(25.27, 1) == "25.3" and fmt(None) == "n/a"
-    assert fmt("9.950e-03") == "0.010" and fmt("1.2e-05") == "$1.2\\times10^{-5}$"
-    assert fmt(7) == "7" and fmt(float("nan")) == "n/a"
+    assert tex(0.98765) == "0.99" and tex(25.27, 1) == "25.3" and tex(None) == "n/a"
+    assert tex("9.950e-03") == "0.010" and tex("1.2e-05") == "$1.2\\times10^{-5}$"
+    assert tex(7) == "7" and tex(float("nan")) == "n/a"
+    assert p_value(2.3456e-7) == "2.346e-07" and p_value(float("nan")) is None
+    assert tex(p_value(0.5)) == "0.500"
 
 
 def test_one_newcommand_per_value_with_letter_only_names():
-    m = macros(RESULTS)
+    m = macros(RESULTS, ROIS + ["RSC"], CATEGORIES)
     tex = numbers_tex(m)
     assert tex.count("\\newcommand") == len(m)
     assert all(k.isalpha() and k.startswith("res") for k in m)
@@ -49,6 +55,7 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"
     assert "not findings" in m["resDataNote"]
+    assert m["resRSCUniHH"] == "n/a"  # a region that was not run reads n/a
 
 
 def test_tables():

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis.manuscript import check
+from analysis.report.manuscript import check
 
 NUMBERS = "\\newcommand{\\resFFAUniHH}{0.98}\n\\newcommand{\\resThreshold}{7}\n"
 DOC = r"""\documentclass{article}\begin{document}
@@ -36,6 +36,7 @@ def test_comments_are_ignored():
 
 def test_the_real_manuscript_uses_only_generated_numbers():
     root = Path(__file__).resolve().parents[1] / "manuscript"
-    from analysis.macros import macros, numbers_tex
-    from tests.test_macros import RESULTS
-    assert check((root / "main.tex").read_text(), numbers_tex(macros(RESULTS))) == []
+    from analysis.report.macros import macros, numbers_tex
+    from tests.test_macros import CATEGORIES, RESULTS, ROIS
+    assert check((root / "main.tex").read_text(),
+                 numbers_tex(macros(RESULTS, ROIS, CATEGORIES))) == []

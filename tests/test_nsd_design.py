@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from analysis.errors import InputError
-from analysis.nsd import layout
-from analysis.nsd.design import load_design, shared_images, trial_table
+from analysis.io.nsd import layout
+from analysis.io.nsd.design import load_design, shared_images, trial_table
 
 
 def test_trial_table_maps_ids_and_counts_repetitions(tiny_nsd):

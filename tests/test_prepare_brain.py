@@ -6,10 +6,12 @@ import pytest
 
 from analysis.config import BrainSource
 from analysis.errors import InputError
-from analysis.nsd import layout
-from analysis.nsd.design import load_design
-from analysis.prepare_brain import prepare
-from analysis.voxel_selection import select
+from analysis.io.nsd import layout
+from analysis.io.nsd.design import load_design
+from analysis.io.prepare_brain import prepare
+from analysis.io import brain_store
+from analysis.responses import Selection
+from analysis.stats.selection import above
 from tests.conftest import GRID, ROI_DEFS, save_nifti
 
 
@@ -57,10 +59,13 @@ def test_threshold_selection_is_strictly_above(tiny_nsd, tmp_path):
     prepare(tiny_nsd.source(), d, ROI_DEFS, ["FFA", "OFA"], "shared_any", "auto",
             tmp_path / "out")
     # t_faces of FFA voxels (1,2,1) and (2,2,1) are 5.5 and 9.25 (see the fixture)
-    sel = select(tmp_path / "out/subj01.h5", ROI_DEFS, ["FFA"], threshold=5.5)
-    assert sel["voxel"].tolist() == [2]
-    sel = select(tmp_path / "out/subj01.h5", ROI_DEFS, ["FFA"], threshold=0)
-    assert sel["voxel"].tolist() == [1, 2]
+    voxels = brain_store.region_voxels(1, "FFA", tmp_path / "out")
+    t = brain_store.voxel_t(1, "faces", voxels, tmp_path / "out")
+    assert voxels[above(t, 5.5)].tolist() == [2]
+    assert voxels[above(t, 0)].tolist() == [1, 2]
+    r = brain_store.responses(1, "FFA", voxels[above(t, 5.5)], Selection("fLOC", "faces", 5.5),
+                              tmp_path / "out")
+    assert r.data.shape == (2, 1, 3) and r.channels.tolist() == [2]
 
 
 def test_missing_session_file_fails_with_its_name(tiny_nsd, tmp_path):

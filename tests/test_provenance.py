@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.provenance import dvc_md5, stage_provenance
+from analysis.report.provenance import dvc_md5, stage_provenance
 
 
 def _dvc(*args, cwd):

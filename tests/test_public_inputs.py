@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import public_inputs as pi
 from analysis.errors import InputError
-from analysis.stimulus_sets import build_index
+from analysis.io import public_inputs as pi
+from analysis.io.stimulus_sets import build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "offline"

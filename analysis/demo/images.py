@@ -17,12 +17,6 @@ SKIN: list[Color] = [(241, 194, 167), (224, 172, 105), (198, 134, 66), (141, 85,
 FUR: list[Color] = [(120, 80, 40), (90, 90, 90), (200, 160, 100), (60, 40, 20), (170, 120, 60)]
 CLOTH: list[Color] = [(30, 60, 150), (150, 30, 30), (40, 110, 40), (60, 60, 60), (120, 80, 160)]
 
-#: fLoc subcategories and the domain each belongs to (as in VPNL/fLoc).
-FLOC_SUBCATEGORIES = {
-    "adult": "faces", "child": "faces", "body": "bodies", "limb": "bodies",
-    "corridor": "places", "house": "places", "word": "characters", "number": "characters",
-    "car": "objects", "instrument": "objects",
-}
 
 
 def _rgb(rng: np.random.Generator, palette: list[Color], jitter: int = 15) -> Color:

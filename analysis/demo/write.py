@@ -22,9 +22,10 @@ from PIL import Image
 from tqdm import tqdm
 
 from analysis.demo import brain, images
-from analysis.nsd import layout
-from analysis.nsd.betas import BETA_SCALE
-from analysis.noise_ceiling import ncsnr as compute_ncsnr
+from analysis.io.nsd import layout
+from analysis.io.nsd.betas import BETA_SCALE
+from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
+from analysis.stats.noise_ceiling import ncsnr as compute_ncsnr
 
 AFFINE = np.diag([1.8, 1.8, 1.8, 1.0])
 N_REPS = 3
@@ -214,7 +215,7 @@ def write_localizers(out: Path, cfg: dict[str, Any], rng: np.random.Generator) -
     ORL-like face-identity set (att_faces/s<k>/<n>.pgm)."""
     size = 2 * cfg["image_size"]
     rows = []
-    for sub, domain in images.FLOC_SUBCATEGORIES.items():
+    for sub, domain in FLOC_SUBCATEGORIES.items():
         for n in range(1, cfg["floc_images_per_subcategory"] + 1):
             rel = f"{sub}/{sub}-{n}.jpg"
             (out / "floc" / sub).mkdir(parents=True, exist_ok=True)

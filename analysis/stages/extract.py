@@ -6,18 +6,15 @@ GPU when present (params `extraction.device: auto`), batched, float16 units, pro
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from analysis import config, zoo
-from analysis.activations import extract, resolve_device
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_json
 from analysis.errors import ParameterError
-from analysis.preprocess import check_model_config
-from analysis.stages.preprocess import OUT as PREPROCESSED
-
-OUT = Path("data/activations")
+from analysis.nets import zoo
+from analysis.nets.extraction import extract, resolve_device
+from analysis.nets.preprocess import check_model_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,24 +23,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    if args.model not in params["zoo"]:
-        raise ParameterError(f"unknown model '{args.model}' (not a key of params.yaml zoo)")
-    entry = params["zoo"][args.model]
+    if args.model not in params.models:
+        raise ParameterError(f"model '{args.model}' is not in `models` {params.models}")
+    entry = params.zoo[args.model]
     model = zoo.build(args.model, entry)
-    pre = params["preprocessing"][entry["preprocessing"]]
-    data_cfg = check_model_config(model, pre, args.model)
-    layers = zoo.layers_to_read(entry)
-    ext = params["extraction"]
-    device = resolve_device(ext["device"])
-    sets = list(params["stimulus_sets"]) + list(params["supplementary_sets"]) + ["nsd_shared"]
-    with atomic_path(OUT / args.model) as tmp:
+    data_cfg = check_model_config(model, params.preprocessing[entry.preprocessing], args.model)
+    layers = entry.layers_to_read()
+    device = resolve_device(params.extraction.device)
+    sets = [*params.stimulus_sets, *params.supplementary_sets, paths.NSD_SHARED_SET]
+    with atomic_path(paths.activations(args.model)) as tmp:
         tmp.mkdir()
         for name in sets:
-            images = np.load(PREPROCESSED / entry["preprocessing"] / f"{name}.npy",
-                             mmap_mode="r")
+            images = np.load(paths.preprocessed(entry.preprocessing, name, "npy"), mmap_mode="r")
             extract(model, images, layers, data_cfg["mean"], data_cfg["std"], tmp / f"{name}.h5",
-                    ext["batch_size"], device, desc=f"{args.model}/{name}")
-        write_json({"model": args.model, "display": entry.get("display", args.model),
-                    "trained": bool(entry["trained"]), "seed": entry.get("seed"),
+                    params.extraction.batch_size, device, desc=f"{args.model}/{name}")
+        write_json({"model": args.model, "display": entry.display,
+                    "trained": entry.trained, "seed": entry.seed,
                     "layers": layers, "sets": sets, "mean": list(data_cfg["mean"]),
                     "std": list(data_cfg["std"])}, tmp / "info.json")

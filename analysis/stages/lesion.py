@@ -3,38 +3,35 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from analysis import activation_store as store
-from analysis import config, zoo
-from analysis.activations import resolve_device
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.lesion import lesion_effects
-from analysis.preprocess import check_model_config
-from analysis.stages.preprocess import OUT as PREPROCESSED
-
-OUT = Path("results/network/lesion")
+from analysis.io import activation_store
+from analysis.nets import zoo
+from analysis.nets.extraction import resolve_device
+from analysis.nets.lesion import lesion_effects
+from analysis.nets.preprocess import check_model_config
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    m = params["metrics"]
+    m = params.metrics
     intact = {}
-    with atomic_path(OUT) as tmp:
+    with atomic_path(paths.LESION) as tmp:
         tmp.mkdir()
-        for key in m["lesion_models"]:
-            entry = params["zoo"][key]
+        for key in m.lesion_models:
+            entry = params.zoo[key]
             model = zoo.build(key, entry)
-            cfg = check_model_config(model, params["preprocessing"][entry["preprocessing"]], key)
-            images = np.load(PREPROCESSED / entry["preprocessing"] / f"{m['identity_set']}.npy")
-            ids = store.index(m["identity_set"], entry["preprocessing"])["identity"].to_numpy()
-            table = lesion_effects(model, images, ids, m["lesion_layer"], m["readout_layer"],
-                                   cfg["mean"], cfg["std"], params["extraction"]["batch_size"],
-                                   resolve_device(params["extraction"]["device"]), m["seed"],
-                                   m["svm_C"])
+            cfg = check_model_config(model, params.preprocessing[entry.preprocessing], key)
+            images = np.load(paths.preprocessed(entry.preprocessing, m.identity_set, "npy"))
+            ids = activation_store.index(m.identity_set, entry.preprocessing)["identity"]
+            table = lesion_effects(model, images, ids.to_numpy(), m.lesion_layer,
+                                   m.readout_layer, cfg["mean"], cfg["std"],
+                                   params.extraction.batch_size,
+                                   resolve_device(params.extraction.device), m.seed, m.svm_C)
             intact[key] = round(table.attrs["intact_accuracy"], 10)
             write_csv(table, tmp / f"{key}.csv")
-        write_json({"intact_accuracy": intact, "layer": m["lesion_layer"],
-                    "readout_layer": m["readout_layer"]}, tmp / "summary.json")
+        write_json({"intact_accuracy": intact, "layer": m.lesion_layer,
+                    "readout_layer": m.readout_layer}, tmp / "summary.json")

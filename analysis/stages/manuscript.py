@@ -10,27 +10,26 @@ import argparse
 import json
 from pathlib import Path
 
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_json
 from analysis.errors import InputError
-from analysis.manuscript import build, check
-from analysis.provenance import dvc_md5
-from analysis.stages.macros import OUT as GENERATED
-
-MAIN = Path("manuscript/main.tex")
-PDF = Path("manuscript/selcomp.pdf")
-MANIFEST = Path("figures/manifest.json")
+from analysis.report.manuscript import build, check
+from analysis.report.provenance import dvc_md5
 
 
 def run(args: argparse.Namespace) -> None:
-    problems = check(MAIN.read_text(), (GENERATED / "numbers.tex").read_text())
+    config.load_params(args.params)
+    problems = check(paths.MANUSCRIPT_MAIN.read_text(),
+                     (paths.GENERATED_TEX / "numbers.tex").read_text())
     if problems:
-        raise InputError(f"{MAIN}: " + "; ".join(problems))
-    with atomic_path(PDF) as tmp:
-        build(MAIN, tmp)
+        raise InputError(f"{paths.MANUSCRIPT_MAIN}: " + "; ".join(problems))
+    with atomic_path(paths.MANUSCRIPT_PDF) as tmp:
+        build(paths.MANUSCRIPT_MAIN, tmp)
     figures = {}
-    for prov in sorted(Path("figures").glob("*.provenance.json")):
+    for prov in sorted(paths.FIGURES.glob("*.provenance.json")):
         entry = json.loads(prov.read_text())
         pdf = Path(entry["output"])
         figures[str(pdf)] = {**entry, "md5": dvc_md5(pdf)}
-    write_json({"manuscript": str(PDF), "manuscript_md5": dvc_md5(PDF), "figures": figures},
-               MANIFEST)
+    write_json({"manuscript": str(paths.MANUSCRIPT_PDF),
+                "manuscript_md5": dvc_md5(paths.MANUSCRIPT_PDF), "figures": figures},
+               paths.FIGURE_MANIFEST)

@@ -8,20 +8,15 @@ configuration that no model in `models` uses gets only an UNUSED marker.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pandas as pd
 
-from analysis import config
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
 from analysis.errors import ParameterError
-from analysis.preprocess import preprocess_arrays, preprocess_files
-from analysis.stages.nsd_images import OUT as NSD_IMAGES
-from analysis.stages.stimuli import OUT as STIMULI
-
-OUT = Path("data/preprocessed")
+from analysis.nets.preprocess import preprocess_arrays, preprocess_files
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,24 +25,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    if args.config not in params["preprocessing"]:
+    if args.config not in params.preprocessing:
         raise ParameterError(f"unknown preprocessing config '{args.config}'; known: "
-                             f"{sorted(params['preprocessing'])}")
-    cfg = params["preprocessing"][args.config]
-    users = [m for m in params["models"] if params["zoo"][m]["preprocessing"] == args.config]
-    with atomic_path(OUT / args.config) as tmp:
+                             f"{sorted(params.preprocessing)}")
+    cfg = params.preprocessing[args.config]
+    users = [m for m in params.models if params.zoo[m].preprocessing == args.config]
+    with atomic_path(paths.PREPROCESSED / args.config) as tmp:
         tmp.mkdir()
         if not users:  # no model in `models` needs this geometry: nothing to decode
             (tmp / "UNUSED").write_text(f"no model in `models` uses preprocessing "
                                         f"'{args.config}'\n")
             return
-        for name in params["stimulus_sets"] + params["supplementary_sets"]:
-            index = pd.read_csv(STIMULI / name / "index.csv")
-            arr = preprocess_files([STIMULI / name / f for f in index["file"]], cfg)
+        for name in params.stimulus_sets + params.supplementary_sets:
+            index = pd.read_csv(paths.stimulus_set(name) / "index.csv")
+            arr = preprocess_files([paths.stimulus_set(name) / f for f in index["file"]], cfg)
             np.save(tmp / f"{name}.npy", arr)
             write_csv(index, tmp / f"{name}.csv")
-        with h5py.File(NSD_IMAGES, "r") as f:
+        with h5py.File(paths.NSD_IMAGES, "r") as f:
             arr = preprocess_arrays(f["images"][()], cfg)
             ids = f["nsd_ids"][()]
-        np.save(tmp / "nsd_shared.npy", arr)
-        write_csv(pd.DataFrame({"nsd_id": ids}), tmp / "nsd_shared.csv")
+        np.save(tmp / f"{paths.NSD_SHARED_SET}.npy", arr)
+        write_csv(pd.DataFrame({"nsd_id": ids}), tmp / f"{paths.NSD_SHARED_SET}.csv")

@@ -1,62 +1,74 @@
 """Robustness of the HH - HN gap over t-thresholds, both unit localizers and every region.
 
-A single sweep (params `robustness`), independent of `threshold`: for each threshold, voxels
-are re-selected from the fLOC t-values and units from the stored unit t-values of each
-localizer; similarities use the published layers. Writes results/robustness/.
+A single sweep (params `robustness`), independent of `threshold`, so a threshold variant does not
+rerun it: for each region and unit localizer, every subject's region voxels and every network's
+units of the published layer are loaded once with their localizer t, and re-selected at each
+threshold by the same rule as the main analysis. Settings without enough voxels, units or pairs
+are reported as excluded with the reason. Writes results/robustness/.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis import brain_data, config
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.comparison import MEASURES, gap, similarities
-from analysis.comparison_stats import disjoint_pairs, pair_tests
+from analysis.io import activation_store, brain_store, unit_store
+from analysis.responses import Responses, Selection, check_aligned
+from analysis.stats.robustness import sweep
 
-OUT = Path("results/robustness")
+
+def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, object]]:
+    """Each subject's responses of all voxels of a region, with their fLOC t."""
+    contrast = params.roi_definitions[region].contrast
+    out = []
+    for s in params.subjects:
+        voxels = brain_store.region_voxels(s, region)
+        r = brain_store.responses(s, region, voxels, Selection("fLOC", contrast))
+        out.append((r, brain_store.voxel_t(s, contrast, voxels)))
+    return out
+
+
+def layer_units(params: config.Params, category: str, localizer: str
+                ) -> list[tuple[Responses, object]]:
+    """Each network's units of its published layer for a category, with their t."""
+    out = []
+    for m in params.models:
+        layer, pre = params.layer(m, category), params.zoo[m].preprocessing
+        r = activation_store.layer_responses(m, paths.NSD_SHARED_SET, layer, pre,
+                                             Selection(localizer, category))
+        out.append((r, unit_store.t_values(m, layer, localizer, category)))
+    return out
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    rob, cmp = params["robustness"], params["comparison"]
-    defs = params["roi_definitions"]
-    n_img = len(brain_data.shared_ids(params["subjects"][0]))
-    rows = []
-    for thr in rob["thresholds"]:
-        config.check_threshold(thr, "robustness.thresholds")
-        for roi, category in cmp["regions"].items():
-            brains = {s: brain_data.voxel_responses(s, roi, defs[roi]["contrast"], thr)
-                      for s in params["subjects"]}
-            for loc in rob["localizers"]:
-                nets = {}
-                for m in params["models"]:
-                    layer = params["zoo"][m]["layers"][category]
-                    nets[m] = brain_data.unit_activations(m, layer, loc, category, thr)
-                sim = similarities(brains, nets, np.arange(n_img), cmp["rdm_similarity"])
-                g = gap(sim)
-                tests = pair_tests(disjoint_pairs(sim)).set_index("measure") if len(sim) else None
-                for measure in MEASURES:
-                    k = sim[sim["measure"] == measure].groupby("kind")["r_corrected"].mean() \
-                        if len(sim) else pd.Series(dtype=float)
-                    rows.append({
-                        "threshold": thr, "roi": roi, "category": category, "localizer": loc,
-                        "measure": measure,
-                        "mean_voxels": float(np.mean([b.shape[0] for b in brains.values()])),
-                        "mean_units": float(np.mean([a.shape[1] for a in nets.values()])),
-                        "hh": k.get("hh", np.nan), "hn": k.get("hn", np.nan), "gap": g[measure],
-                        "p_pairs": tests.loc[measure, "p_t"] if tests is not None and
-                        measure in tests.index else np.nan})
-    table = pd.DataFrame(rows)
-    with atomic_path(OUT) as tmp:
+    rob, regions = params.robustness, params.compared_regions()
+    tables = []
+    for region, category in regions.items():
+        brains = region_voxels(params, region)
+        for loc in rob.localizers:
+            nets = layer_units(params, category, loc)
+            check_aligned([r for r, _ in brains + nets])
+            t = sweep(brains, nets, rob.thresholds, brains[0][0].n_stimuli,
+                      params.comparison.rdm_similarity)
+            tables.append(t.assign(roi=region, category=category, localizer=loc))
+    table = pd.concat(tables, ignore_index=True)
+    order = {"roi": list(regions), "localizer": list(rob.localizers)}
+    table = table.sort_values(
+        ["threshold", "roi", "localizer"], kind="stable",
+        key=lambda c: c.map({v: i for i, v in enumerate(order[c.name])}) if c.name in order
+        else c)
+    columns = ["threshold", "roi", "category", "localizer"]
+    table = table[columns + [c for c in table.columns if c not in columns]]
+    ok = table[table["status"] == "ok"]
+    with atomic_path(paths.ROBUSTNESS) as tmp:
         tmp.mkdir()
         write_csv(table, tmp / "gaps.csv")
-        ok = table.dropna(subset=["gap"])
         write_json({"settings": int(len(table)), "settings_with_both": int(len(ok)),
+                    "settings_excluded": int(len(table) - len(ok)),
                     "gap_positive_fraction": float((ok["gap"] > 0).mean()) if len(ok) else None,
                     "gap_min": float(ok["gap"].min()) if len(ok) else None,
                     "gap_max": float(ok["gap"].max()) if len(ok) else None},

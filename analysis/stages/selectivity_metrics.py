@@ -5,21 +5,23 @@ from an equal number of kernels chosen by each metric (results/network/metrics).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.stats
 
-from analysis import activation_store as store
-from analysis import config
-from analysis.activations import AGGREGATIONS
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.decoding import cv_accuracy, mean_ci
-from analysis.selectivity_metrics import METRICS, all_metrics, consistency
-from analysis.stages.lesion import OUT as LESION
-
-OUT = Path("results/network/metrics")
+from analysis.io import activation_store as store
+from analysis.io.activation_store import AGGREGATIONS
+from analysis.stats.decoding import cv_accuracy, mean_ci
+from analysis.stats.selectivity_metrics import (
+    METRICS,
+    all_metrics,
+    consistency,
+    equal_n,
+    top_ranked,
+)
 
 
 def levels(model: str, layer: str) -> dict[str, np.ndarray]:
@@ -32,11 +34,11 @@ def levels(model: str, layer: str) -> dict[str, np.ndarray]:
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    m = params["metrics"]
+    m = params.metrics
     pct, cons, corr, dec = [], [], [], []
-    for model in params["models"]:
+    for model in params.models:
         meta = store.info(model)
-        pre = params["zoo"][model]["preprocessing"]
+        pre = params.zoo[model].preprocessing
         domains = store.index("floc", pre)["domain"].to_numpy()
         base = {"model": model, "trained": meta["trained"], "seed": meta["seed"]}
         for layer in meta["layers"]:
@@ -47,20 +49,20 @@ def run(args: argparse.Namespace) -> None:
                                 "n": len(v), "pct_selective": 100 * v[f"{metric}_selective"].mean()})
                 for r in consistency(v).itertuples(index=False):
                     cons.append({**base, "layer": layer, "level": level, **r._asdict()})
-                if layer == m["lesion_layer"] and level == "kernel_l2":
+                if layer == m.lesion_layer and level == "kernel_l2":
                     corr += lesion_correlation(model, v, base)
                     dec += decoding(model, layer, v, pre, m, base)
-    with atomic_path(OUT) as tmp:
+    frames = {"pct_selective": pd.DataFrame(pct), "consistency": pd.DataFrame(cons),
+              "lesion_correlation": pd.DataFrame(corr), "decoding": pd.DataFrame(dec)}
+    with atomic_path(paths.METRICS) as tmp:
         tmp.mkdir()
-        frames = {"pct_selective": pd.DataFrame(pct), "consistency": pd.DataFrame(cons),
-                  "lesion_correlation": pd.DataFrame(corr), "decoding": pd.DataFrame(dec)}
         for name, frame in frames.items():
             write_csv(frame, tmp / f"{name}.csv")
         write_json(summary(frames), tmp / "summary.json")
 
 
 def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
-    path = LESION / f"{model}.csv"
+    path = paths.LESION / f"{model}.csv"
     if not path.is_file():
         return []
     effect = pd.read_csv(path).sort_values("kernel")["effect"].to_numpy()
@@ -73,17 +75,15 @@ def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
     return rows
 
 
-def decoding(model: str, layer: str, v: pd.DataFrame, pre: str, m: dict, base: dict
+def decoding(model: str, layer: str, v: pd.DataFrame, pre: str, m: config.Metrics, base: dict
              ) -> list[dict]:
     """Identity decoding from the top-N kernels (L2 aggregation) of each metric, equal N."""
-    ids = store.index(m["identity_set"], pre)["identity"].to_numpy()
-    x = store.layer(model, m["identity_set"], layer, "kernel_l2")
-    n_sel = min(int(v[f"{metric}_selective"].sum()) for metric in METRICS)
-    n = max(n_sel, m["min_decoding_kernels"])
+    ids = store.index(m.identity_set, pre)["identity"].to_numpy()
+    x = store.layer(model, m.identity_set, layer, "kernel_l2")
+    n, n_sel = equal_n(v, m.min_decoding_kernels)
     rows = []
     for metric in METRICS:
-        top = np.argsort(-v[metric].fillna(-np.inf).to_numpy(), kind="stable")[:n]
-        acc = cv_accuracy(x[:, top], ids, m["seed"], m["svm_C"])
+        acc = cv_accuracy(x[:, top_ranked(v[metric], n)], ids, m.seed, m.svm_C)
         mean, lo, hi = mean_ci(acc)
         rows.append({**base, "layer": layer, "metric": metric, "n_kernels": n,
                      "min_selected_by_a_metric": n_sel, "accuracy": mean, "ci_low": lo,

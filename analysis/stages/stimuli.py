@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from pathlib import Path
 
-from analysis import config
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
-from analysis.public_inputs import fetch, load_sources, mirror_root
-from analysis.stimulus_sets import build_index
-
-OUT = Path("data/stimuli")
+from analysis.io.public_inputs import fetch, load_sources, mirror_root
+from analysis.io.stimulus_sets import build_index
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    tier = params["tier"]
     sources = load_sources()
     origins = {}
-    with atomic_path(OUT) as tmp:
-        for name in params["stimulus_sets"]:
+    with atomic_path(paths.STIMULI) as tmp:
+        for name in params.stimulus_sets:
             dest = tmp / name
-            if tier == "demo":
-                src = config.DEMO_ROOT / "stimuli" / name
+            if params.tier == "demo":
+                src = paths.DEMO_STIMULI / name
                 if not src.is_dir():
                     raise InputError(f"stimulus set '{name}' has no synthetic version in {src}; "
                                      "remove it from stimulus_sets or use tier: public")
@@ -37,16 +33,15 @@ def run(args: argparse.Namespace) -> None:
                 origins[name] = "synthetic"
             else:
                 if name not in sources:
-                    raise InputError(f"stimulus set '{name}' is not declared in data/sources.yaml")
+                    raise InputError(f"stimulus set '{name}' is not declared in {paths.SOURCES}")
                 origins[name] = fetch(name, sources[name], dest, mirror_root())
             write_csv(build_index(name, dest), dest / "index.csv")
-        for name in params["supplementary_sets"]:
-            mirror = mirror_root()
+        for name in params.supplementary_sets:
             try:
-                origins[name] = fetch(name, sources[name], tmp / name, mirror)
+                origins[name] = fetch(name, sources[name], tmp / name, mirror_root())
             except InputError as exc:
                 raise InputError(f"{exc} The supplementary set '{name}' is real data in every "
                                  "tier; to run without it use `dvc exp run -S "
                                  "'supplementary_sets=[]'`.") from exc
             write_csv(build_index(name, tmp / name), tmp / name / "index.csv")
-        write_json({"tier": tier, "origin": origins}, tmp / "provenance.json")
+        write_json({"tier": params.tier, "origin": origins}, tmp / "provenance.json")

@@ -3,42 +3,33 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from analysis import brain_data, config
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
-from analysis.comparison import MEASURES, brain_profile, network_profile
-from analysis.stages.compare import load_brains
-from analysis.systems_map import mds, similarity_matrix
-
-OUT = Path("results/systems_map")
+from analysis.io import selected
+from analysis.responses import check_aligned
+from analysis.stats.comparison import MEASURES, profiles
+from analysis.stats.systems_map import mds, similarity_matrix
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    cmp = params["comparison"]
-    n_img = len(brain_data.shared_ids(params["subjects"][0]))
-    idx = np.arange(n_img)
-    with atomic_path(OUT) as tmp:
+    regions = params.compared_regions()
+    with atomic_path(paths.SYSTEMS_MAP) as tmp:
         tmp.mkdir()
-        for category in dict.fromkeys(cmp["regions"].values()):
-            profiles = {}
-            for roi in [r for r, c in cmp["regions"].items() if c == category]:
-                for s, p in load_brains(params, roi).items():
-                    prof = brain_profile(p, idx)
-                    if prof is not None:
-                        profiles[f"S{s} {roi}"] = prof
-            for m in params["models"]:
-                layer = params["zoo"][m]["layers"][category]
-                mask = brain_data.unit_mask(m, layer, "floc", category)
-                prof = network_profile(brain_data.activations_of(m, layer)[:, mask], idx)
-                if prof is not None:
-                    profiles[m] = prof
+        for category in params.categories:
+            systems = [b for r, c in regions.items() if c == category
+                       for b in selected.voxels(params, r)]
+            systems += [selected.units(params, m, params.layer(m, category), category)
+                        for m in params.models]
+            check_aligned(systems)
+            profs = profiles(systems, np.arange(systems[0].n_stimuli))
+            kind = {s.label(): "network" if s.noiseless else "human" for s, _ in profs}
             for measure in MEASURES:
-                sim = similarity_matrix(profiles, measure, cmp["rdm_similarity"])
+                sim = similarity_matrix(profs, measure, params.comparison.rdm_similarity)
                 write_csv(sim.reset_index(names="system"), tmp / f"{category}_{measure}.csv")
-                emb = mds(sim, cmp["seed"])
-                emb["kind"] = np.where(emb["system"].str.match(r"S\d+ "), "human", "network")
+                emb = mds(sim, params.comparison.seed)
+                emb["kind"] = emb["system"].map(kind)
                 write_csv(emb, tmp / f"{category}_{measure}_mds.csv")

@@ -1,0 +1,108 @@
+"""Single-trial betas: read one session at a time, only the voxels asked for.
+
+NSD stores betas as int16 = percent signal change x 300. The NIfTI files are (X, Y, Z, trials);
+the HDF5 copies hold dataset ``betas`` shaped (trials, Z, Y, X). Both readers return
+(n_voxels, n_trials) float32 in percent signal change, voxels in the order of the mask's
+``np.nonzero`` on the (X, Y, Z) grid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import nibabel as nib
+import numpy as np
+
+from analysis.errors import InputError
+from analysis.io.nsd import layout
+
+BETA_SCALE = 300.0
+
+
+def find_session_file(root: Path, subject: int, session: int, fmt: str) -> tuple[Path, str]:
+    """Locate a session's betas. ``fmt`` is 'hdf5', 'nifti' or 'auto' (HDF5 first: it allows
+    partial reads)."""
+    order = {"auto": ["hdf5", "nifti"], "hdf5": ["hdf5"], "nifti": ["nifti"]}
+    if fmt not in order:
+        raise ValueError(f"beta_format must be auto, hdf5 or nifti, got {fmt!r}")
+    tried = []
+    for f in order[fmt]:
+        path = layout.betas(root, subject, session, f)
+        if path.is_file():
+            return path, f
+        tried.append(str(path))
+    raise InputError(f"missing betas for subject {subject} session {session}: none of "
+                     f"{tried} exists. Fetch the session (README, 'NSD tier') or lower "
+                     "sessions_per_subject in params.yaml if the subject has fewer sessions.")
+
+
+def session_grid(path: Path, fmt: str) -> tuple[tuple[int, int, int], int]:
+    """((X, Y, Z), n_trials) of a session file, read from its header only."""
+    try:
+        if fmt == "nifti":
+            shape = nib.load(str(path)).shape
+            if len(shape) != 4:
+                raise InputError(f"{path}: betas must be 4-D (X, Y, Z, trials), got {shape}")
+            return (shape[0], shape[1], shape[2]), shape[3]
+        with h5py.File(path, "r") as f:
+            if "betas" not in f:
+                raise InputError(f"{path} has no dataset 'betas'; is it an NSD betas file?")
+            t, z, y, x = f["betas"].shape
+            return (x, y, z), t
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read betas file {path}: {exc}. It is corrupt or "
+                         "incomplete; download it again.") from exc
+
+
+def read_session(path: Path, fmt: str, mask: np.ndarray, chunk: int = 125) -> np.ndarray:
+    """Betas of the voxels in ``mask`` (bool, X x Y x Z) for every trial of one session.
+
+    Returns (n_voxels, n_trials) float32 in percent signal change. HDF5 files are read
+    ``chunk`` trials at a time, so memory stays at one chunk of the full volume plus the output.
+    """
+    grid, n_trials = session_grid(path, fmt)
+    if tuple(mask.shape) != grid:
+        raise InputError(f"ROI grid {mask.shape} does not match the betas grid {grid} of {path}. "
+                         "Use ROI files from the same subject and func1pt8mm space.")
+    out = np.empty((int(mask.sum()), n_trials), dtype=np.float32)
+    try:
+        if fmt == "nifti":
+            data = np.asanyarray(nib.load(str(path)).dataobj)
+            out[:] = data[mask]
+        else:
+            mask_zyx = mask.transpose(2, 1, 0)
+            with h5py.File(path, "r") as f:
+                ds = f["betas"]
+                for t0 in range(0, n_trials, chunk):
+                    block = ds[t0:t0 + chunk]  # (c, Z, Y, X)
+                    # (c, Z, Y, X)[:, mask_zyx] orders voxels by (z, y, x); reorder to (x, y, z)
+                    out[:, t0:t0 + block.shape[0]] = block[:, mask_zyx].T[_zyx_to_xyz(mask)]
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read betas from {path}: {exc}. The file is corrupt or "
+                         "truncated; download it again.") from exc
+    out /= BETA_SCALE
+    return out
+
+
+def _zyx_to_xyz(mask: np.ndarray) -> np.ndarray:
+    """Permutation taking voxels listed in (z, y, x) C-order to (x, y, z) C-order."""
+    idx = np.zeros(mask.shape, dtype=np.int64)
+    idx.transpose(2, 1, 0)[mask.transpose(2, 1, 0)] = np.arange(int(mask.sum()))
+    return idx[mask]
+
+
+def zscore_session(betas: np.ndarray) -> tuple[np.ndarray, int]:
+    """Z-score each voxel across the session's trials (population SD, ddof=0).
+
+    Returns the z-scored array and the number of voxels with zero variance, which are set to 0.
+    """
+    mean = betas.mean(axis=1, keepdims=True)
+    sd = betas.std(axis=1, keepdims=True)
+    flat = (sd == 0).ravel()
+    sd[sd == 0] = 1.0
+    return ((betas - mean) / sd).astype(np.float32), int(flat.sum())

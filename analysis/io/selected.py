@@ -1,0 +1,33 @@
+"""Load the selected channels the comparisons use: each subject's selected voxels of a region
+(select-voxels' table) and a network's selected units of a category (unit t > threshold)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import config, paths
+from analysis.errors import InputError
+from analysis.io import brain_store, unit_store
+from analysis.responses import Responses, Selection
+
+
+def voxels(params: config.Params, region: str) -> list[Responses]:
+    """Each subject's selected voxels of a region on the shared images, ordered by subject."""
+    path = paths.SELECTED_VOXELS / "voxels.csv"
+    if not path.is_file():
+        raise InputError(f"{path} not found: run `dvc repro select-voxels`")
+    table = pd.read_csv(path)
+    contrast = params.roi_definitions[region].contrast
+    sel = Selection("fLOC", contrast, params.threshold if contrast else None)
+    return [brain_store.responses(s, region, table[(table["subject"] == s) &
+                                                   (table["roi"] == region)]["voxel"], sel)
+            for s in params.subjects]
+
+
+def units(params: config.Params, model: str, layer: str, category: str) -> Responses:
+    """A network's fLoc-selected units of a category in a layer, on the shared NSD images
+    (threshold: `threshold`, or `unit_localizer.threshold_untrained` for untrained networks)."""
+    entry = params.zoo[model]
+    sel = Selection("floc", category, params.unit_threshold(entry.trained))
+    return unit_store.selected_units(model, layer, paths.NSD_SHARED_SET, entry.preprocessing,
+                                     sel)

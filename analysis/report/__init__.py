@@ -1,0 +1,1 @@
+"""Reporting: number formatting, the results file, figures, macros, manuscript, provenance."""

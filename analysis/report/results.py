@@ -1,0 +1,47 @@
+"""The results file (results/results.json): every stage's key numbers in one place, read by
+the manuscript macros, `dvc exp show` and `dvc exp diff`. Floats keep full precision; p-values
+are strings in scientific notation, because DVC's table would round them to 0."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from analysis.report.format import p_value
+
+
+def _clean(v: Any) -> Any:
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+def comparison(stats: pd.DataFrame) -> dict[str, dict]:
+    """results/comparison/stats.csv -> '<roi>_<measure>_<layer choice>' -> numbers."""
+    out: dict = {}
+    for r in stats.itertuples():
+        row = {"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "p_pairs": p_value(r.p_t)}
+        if r.layer_choice == "published":
+            row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
+                        "p_boot": p_value(r.p_boot)})
+        out[f"{r.roi}_{r.measure}_{r.layer_choice}"] = {k: _clean(v) for k, v in row.items()}
+    return out
+
+
+def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
+             trained: dict[str, bool], prepared: dict, voxel_counts: pd.DataFrame,
+             localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
+             robustness: dict, rsa92: dict) -> dict:
+    """The results file from the stages' summaries and tables (see each stage)."""
+    return {
+        "tier": tier, "synthetic_brain_data": prepared["synthetic"],
+        "threshold": threshold, "n_subjects": n_subjects, "ci_level": ci_level,
+        "n_shared_images": prepared["n_shared_images"],
+        "n_models_trained": sum(trained.values()),
+        "n_models_untrained": len(trained) - sum(trained.values()),
+        "selected_voxels_mean": voxel_counts.groupby("roi")["n_selected"].mean().to_dict(),
+        "units": {k: v for k, v in localizer.items() if k != "last_layer"},
+        "metrics": metrics, "lesion": lesion, "comparison": comparison(stats),
+        "robustness": robustness,
+        "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
+    }

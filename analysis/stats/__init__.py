@@ -1,0 +1,2 @@
+"""Statistics over arrays and tables: selection, localizers, metrics, profiles, reliability,
+similarity, comparison and inference. Pure functions; no file I/O."""

@@ -1,0 +1,167 @@
+"""Human-human and human-network similarity of category-selective response profiles.
+
+Inputs are :class:`~analysis.responses.Responses` over the same shared images: each subject's
+selected voxels (with repetitions) and each network's selected units. Every function takes
+``idx``, the positions of the images to use (a bootstrap sample or a cross-validation half;
+duplicates allowed), so the same code gives point estimates, bootstrap distributions and
+held-out scores. Profiles are computed once per system and image sample and then paired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from analysis.responses import Responses, SystemId
+from analysis.stats.profiles import pair_mask, rdm, univariate_reps, univariate_units
+from analysis.stats.reliability import rdm_reliability, split_half_sb
+from analysis.stats.similarity import corrected, pearson, rdm_similarity
+
+MEASURES = ("univariate", "multivariate")
+MIN_FEATURES = 3  # fewer selected voxels/units than this give no profile
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One system's profiles on an image sample: values per measure and their reliability."""
+
+    univariate: np.ndarray
+    multivariate: np.ndarray
+    rel_univariate: float
+    rel_multivariate: float
+
+
+def brain_profile(data: np.ndarray, idx: np.ndarray) -> Profile:
+    """Profiles of a subject's selected voxels, data (n_img, n_vox, n_rep), on images ``idx``."""
+    p = data[idx]
+    keep = pair_mask(idx)
+    uni = univariate_reps(p)
+    return Profile(np.nanmean(uni, axis=1), rdm(np.nanmean(p, axis=2))[keep],
+                   split_half_sb(uni), rdm_reliability(p, lambda x: rdm(x)[keep]))
+
+
+def network_profile(acts: np.ndarray, idx: np.ndarray) -> Profile:
+    """Profiles of a network's selected units, acts (n_img, n_units): noiseless, reliability 1."""
+    a = acts[idx]
+    return Profile(univariate_units(a), rdm(a)[pair_mask(idx)], 1.0, 1.0)
+
+
+def profile(r: Responses, idx: np.ndarray) -> Profile | None:
+    """The profile of one system on images ``idx``; None with fewer than MIN_FEATURES channels."""
+    if r.n_channels < MIN_FEATURES:
+        return None
+    if r.system.noiseless:
+        return network_profile(r.mean(), idx)
+    return brain_profile(r.data, idx)
+
+
+def profiles(systems: list[Responses], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
+    """Profiles of every system that has one, in the given order."""
+    out = []
+    for r in systems:
+        p = profile(r, idx)
+        if p is not None:
+            out.append((r.system, p))
+    return out
+
+
+def similarity(x: Profile, y: Profile, measure: str, rdm_method: str = "pearson"
+               ) -> tuple[float, float]:
+    """(r, noise-corrected r) of two profiles for one measure."""
+    if measure == "univariate":
+        r = pearson(x.univariate, y.univariate)
+        return r, corrected(r, x.rel_univariate, y.rel_univariate)
+    r = rdm_similarity(x.multivariate, y.multivariate, rdm_method)
+    return r, corrected(r, x.rel_multivariate, y.rel_multivariate)
+
+
+def _row(kind: str, a: SystemId, b: SystemId, measure: str, r: float, rc: float) -> dict:
+    return {"kind": kind, **{f"a_{k}": v for k, v in a.fields().items()},
+            **{f"b_{k}": v for k, v in b.fields().items()},
+            "measure": measure, "r": r, "r_corrected": rc}
+
+
+def pair_table(brains: list[tuple[SystemId, Profile]], nets: list[tuple[SystemId, Profile]],
+               rdm_method: str = "pearson", hh: bool = True,
+               measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
+    """Every human-human pair (if ``hh``) and human-network pair of the given profiles.
+
+    Columns: kind (hh|hn), a_<field> of the brain, b_<field> of the other system (its identity
+    fields: subject and region, or model, layer, trained and units), measure, r, r_corrected.
+    Pairs of a system with itself (a subject drawn twice by the bootstrap) are skipped.
+    """
+    rows = []
+    for measure in measures:
+        if hh:
+            for (s, ps), (t, pt) in combinations(brains, 2):
+                if s != t:
+                    rows.append(_row("hh", s, t, measure, *similarity(ps, pt, measure,
+                                                                      rdm_method)))
+        for s, ps in brains:
+            for m, pm in nets:
+                rows.append(_row("hn", s, m, measure, *similarity(ps, pm, measure, rdm_method)))
+    return _typed(pd.DataFrame(rows, columns=_columns(brains, nets)), rows)
+
+
+def _columns(brains: list, nets: list) -> list[str]:
+    a = [f"a_{k}" for k in (brains[0][0].fields() if brains else {})]
+    b = list(dict.fromkeys([f"b_{k}" for s, _ in brains + nets for k in s.fields()]))
+    return ["kind", *a, *b, "measure", "r", "r_corrected"]
+
+
+def _typed(table: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """Subject numbers stay integers where some rows have none (nullable Int64)."""
+    for c in ("a_subject", "b_subject"):
+        values = [r[c] for r in rows if r.get(c) is not None]
+        if values and all(isinstance(v, (int, np.integer)) for v in values):
+            table[c] = pd.array([r.get(c) for r in rows], dtype="Int64")
+    return table
+
+
+def similarities(brains: list[Responses], nets: list[Responses], idx: np.ndarray,
+                 rdm_method: str = "pearson") -> pd.DataFrame:
+    """Every human-human pair and human-network pair on images ``idx`` (see pair_table).
+
+    Systems without a profile (too few selected voxels/units) are left out.
+    """
+    return pair_table(profiles(brains, idx), profiles(nets, idx), rdm_method)
+
+
+def per_subject(sim: pd.DataFrame) -> pd.DataFrame:
+    """Per subject and measure: mean corrected HH similarity with the other subjects and mean
+    corrected HN similarity over networks. Columns: subject, measure, hh, hn."""
+    hh = sim[sim["kind"] == "hh"]
+    both = pd.concat([hh.assign(s=hh["a_subject"]), hh.assign(s=hh["b_subject"])])
+    h = both.groupby(["s", "measure"])["r_corrected"].mean().rename("hh")
+    n = (sim[sim["kind"] == "hn"].groupby(["a_subject", "measure"])["r_corrected"].mean()
+         .rename("hn").rename_axis(["s", "measure"]))
+    out = pd.concat([h, n], axis=1).reset_index().rename(columns={"s": "subject"})
+    return out.dropna()
+
+
+def gap(sim: pd.DataFrame) -> dict[str, float]:
+    """Mean corrected HH minus mean corrected HN, per measure."""
+    g = sim.groupby(["measure", "kind"])["r_corrected"].mean().unstack()
+    return {m: float(g.loc[m, "hh"] - g.loc[m, "hn"]) if m in g.index and
+            {"hh", "hn"} <= set(g.columns) else float("nan") for m in MEASURES}
+
+
+def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_boot: int,
+                  rng: np.random.Generator, rdm_method: str = "pearson") -> pd.DataFrame:
+    """Bootstrap over images and subjects: (n_boot, measures) of HH - HN gaps.
+
+    Each replicate resamples images (RDM pairs of the same image are dropped) and subjects
+    (pairs of a subject with its own copy are skipped), then recomputes profiles,
+    reliabilities and corrected similarities. ``brains`` are ordered by subject.
+    """
+    rows = []
+    for _ in range(n_boot):
+        idx = np.sort(rng.integers(0, n_img, n_img))
+        pick = rng.choice(len(brains), len(brains), replace=True)
+        once = {k: profile(brains[k], idx) for k in np.unique(pick)}
+        drawn = [(brains[k].system, once[k]) for k in pick if once[k] is not None]
+        rows.append(gap(pair_table(drawn, profiles(nets, idx), rdm_method)))
+    return pd.DataFrame(rows)

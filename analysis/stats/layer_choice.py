@@ -1,0 +1,61 @@
+"""Cross-validated choice of each network's layer (Findings 2-3, "cv" layer choice).
+
+The images are split into two random halves. On one half, each network's layer with the highest
+mean noise-corrected human-network similarity (per measure) is chosen; on the other half the
+chosen layer is scored. Both directions are run and the held-out similarities averaged, so no
+image both chooses and scores a layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.responses import Responses
+from analysis.stats.comparison import MEASURES, pair_table, profile, profiles
+
+
+def halves(n_img: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two folds (choose, evaluate) from one random split of ``n_img`` images into halves."""
+    perm = rng.permutation(n_img)
+    a, b = np.sort(perm[: n_img // 2]), np.sort(perm[n_img // 2:])
+    return [(a, b), (b, a)]
+
+
+def _score(table: pd.DataFrame) -> float:
+    """Mean corrected HN similarity (-inf when no pair could be formed or all are NaN)."""
+    v = table["r_corrected"].mean() if len(table) else -np.inf
+    return float(np.nan_to_num(v, nan=-np.inf))
+
+
+def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses]],
+                    folds: list[tuple[np.ndarray, np.ndarray]], rdm_method: str = "pearson"
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Held-out similarities and chosen layers.
+
+    brains: each subject's selected voxels; nets: model -> layer -> selected units. Returns
+    the held-out pair table (HH and HN, r and r_corrected averaged over the two folds; HN rows
+    name the model, not a layer) and the chosen layer per fold, model and measure (ties go to
+    the later layer name).
+    """
+    held_out, chosen = [], []
+    for fold, (choose, evaluate) in enumerate(folds):
+        b_choose, b_eval = profiles(brains, choose), profiles(brains, evaluate)
+        for model, layers in nets.items():
+            scored = {lay: pair_table(b_choose, [(r.system, p)] if (p := profile(r, choose))
+                                      else [], rdm_method, hh=False)
+                      for lay, r in layers.items()}
+            for measure in MEASURES:
+                score = {lay: _score(t[t["measure"] == measure]) for lay, t in scored.items()}
+                best = max(score, key=lambda k: (score[k], k))
+                chosen.append({"fold": fold, "model": model, "measure": measure, "layer": best})
+                p = profile(layers[best], evaluate)
+                if p is not None:
+                    held_out.append(pair_table(b_eval, [(layers[best].system, p)], rdm_method,
+                                               hh=False, measures=(measure,)))
+        held_out.append(pair_table(b_eval, [], rdm_method))
+    table = pd.concat(held_out, ignore_index=True).drop(columns="b_layer", errors="ignore")
+    keys = [c for c in table.columns if c not in ("r", "r_corrected")]
+    table = (table.groupby(keys, dropna=False, sort=False, as_index=False)[["r", "r_corrected"]]
+             .mean())
+    return table, pd.DataFrame(chosen)

@@ -1,0 +1,76 @@
+"""One region's human-human vs human-network comparison (Findings 2-3), from loaded responses.
+
+For the region's subjects (selected voxels) and networks (selected units of the category): the
+pair table with the published layers and with cross-validated layers, and per layer choice and
+measure the mean corrected HH and HN similarity, their gap, the bootstrap interval and p-value
+of the gap (published layers) and the disjoint-pair t-test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.responses import Responses
+from analysis.stats.comparison import MEASURES, bootstrap_gap, gap, profile, similarities
+from analysis.stats.inference import bootstrap_summary, disjoint_pairs, pair_tests
+from analysis.stats.layer_choice import cross_validated, halves
+from analysis.stats.reliability import ncsnr_reliability
+
+
+@dataclass(frozen=True)
+class RegionComparison:
+    similarities: pd.DataFrame  # pair tables of both layer choices (column layer_choice)
+    stats: pd.DataFrame         # one row per layer choice and measure
+    chosen_layers: pd.DataFrame  # cross-validated layer per fold, model and measure
+
+
+def reliability(r: Responses) -> dict[str, float]:
+    """A subject's selected voxels: count, split-half (Spearman-Brown) and NSD-ncsnr
+    reliability of the univariate profile, extrapolated RDM reliability (all images)."""
+    p = profile(r, np.arange(r.n_stimuli))
+    return {"n_voxels": r.n_channels,
+            "rel_univariate_split_half": p.rel_univariate if p else np.nan,
+            "rel_univariate_ncsnr": ncsnr_reliability(np.nanmean(r.data, axis=1))
+            if r.n_channels else np.nan,
+            "rel_multivariate": p.rel_multivariate if p else np.nan}
+
+
+def summarise(sim: pd.DataFrame, boot: pd.DataFrame | None, ci_level: float) -> list[dict]:
+    """Per measure: mean corrected HH and HN, gap, counts, bootstrap summary (if ``boot``) and
+    the disjoint-pair test."""
+    g = gap(sim)
+    tests = pair_tests(disjoint_pairs(sim)).set_index("measure")
+    rows = []
+    for measure in MEASURES:
+        k = sim[sim["measure"] == measure].groupby("kind")["r_corrected"]
+        row = {"measure": measure, "hh_mean": k.mean().get("hh", np.nan),
+               "hn_mean": k.mean().get("hn", np.nan), "gap": g[measure],
+               "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0))}
+        if boot is not None:
+            row.update(bootstrap_summary(boot[measure], ci_level))
+        row.update({c: tests.loc[measure, c] if measure in tests.index else np.nan
+                    for c in ("n_pairs", "t", "df", "p_t", "cohen_d")})
+        rows.append(row)
+    return rows
+
+
+def compare_region(brains: list[Responses], nets: list[Responses],
+                   nets_by_layer: dict[str, dict[str, Responses]], n_boot: int,
+                   ci_level: float, rdm_method: str, boot_rng: np.random.Generator,
+                   cv_rng: np.random.Generator) -> RegionComparison:
+    """brains: each subject's selected voxels (ordered by subject); nets: each network's
+    selected units in its published layer; nets_by_layer: model -> layer -> selected units of
+    every read layer (for the cross-validated choice)."""
+    n_img = brains[0].n_stimuli
+    sims = {"published": similarities(brains, nets, np.arange(n_img), rdm_method)}
+    sims["cv"], chosen = cross_validated(brains, nets_by_layer, halves(n_img, cv_rng),
+                                         rdm_method)
+    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method)
+    stats = [{"layer_choice": choice, **row}
+             for choice, sim in sims.items()
+             for row in summarise(sim, boot if choice == "published" else None, ci_level)]
+    table = pd.concat([s.assign(layer_choice=c) for c, s in sims.items()], ignore_index=True)
+    return RegionComparison(table, pd.DataFrame(stats), chosen)

@@ -1,0 +1,33 @@
+"""The pairwise similarity matrix over all subjects and networks, and its MDS embedding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.manifold import MDS
+
+from analysis.responses import SystemId
+from analysis.stats.comparison import Profile, similarity
+
+
+def similarity_matrix(profiles: list[tuple[SystemId, Profile]], measure: str,
+                      rdm_method: str = "pearson") -> pd.DataFrame:
+    """Noise-corrected similarity between every pair of systems (diagonal 1), labelled by
+    each system's display label."""
+    names = [s.label() for s, _ in profiles]
+    m = np.eye(len(names))
+    for i, (_, pa) in enumerate(profiles):
+        for j in range(i + 1, len(profiles)):
+            m[i, j] = m[j, i] = similarity(pa, profiles[j][1], measure, rdm_method)[1]
+    return pd.DataFrame(m, index=names, columns=names)
+
+
+def mds(sim: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """2-D metric MDS of the dissimilarity 1 - r (clipped at 0; NaN rows dropped)."""
+    ok = ~sim.isna().any(axis=1)
+    s = sim.loc[ok, ok]
+    d = np.clip(1 - s.to_numpy(), 0, None)
+    np.fill_diagonal(d, 0)
+    xy = MDS(n_components=2, metric="precomputed", metric_mds=True, init="random", n_init=4,
+             random_state=seed).fit_transform(d)
+    return pd.DataFrame({"system": s.index, "x": xy[:, 0], "y": xy[:, 1]})

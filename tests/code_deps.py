@@ -1,0 +1,73 @@
+"""The code a pipeline stage runs: the import closure of its module within analysis/ (ast).
+
+Used by tests/test_pipeline.py to check that each stage's code deps in dvc.yaml are exactly that
+closure, and runnable to print what dvc.yaml should list:
+
+    python -m tests.code_deps            # every stage command: its code files
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "analysis"
+
+
+def module_file(name: str, root: Path = ROOT) -> Path | None:
+    """The file of a module name inside the package (a package's __init__.py), or None."""
+    p = root / Path(*name.split("."))
+    if (p / "__init__.py").is_file():
+        return p / "__init__.py"
+    return p.with_suffix(".py") if p.with_suffix(".py").is_file() else None
+
+
+def imports(path: Path, root: Path = ROOT) -> set[str]:
+    """Names of the package modules a file imports (absolute and relative, at any depth)."""
+    modname = ".".join(path.relative_to(root).with_suffix("").parts)
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = modname.split(".")[: -node.level]
+                base = ".".join(parts + ([base] if base else []))
+            out.add(base)
+            out |= {f"{base}.{a.name}" for a in node.names}
+    return {m for m in out if m == PACKAGE or m.startswith(f"{PACKAGE}.")}
+
+
+def closure(path: Path, root: Path = ROOT) -> set[str]:
+    """Repository-relative paths of every package file ``path`` imports, itself included;
+    ``__init__.py`` files (docstrings only, tested) are left out."""
+    seen: set[Path] = set()
+    todo = [path]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        for name in imports(f, root):
+            g = module_file(name, root)
+            if g is not None:
+                todo.append(g)
+    return {p.relative_to(root).as_posix() for p in seen if p.name != "__init__.py"}
+
+
+def command_modules() -> dict[str, Path]:
+    """Pipeline command -> the file of its module (from analysis.__main__.COMMANDS)."""
+    sys.path.insert(0, str(ROOT))
+    from analysis.__main__ import COMMANDS
+
+    return {name: module_file(module) for name, (module, _) in COMMANDS.items()}
+
+
+if __name__ == "__main__":
+    for command, path in command_modules().items():
+        print(f"{command}:")
+        for dep in sorted(closure(path)):
+            print(f"  - {dep}")
