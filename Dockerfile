@@ -16,11 +16,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# git for DVC; LaTeX (texlive-latex-recommended + latexmk) for the manuscript stage.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-       ca-certificates git make python3-pip \
-       texlive-latex-base texlive-latex-recommended latexmk \
+# The Debian packages of packages-debian.txt (git for DVC, pip to bootstrap uv, LaTeX with
+# lmodern for the manuscript), installed by the same script as `make` and CI use.
+COPY packages-debian.txt /opt/selcomp/
+COPY scripts/system-packages.sh /opt/selcomp/scripts/
+RUN bash /opt/selcomp/scripts/system-packages.sh install \
     && rm -rf /var/lib/apt/lists/*
 
 # The same bootstrap and lock files as the local install (Makefile): uv with hashes, then

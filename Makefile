@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env latex repro test lint lock benchmark clean-env
+.PHONY: env system repro test lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -22,16 +22,12 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
 	rm -f $(VENV)/.lock-* && touch $@
 
-# The manuscript stage needs LaTeX (the container has it). As root with apt, install it.
-latex:
-	@command -v latexmk >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-	      texlive-latex-base texlive-latex-recommended latexmk >/dev/null; \
-	  else echo "LaTeX is missing: sudo apt-get install texlive-latex-base \
-	texlive-latex-recommended latexmk" >&2; exit 1; fi; }
+# Debian packages (LaTeX with lmodern, git, ...) from packages-debian.txt, checked by what the
+# build needs (kpsewhich finds every LaTeX file); installed when run as root, else named.
+system:
+	@bash scripts/system-packages.sh install
 
-repro: env latex
+repro: env system
 	dvc repro $(DVC_ARGS)
 
 test: env

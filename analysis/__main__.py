@@ -46,6 +46,7 @@ COMMANDS = {
                    "check and build manuscript/selcomp.pdf; the figure manifest"),
     "audit": ("analysis.report.audit",
               "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
+    "dag": ("analysis.report.dag", "the pipeline graph, one line per stage and its inputs"),
 }
 
 
@@ -67,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         modules[args.command].run(args)
     except (InputError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:  # an input another stage makes is absent
+        print(f"error: {exc.filename} not found: run `dvc repro` (it makes every input of "
+              f"'{args.command}'), or `dvc repro {args.command}` for this stage and those "
+              "before it", file=sys.stderr)
         return 2
     return 0
 

@@ -274,12 +274,19 @@ def validate(raw: Any, path: Path | str = paths.PARAMS) -> Params:
 
 
 def load_params(path: str | Path = paths.PARAMS) -> Params:
-    """Load and validate the parameter file."""
+    """Load and validate the parameter file and the model zoo beside it (zoo.yaml)."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path} not found; run from the repository root")
-    with path.open() as f:
-        return validate(yaml.safe_load(f), path)
+    zoo = path.with_name(paths.ZOO.name)
+    for f in (path, zoo):
+        if not f.is_file():
+            raise ParameterError(f"{f} not found; run from the repository root")
+    raw = yaml.safe_load(path.read_text())
+    if isinstance(raw, dict) and "zoo" in raw:
+        raise ParameterError(f"{path}: the model zoo belongs in {zoo}, not in the parameters")
+    zoo_raw = yaml.safe_load(zoo.read_text())
+    if not isinstance(zoo_raw, dict) or set(zoo_raw) != {"zoo"}:
+        raise ParameterError(f"{zoo}: expected one top-level key 'zoo' (the model entries)")
+    return validate({**raw, **zoo_raw} if isinstance(raw, dict) else raw, path)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 # --- inputs kept in git -------------------------------------------------------------------
 PARAMS = Path("params.yaml")
+ZOO = Path("zoo.yaml")  # the model zoo, beside params.yaml
 SOURCES = Path("data/sources.yaml")  # canonical sources and digests of the public inputs
 PUBLISHED_REFERENCE = Path("data/published_reference.yaml")
 MANUSCRIPT_MAIN = Path("manuscript/main.tex")

@@ -13,12 +13,20 @@ from analysis.__main__ import COMMANDS, main
 from analysis.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = yaml.safe_load((ROOT / "params.yaml").read_text())
+
+
+def _raw() -> dict:
+    """params.yaml and zoo.yaml, as the configuration sees them."""
+    return {**yaml.safe_load((ROOT / "params.yaml").read_text()),
+            **yaml.safe_load((ROOT / "zoo.yaml").read_text())}
+
+
+RAW = _raw()
 
 
 def _with(key: str, value) -> dict:
-    """A copy of params.yaml with one (dotted) key set."""
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    """A copy of the parameters with one (dotted) key set."""
+    raw = _raw()
     node, *path = key.split(".")
     target = raw
     for part in [node, *path][:-1]:
@@ -100,16 +108,31 @@ def test_unit_threshold_for_untrained_networks():
     assert config.validate(RAW).unit_threshold(trained=False) == 7
 
 
-STAGE_ARGS = {"preprocess": ["bicubic224"], "extract": ["effnet_lite0"],
-              "audit": ["figures/figure3_human_vs_network.pdf"]}
+def _write(folder: Path, raw: dict) -> None:
+    """params.yaml and zoo.yaml of ``raw`` in ``folder``."""
+    zoo = raw.pop("zoo")
+    (folder / "params.yaml").write_text(yaml.safe_dump(raw))
+    (folder / "zoo.yaml").write_text(yaml.safe_dump({"zoo": zoo}))
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "audit"])
+def test_the_zoo_lives_beside_the_parameters(tmp_path):
+    _write(tmp_path, _raw())
+    assert config.load_params(tmp_path / "params.yaml").zoo["effnet_lite0"].trained
+    (tmp_path / "zoo.yaml").unlink()
+    with pytest.raises(ParameterError, match="zoo.yaml not found"):
+        config.load_params(tmp_path / "params.yaml")
+
+
+STAGE_ARGS = {"preprocess": ["bicubic224"], "extract": ["effnet_lite0"]}
+
+
+@pytest.mark.parametrize("command", [c for c, (m, _) in COMMANDS.items()
+                                     if m.startswith("analysis.stages.")])
 def test_every_stage_fails_on_a_bad_parameter_before_loading_data(command, tmp_path,
                                                                   monkeypatch, capsys):
     """In an empty folder (no data at all) every stage stops at the parameter, not at a
     missing input file."""
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(_with("comparison.n_boot", "many")))
+    _write(tmp_path, _with("comparison.n_boot", "many"))
     monkeypatch.chdir(tmp_path)
     assert main([command, *STAGE_ARGS.get(command, [])]) == 2
     err = capsys.readouterr().err
@@ -117,7 +140,7 @@ def test_every_stage_fails_on_a_bad_parameter_before_loading_data(command, tmp_p
 
 
 def test_cli_reports_bad_parameter_without_traceback(tmp_path):
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(_with("threshold", -3)))
+    _write(tmp_path, _with("threshold", -3))
     run = subprocess.run([sys.executable, "-m", "analysis", "--params",
                           str(tmp_path / "params.yaml"), "select-voxels"],
                          capture_output=True, text=True, cwd=ROOT)
@@ -133,6 +156,7 @@ def test_params_survive_dvcs_rewrite_for_exp_run(tmp_path):
 
     copy_ = tmp_path / "params.yaml"
     copy_.write_text((ROOT / "params.yaml").read_text())
+    (tmp_path / "zoo.yaml").write_text((ROOT / "zoo.yaml").read_text())
     with modify_yaml(copy_) as data:
         data["threshold"] = 5
     expected = yaml.safe_load((ROOT / "params.yaml").read_text())

@@ -133,9 +133,16 @@ def test_git_tracked_deps_exist():
 
 
 def test_params_used_by_stages_exist():
+    zoo = yaml.safe_load((ROOT / "zoo.yaml").read_text())
     for stage in stages().values():
         for key in stage.get("params", []):
-            _lookup(str(key))  # KeyError names the missing parameter
+            if isinstance(key, dict):  # keys of another params file: zoo.yaml
+                (name, keys), = key.items()
+                assert name == "zoo.yaml"
+                for k in keys:
+                    assert k.split(".")[1] in zoo["zoo"], k
+            else:
+                _lookup(str(key))  # KeyError names the missing parameter
 
 
 def test_threshold_is_read_only_where_channels_are_selected():

@@ -55,11 +55,25 @@ def check(tex: str, numbers_tex: str) -> list[str]:
     return problems
 
 
+SYSTEM_PACKAGES = Path("scripts/system-packages.sh")
+
+
+def missing_system_packages() -> str:
+    """'' when the Debian packages the build needs (packages-debian.txt) are present, else
+    which are missing and how to install them."""
+    if not SYSTEM_PACKAGES.is_file():
+        return "" if shutil.which("latexmk") else "latexmk not found"
+    run = subprocess.run(["bash", str(SYSTEM_PACKAGES), "check"], capture_output=True,
+                         text=True)
+    return run.stderr.strip() if run.returncode else ""
+
+
 def build(main_tex: Path, out_pdf: Path) -> None:
     """latexmk -> out_pdf (via a temporary build folder)."""
-    if shutil.which("latexmk") is None:
-        raise InputError("latexmk not found: apt-get install texlive-latex-base "
-                         "texlive-latex-recommended latexmk (the container has them)")
+    missing = missing_system_packages()
+    if missing:
+        raise InputError(f"the manuscript build needs system packages; {missing}\n"
+                         "(`make system` installs them when run as root)")
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1780012800"),
            "FORCE_SOURCE_DATE": "1"}
     with tempfile.TemporaryDirectory() as tmp:

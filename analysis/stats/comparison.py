@@ -103,12 +103,13 @@ def pair_table(brains: list[tuple[SystemId, Profile]], nets: list[tuple[SystemId
         for s, ps in brains:
             for m, pm in nets:
                 rows.append(_row("hn", s, m, measure, *similarity(ps, pm, measure, rdm_method)))
-    return _typed(pd.DataFrame(rows, columns=_columns(brains, nets)), rows)
+    return _typed(pd.DataFrame(rows, columns=_columns(brains, nets, hh)), rows)
 
 
-def _columns(brains: list, nets: list) -> list[str]:
+def _columns(brains: list, nets: list, hh: bool) -> list[str]:
     a = [f"a_{k}" for k in (brains[0][0].fields() if brains else {})]
-    b = list(dict.fromkeys([f"b_{k}" for s, _ in brains + nets for k in s.fields()]))
+    others = (brains if hh else []) + nets
+    b = list(dict.fromkeys([f"b_{k}" for s, _ in others for k in s.fields()]))
     return ["kind", *a, *b, "measure", "r", "r_corrected"]
 
 

@@ -54,7 +54,8 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
                     held_out.append(pair_table(b_eval, [(layers[best].system, p)], rdm_method,
                                                hh=False, measures=(measure,)))
         held_out.append(pair_table(b_eval, [], rdm_method))
-    table = pd.concat(held_out, ignore_index=True).drop(columns="b_layer", errors="ignore")
+    table = (pd.concat([t for t in held_out if len(t)], ignore_index=True)
+             .drop(columns="b_layer", errors="ignore"))
     keys = [c for c in table.columns if c not in ("r", "r_corrected")]
     table = (table.groupby(keys, dropna=False, sort=False, as_index=False)[["r", "r_corrected"]]
              .mean())
