@@ -29,7 +29,8 @@ COPY requirements-bootstrap.txt requirements.lock /opt/selcomp/
 RUN python3 -m pip install --no-cache-dir --require-hashes -r /opt/selcomp/requirements-bootstrap.txt \
     && uv python install 3.11.7 \
     && uv venv --python 3.11.7 /opt/venv \
-    && uv pip install --no-cache --require-hashes --python /opt/venv/bin/python -r /opt/selcomp/requirements.lock
+    && uv pip install --no-cache --require-hashes --compile-bytecode --python /opt/venv/bin/python \
+       -r /opt/selcomp/requirements.lock
 
 RUN useradd --create-home --uid 1000 scientist
 WORKDIR /work/selcomp

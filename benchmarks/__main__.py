@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["prepare_brain", "extraction"]
+BENCHMARKS = ["prepare_brain", "extraction", "pipeline"]
 
 
 def main(names: list[str]) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 
+from analysis import config, paths
 from analysis.nets import zoo
 from analysis.nets.extraction import batches, extract, normalise, resolve_device
 from analysis.nets.preprocess import check_model_config
@@ -28,12 +28,12 @@ MODEL = os.environ.get("BENCH_MODEL", "effnet_lite0")
 N_IMAGES = int(os.environ.get("BENCH_IMAGES", "256"))
 
 
-def images(params: dict, entry: dict) -> tuple[np.ndarray, str]:
-    path = Path("data/preprocessed") / entry["preprocessing"] / "floc.npy"
+def images(params: config.Params, entry: config.ZooEntry) -> tuple[np.ndarray, str]:
+    path = paths.preprocessed(entry.preprocessing, "floc", "npy")
     if path.is_file():
         arr = np.load(path)
         return arr[np.linspace(0, len(arr) - 1, min(N_IMAGES, len(arr))).astype(int)], str(path)
-    size = params["preprocessing"][entry["preprocessing"]]["input_size"]
+    size = params.preprocessing[entry.preprocessing].input_size
     rng = np.random.default_rng(0)
     return rng.integers(0, 256, (N_IMAGES, 3, size, size), dtype=np.uint8), "random"
 
@@ -49,15 +49,15 @@ def bare_forward(model, imgs, mean, std, batch, device) -> float:
 
 
 def main() -> None:
-    params = yaml.safe_load(open("params.yaml"))
-    entry = params["zoo"][MODEL]
+    params = config.load_params()
+    entry = params.zoo[MODEL]
     model = zoo.build(MODEL, entry)
-    cfg = check_model_config(model, params["preprocessing"][entry["preprocessing"]], MODEL)
-    device = resolve_device(params["extraction"]["device"])
+    cfg = check_model_config(model, params.preprocessing[entry.preprocessing], MODEL)
+    device = resolve_device(params.extraction.device)
     model = model.to(device)
-    batch = params["extraction"]["batch_size"]
+    batch = params.extraction.batch_size
     imgs, source = images(params, entry)
-    layers = zoo.layers_to_read(entry)
+    layers = entry.layers_to_read()
     bare_forward(model, imgs[:batch], cfg["mean"], cfg["std"], batch, device)  # warm-up
     t_bare = min(bare_forward(model, imgs, cfg["mean"], cfg["std"], batch, device)
                  for _ in range(2))

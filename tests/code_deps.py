@@ -1,9 +1,10 @@
 """The code a pipeline stage runs: the import closure of its module within analysis/ (ast).
 
 Used by tests/test_pipeline.py to check that each stage's code deps in dvc.yaml are exactly that
-closure, and runnable to print what dvc.yaml should list:
+closure, and runnable:
 
     python -m tests.code_deps            # every stage command: its code files
+    python -m tests.code_deps --fix      # rewrite the code deps of every stage in dvc.yaml
 """
 
 from __future__ import annotations
@@ -66,7 +67,33 @@ def command_modules() -> dict[str, Path]:
     return {name: module_file(module) for name, (module, _) in COMMANDS.items()}
 
 
+def fix(dvc_yaml: Path = ROOT / "dvc.yaml") -> None:
+    """Replace each stage's analysis/ deps in dvc.yaml by its closure (other lines kept)."""
+    import re
+
+    modules = command_modules()
+    out, command, in_deps = [], None, False
+    for line in dvc_yaml.read_text().splitlines():
+        m = re.match(r"\s+cmd: python -m analysis ([a-z0-9-]+)", line)
+        if m:
+            command = m.group(1)
+        if re.match(r"\s+deps:$", line):
+            out.append(line)
+            indent = line[: len(line) - len(line.lstrip())] + "  "
+            out += [f"{indent}- {d}" for d in sorted(closure(modules[command]))]
+            in_deps = True
+            continue
+        if in_deps and re.match(r"\s+- analysis/", line):
+            continue
+        in_deps = in_deps and bool(re.match(r"\s+- ", line))
+        out.append(line)
+    dvc_yaml.write_text("\n".join(out) + "\n")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--fix"]:
+        fix()
+        sys.exit(0)
     for command, path in command_modules().items():
         print(f"{command}:")
         for dep in sorted(closure(path)):

@@ -89,7 +89,7 @@ def test_every_stage_is_a_thin_analysis_command():
 
 def test_code_deps_are_exactly_the_import_closure():
     problems = code_dep_problems(DVC)
-    assert not problems, "\n".join(problems) + "\n(python -m tests.code_deps lists the closures)"
+    assert not problems, "\n".join(problems) + "\n(python -m tests.code_deps --fix rewrites them)"
 
 
 def test_a_missing_code_dep_is_named_with_its_stage():

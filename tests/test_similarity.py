@@ -2,10 +2,20 @@
 
 import numpy as np
 import pytest
+import scipy.stats
 
 from analysis.stats.profiles import pair_mask, rdm, univariate_units
 from analysis.stats.reliability import split_half_sb
 from analysis.stats.similarity import corrected, pearson, rdm_similarity
+
+
+def test_pearson_equals_numpy_and_scipy():
+    rng = np.random.default_rng(4)
+    for n in (3, 50, 5000):
+        a, b = rng.normal(size=n), rng.normal(size=n) + 0.3 * np.arange(n)
+        assert pearson(a, b) == pytest.approx(np.corrcoef(a, b)[0, 1], abs=1e-12)
+        assert pearson(a, b) == pytest.approx(scipy.stats.pearsonr(a, b).statistic, abs=1e-12)
+    assert np.isnan(pearson(np.ones(5), rng.normal(size=5)))
 
 
 def test_corrected_closed_form():
@@ -52,3 +62,15 @@ def test_corrected_human_human_is_about_one_and_planted_gap_is_recovered():
     net = rho * truth / truth.std() + np.sqrt(1 - rho**2) * other / other.std()
     hn = [corrected(pearson(s.mean(1), net), r) for s, r in zip(subs, rel)]
     assert np.mean(hn) == pytest.approx(rho, abs=0.05)
+
+
+def test_indexing_the_full_rdm_equals_recomputing_it_on_a_sample():
+    """Profiles index RDMs computed once on all images; that must give the same numbers as
+    recomputing the RDM on a bootstrap sample (with duplicates) or a half."""
+    from analysis.stats.profiles import pair_positions
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 7))
+    for idx in (np.sort(rng.integers(0, 40, 40)), np.arange(0, 40, 2), rng.permutation(40)):
+        np.testing.assert_array_equal(rdm(x)[pair_positions(idx, 40)],
+                                      rdm(x[idx])[pair_mask(idx)])

@@ -10,7 +10,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
 from analysis.io import selected
 from analysis.responses import check_aligned
-from analysis.stats.comparison import MEASURES, profiles
+from analysis.stats.comparison import MEASURES, prepare_all, profiles
 from analysis.stats.systems_map import mds, similarity_matrix
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> None:
             systems += [selected.units(params, m, params.layer(m, category), category)
                         for m in params.models]
             check_aligned(systems)
-            profs = profiles(systems, np.arange(systems[0].n_stimuli))
+            profs = profiles(prepare_all(systems), np.arange(systems[0].n_stimuli))
             kind = {s.label(): "network" if s.noiseless else "human" for s, _ in profs}
             for measure in MEASURES:
                 sim = similarity_matrix(profs, measure, params.comparison.rdm_similarity)

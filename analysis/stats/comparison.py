@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses, SystemId
-from analysis.stats.profiles import pair_mask, rdm, univariate_reps, univariate_units
-from analysis.stats.reliability import rdm_reliability, split_half_sb
+from analysis.stats.profiles import pair_positions, rdm, univariate_reps, univariate_units
+from analysis.stats.reliability import rdm_reliability_from, split_half_sb
 from analysis.stats.similarity import corrected, pearson, rdm_similarity
 
 MEASURES = ("univariate", "multivariate")
@@ -34,38 +34,58 @@ class Profile:
     rel_multivariate: float
 
 
-def brain_profile(data: np.ndarray, idx: np.ndarray) -> Profile:
-    """Profiles of a subject's selected voxels, data (n_img, n_vox, n_rep), on images ``idx``."""
-    p = data[idx]
-    keep = pair_mask(idx)
-    uni = univariate_reps(p)
-    return Profile(np.nanmean(uni, axis=1), rdm(np.nanmean(p, axis=2))[keep],
-                   split_half_sb(uni), rdm_reliability(p, lambda x: rdm(x)[keep]))
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A system's responses reduced, once, to what its profiles on any image sample need.
+
+    univariate: brains (n_img, n_rep), the mean over voxels per repetition; networks
+    (n_img, n_units), the activations (units are z-scored over each sample). rdm: the condensed
+    RDM of the repetition means over all images; rdm_single / rdm_others (brains): the RDM of
+    each repetition and of the mean of the other repetitions, for the RDM reliability.
+    """
+
+    system: SystemId
+    n_img: int
+    univariate: np.ndarray
+    rdm: np.ndarray
+    rdm_single: tuple[np.ndarray, ...] = ()
+    rdm_others: tuple[np.ndarray, ...] = ()
 
 
-def network_profile(acts: np.ndarray, idx: np.ndarray) -> Profile:
-    """Profiles of a network's selected units, acts (n_img, n_units): noiseless, reliability 1."""
-    a = acts[idx]
-    return Profile(univariate_units(a), rdm(a)[pair_mask(idx)], 1.0, 1.0)
-
-
-def profile(r: Responses, idx: np.ndarray) -> Profile | None:
-    """The profile of one system on images ``idx``; None with fewer than MIN_FEATURES channels."""
+def prepare(r: Responses) -> Prepared | None:
+    """Precompute a system's profiles; None with fewer than MIN_FEATURES channels."""
     if r.n_channels < MIN_FEATURES:
         return None
     if r.system.noiseless:
-        return network_profile(r.mean(), idx)
-    return brain_profile(r.data, idx)
+        acts = r.mean()
+        return Prepared(r.system, r.n_stimuli, acts, rdm(acts))
+    data = r.data
+    singles = tuple(rdm(data[:, :, k]) for k in range(r.n_reps))
+    others = tuple(rdm(np.nanmean(np.delete(data, k, axis=2), axis=2))
+                   for k in range(r.n_reps))
+    return Prepared(r.system, r.n_stimuli, univariate_reps(data),
+                    rdm(np.nanmean(data, axis=2)), singles, others)
 
 
-def profiles(systems: list[Responses], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
-    """Profiles of every system that has one, in the given order."""
-    out = []
-    for r in systems:
-        p = profile(r, idx)
-        if p is not None:
-            out.append((r.system, p))
-    return out
+def profile(p: Prepared, idx: np.ndarray) -> Profile:
+    """The profile of a prepared system on images ``idx`` (positions; duplicates allowed)."""
+    pos = pair_positions(idx, p.n_img)
+    if p.system.noiseless:
+        return Profile(univariate_units(p.univariate[idx]), p.rdm[pos], 1.0, 1.0)
+    uni = p.univariate[idx]
+    return Profile(np.nanmean(uni, axis=1), p.rdm[pos], split_half_sb(uni),
+                   rdm_reliability_from([s[pos] for s in p.rdm_single],
+                                        [o[pos] for o in p.rdm_others]))
+
+
+def prepare_all(systems: list[Responses]) -> list[Prepared]:
+    """Every system that has a profile (enough channels), in the given order."""
+    return [p for p in map(prepare, systems) if p is not None]
+
+
+def profiles(prepared: list[Prepared], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
+    """(identity, profile on images ``idx``) of every prepared system."""
+    return [(p.system, profile(p, idx)) for p in prepared]
 
 
 def similarity(x: Profile, y: Profile, measure: str, rdm_method: str = "pearson"
@@ -128,7 +148,8 @@ def similarities(brains: list[Responses], nets: list[Responses], idx: np.ndarray
 
     Systems without a profile (too few selected voxels/units) are left out.
     """
-    return pair_table(profiles(brains, idx), profiles(nets, idx), rdm_method)
+    return pair_table(profiles(prepare_all(brains), idx), profiles(prepare_all(nets), idx),
+                      rdm_method)
 
 
 def per_subject(sim: pd.DataFrame) -> pd.DataFrame:
@@ -159,10 +180,12 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     reliabilities and corrected similarities. ``brains`` are ordered by subject.
     """
     rows = []
+    prepared = [prepare(b) for b in brains]
+    nets_prepared = prepare_all(nets)
     for _ in range(n_boot):
         idx = np.sort(rng.integers(0, n_img, n_img))
         pick = rng.choice(len(brains), len(brains), replace=True)
-        once = {k: profile(brains[k], idx) for k in np.unique(pick)}
-        drawn = [(brains[k].system, once[k]) for k in pick if once[k] is not None]
-        rows.append(gap(pair_table(drawn, profiles(nets, idx), rdm_method)))
+        once = {k: profile(prepared[k], idx) for k in np.unique(pick) if prepared[k] is not None}
+        drawn = [(brains[k].system, once[k]) for k in pick if k in once]
+        rows.append(gap(pair_table(drawn, profiles(nets_prepared, idx), rdm_method)))
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
-from analysis.stats.comparison import MEASURES, pair_table, profile, profiles
+from analysis.stats.comparison import MEASURES, pair_table, prepare, prepare_all, profile, profiles
 
 
 def halves(n_img: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -39,20 +39,22 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
     the later layer name).
     """
     held_out, chosen = [], []
+    b_prepared = prepare_all(brains)
+    n_prepared = {m: {lay: prepare(r) for lay, r in layers.items()} for m, layers in nets.items()}
     for fold, (choose, evaluate) in enumerate(folds):
-        b_choose, b_eval = profiles(brains, choose), profiles(brains, evaluate)
-        for model, layers in nets.items():
-            scored = {lay: pair_table(b_choose, [(r.system, p)] if (p := profile(r, choose))
-                                      else [], rdm_method, hh=False)
-                      for lay, r in layers.items()}
+        b_choose, b_eval = profiles(b_prepared, choose), profiles(b_prepared, evaluate)
+        for model, layers in n_prepared.items():
+            scored = {lay: pair_table(b_choose, [(p.system, profile(p, choose))] if p else [],
+                                      rdm_method, hh=False)
+                      for lay, p in layers.items()}
             for measure in MEASURES:
                 score = {lay: _score(t[t["measure"] == measure]) for lay, t in scored.items()}
                 best = max(score, key=lambda k: (score[k], k))
                 chosen.append({"fold": fold, "model": model, "measure": measure, "layer": best})
-                p = profile(layers[best], evaluate)
+                p = layers[best]
                 if p is not None:
-                    held_out.append(pair_table(b_eval, [(layers[best].system, p)], rdm_method,
-                                               hh=False, measures=(measure,)))
+                    held_out.append(pair_table(b_eval, [(p.system, profile(p, evaluate))],
+                                               rdm_method, hh=False, measures=(measure,)))
         held_out.append(pair_table(b_eval, [], rdm_method))
     table = (pd.concat([t for t in held_out if len(t)], ignore_index=True)
              .drop(columns="b_layer", errors="ignore"))

@@ -36,3 +36,19 @@ def pair_mask(index: np.ndarray) -> np.ndarray:
     """Condensed-RDM mask dropping pairs of the same original image (bootstrap duplicates)."""
     i, j = np.triu_indices(len(index), k=1)
     return index[i] != index[j]
+
+
+def pair_positions(index: np.ndarray, n: int) -> np.ndarray:
+    """Positions in the condensed RDM of all ``n`` images of the pairs of a sample ``index``
+    (pdist order over the sample, pairs of the same image dropped).
+
+    A correlation distance depends only on the two images' patterns, so ``rdm(x)[pair_positions(
+    idx, n)]`` equals ``rdm(x[idx])[pair_mask(idx)]`` value for value: RDMs are computed once on
+    all images and indexed for every bootstrap sample or cross-validation half.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    i, j = np.triu_indices(len(index), k=1)
+    a, b = index[i], index[j]
+    keep = a != b
+    a, b = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+    return n * a - a * (a + 1) // 2 + (b - a - 1)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
-from analysis.stats.comparison import MEASURES, bootstrap_gap, gap, profile, similarities
+from analysis.stats.comparison import MEASURES, bootstrap_gap, gap, prepare, profile, similarities
 from analysis.stats.inference import bootstrap_summary, disjoint_pairs, pair_tests
 from analysis.stats.layer_choice import cross_validated, halves
 from analysis.stats.reliability import ncsnr_reliability
@@ -30,7 +30,8 @@ class RegionComparison:
 def reliability(r: Responses) -> dict[str, float]:
     """A subject's selected voxels: count, split-half (Spearman-Brown) and NSD-ncsnr
     reliability of the univariate profile, extrapolated RDM reliability (all images)."""
-    p = profile(r, np.arange(r.n_stimuli))
+    prepared = prepare(r)
+    p = profile(prepared, np.arange(r.n_stimuli)) if prepared else None
     return {"n_voxels": r.n_channels,
             "rel_univariate_split_half": p.rel_univariate if p else np.nan,
             "rel_univariate_ncsnr": ncsnr_reliability(np.nanmean(r.data, axis=1))

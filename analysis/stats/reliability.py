@@ -22,6 +22,7 @@ from itertools import combinations
 import numpy as np
 
 from analysis.stats.noise_ceiling import ncsnr
+from analysis.stats.similarity import pearson
 
 
 def spearman_brown(r: float | np.ndarray, factor: float) -> float | np.ndarray:
@@ -39,7 +40,7 @@ def single_rep_correlation(reps: np.ndarray) -> float:
     rs = []
     for a, b in combinations(range(reps.shape[1]), 2):
         ok = ~np.isnan(reps[:, a]) & ~np.isnan(reps[:, b])
-        rs.append(np.corrcoef(reps[ok, a], reps[ok, b])[0, 1])
+        rs.append(pearson(reps[ok, a], reps[ok, b]))
     return float(np.mean(rs))
 
 
@@ -70,10 +71,16 @@ def rdm_reliability(patterns: np.ndarray, distance) -> float:
     """
     n = patterns.shape[2]
     singles = [distance(patterns[:, :, k]) for k in range(n)]
-    r11 = float(np.mean([np.corrcoef(singles[a], singles[b])[0, 1]
-                         for a, b in combinations(range(n), 2)]))
     others = [distance(np.nanmean(np.delete(patterns, k, axis=2), axis=2)) for k in range(n)]
-    r1m = float(np.mean([np.corrcoef(singles[k], others[k])[0, 1] for k in range(n)]))
+    return rdm_reliability_from(singles, others)
+
+
+def rdm_reliability_from(singles: list[np.ndarray], others: list[np.ndarray]) -> float:
+    """:func:`rdm_reliability` from the RDMs of each single repetition and of the mean of the
+    other repetitions (condensed, same image pairs): n = len(singles) repetitions."""
+    n = len(singles)
+    r11 = float(np.mean([pearson(singles[a], singles[b]) for a, b in combinations(range(n), 2)]))
+    r1m = float(np.mean([pearson(singles[k], others[k]) for k in range(n)]))
     if not (r11 > 0 and r1m > 0):
         return float("nan")
     m = n - 1

@@ -23,6 +23,7 @@ from analysis.errors import InputError
 from analysis.responses import BrainId, SystemId
 from analysis.stats.comparison import Profile, pair_table
 from analysis.stats.reliability import spearman_brown
+from analysis.stats.similarity import pearson
 
 BRAIN_RDMS = "92_brainRDMs.mat"
 REGION = "hIT"
@@ -45,7 +46,7 @@ def load_human_rdms(folder: Path) -> dict[str, np.ndarray]:
 
 def human_reliability(sessions: np.ndarray) -> float:
     """Spearman-Brown reliability of the two-session mean RDM."""
-    return float(spearman_brown(np.corrcoef(sessions[0], sessions[1])[0, 1], 2))
+    return float(spearman_brown(pearson(sessions[0], sessions[1]), 2))
 
 
 def human_profiles(humans: dict[str, np.ndarray]) -> list[tuple[SystemId, Profile]]:

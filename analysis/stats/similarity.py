@@ -12,7 +12,15 @@ import scipy.stats
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.corrcoef(a, b)[0, 1])
+    """Pearson r of two vectors (NaN if one is constant). The closed form with centred dot
+    products: the same value as np.corrcoef (tested) at a fraction of its overhead, which
+    matters in the bootstrap's ~10^5 correlations."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    a = a - a.mean()
+    b = b - b.mean()
+    denom = np.sqrt(np.dot(a, a) * np.dot(b, b))
+    return float(np.dot(a, b) / denom) if denom > 0 else float("nan")
 
 
 def rdm_similarity(a: np.ndarray, b: np.ndarray, method: str = "pearson") -> float:

@@ -7,16 +7,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.report.figures.style import TRAINED, UNTRAINED
-from analysis.stats.selectivity_metrics import METRICS
 
 
 def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.DataFrame,
          lesion_layer: str) -> plt.Figure:
     fig, axes = plt.subplots(1, 5, figsize=(13, 3), constrained_layout=True)
+    metrics = list(dict.fromkeys(pct["metric"]))  # in the order the study computed them
     tr = pct[pct["trained"]]
     layers = list(dict.fromkeys(tr["layer"]))
     ax = axes[0]
-    for metric in METRICS:
+    for metric in metrics:
         g = tr[(tr["level"] == "unit") & (tr["metric"] == metric)]
         ax.plot(layers, g.groupby("layer")["pct_selective"].mean().reindex(layers), marker="o",
                 ms=3, label=metric)
@@ -26,8 +26,8 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     ax = axes[1]
     g = tr[(tr["layer"] == lesion_layer) & (tr["level"] != "unit")]
     levels = ["kernel_mean", "kernel_l2", "kernel_max"]
-    w = 0.8 / len(METRICS)
-    for i, metric in enumerate(METRICS):
+    w = 0.8 / len(metrics)
+    for i, metric in enumerate(metrics):
         s = g[g["metric"] == metric].groupby("level")["pct_selective"].mean().reindex(levels)
         ax.bar(np.arange(3) + i * w, s, width=w, label=metric)
     ax.set_xticks(np.arange(3) + 0.3, ["mean", "L2", "max"])
@@ -41,13 +41,13 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     ax = axes[3]
     for trained, colour, dx in ((True, TRAINED, -0.15), (False, UNTRAINED, 0.15)):
         g = dec[dec["trained"] == trained].groupby("metric")[["accuracy", "ci_low", "ci_high"]].mean()
-        g = g.reindex(list(METRICS))
-        x = np.arange(len(METRICS)) + dx
+        g = g.reindex(list(metrics))
+        x = np.arange(len(metrics)) + dx
         ax.errorbar(x, g["accuracy"], yerr=[g["accuracy"] - g["ci_low"], g["ci_high"] - g["accuracy"]],
                     fmt="o", ms=3, color=colour, label="trained" if trained else "untrained")
     if not dec.empty:
         ax.axhline(dec["chance"].iloc[0], color="#999999", ls=":", lw=0.8, label="chance")
-    ax.set_xticks(np.arange(len(METRICS)), METRICS, fontsize=6)
+    ax.set_xticks(np.arange(len(metrics)), metrics, fontsize=6)
     ax.set_title("d  Identity decoding, equal N", loc="left")
     ax.legend(frameon=False, fontsize=6)
     ax = axes[4]
