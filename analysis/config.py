@@ -18,11 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from analysis import paths
+from analysis.io.nsd.layout import FLOC_DOMAINS
 from analysis.errors import ParameterError
 
-TIERS = ("demo", "public", "nsd")
-#: Categories a unit localizer and a voxel contrast can select for (the fLoc domains).
-DOMAINS = ("faces", "bodies", "places", "characters", "objects")
+#: Categories a voxel contrast or a unit localizer can select for: NSD's fLOC domains.
+DOMAINS = FLOC_DOMAINS
 
 def _threshold(value: Any) -> int | float:
     """A t-threshold: a finite number >= 0 (an int stays an int, as written)."""
@@ -36,7 +36,7 @@ Threshold = Annotated[int | float, PlainValidator(_threshold)]
 Probability = Annotated[float, Field(gt=0, lt=1)]
 Positive = Annotated[int, Field(gt=0)]
 Subject = Annotated[int, Field(ge=1, le=8)]
-Domain = Literal["faces", "bodies", "places", "characters", "objects"]
+Domain = Literal[DOMAINS]
 
 
 class Block(BaseModel):

@@ -109,3 +109,24 @@ def test_no_network_profile_gives_empty_tests_not_an_error():
     assert pairs.empty and list(pairs.columns) == ["measure", "pair", "hh", "hn"]
     assert pair_tests(pairs).empty
     assert np.isnan(gap(sim)["univariate"])
+
+
+def test_missing_repetitions_keep_every_similarity_finite():
+    """shared_images=shared_any: subjects saw some images once or twice. Every HH and HN
+    similarity stays finite (the systems map and its MDS need them) and the true network still
+    matches the brains."""
+    import warnings
+
+    rng = np.random.default_rng(5)
+    brains, nets = _world(rng, rho=1.0)
+    holey = []
+    for b in brains:
+        data = b.data.copy()
+        for i in np.flatnonzero(rng.random(N_IMG) < 0.2):
+            data[i, :, rng.integers(1, 3):] = np.nan
+        holey.append(brain(b.system.subject, data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sim = similarities(holey, nets, np.arange(N_IMG))
+    assert np.isfinite(sim["r_corrected"]).all()
+    assert abs(gap(sim)["univariate"]) < 0.1 and abs(gap(sim)["multivariate"]) < 0.1

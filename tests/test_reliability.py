@@ -79,3 +79,44 @@ def test_estimators_agree_on_real_repeated_recordings():
     assert split_half_sb(rates) == pytest.approx(np.mean(halves), abs=0.01)
     assert ncsnr_reliability(rates) == pytest.approx(np.mean(halves), abs=0.01)
     assert 0.8 < np.mean(halves) < 0.9  # SOURCE.md: one split gives SB 0.847
+
+
+def test_rdm_reliability_with_missing_repetitions_matches_complete_data():
+    """shared_any: some images were seen once or twice. The reliability then uses the image
+    pairs each repetition has; it stays finite and close to the complete-data value (a slightly
+    lower truth, since fewer repetitions enter the mean), and is exact on complete data."""
+    import warnings
+
+    from analysis.stats.profiles import rdm
+    from analysis.stats.reliability import rdm_reliability
+
+    rng = np.random.default_rng(3)
+    full, part = [], []
+    for _ in range(10):
+        truth = rng.normal(size=(80, 60)) + rng.normal(size=(80, 1))
+        reps = truth[:, :, None] + 1.0 * rng.normal(size=(80, 60, 3))
+        holes = reps.copy()
+        seen = rng.integers(1, 4, size=80)  # 1, 2 or 3 repetitions per image
+        seen[rng.random(80) < 0.7] = 3      # most images complete, as in NSD
+        for i, k in enumerate(seen):
+            holes[i, :, k:] = np.nan
+        full.append(rdm_reliability(reps, rdm))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no 'Mean of empty slice'
+            part.append(rdm_reliability(holes, rdm))
+    assert np.isfinite(part).all()
+    assert np.mean(part) == pytest.approx(np.mean(full), abs=0.05)
+    assert np.mean(part) < np.mean(full)
+
+
+def test_pearson_complete_against_scipy_on_the_shared_items():
+    import scipy.stats
+
+    from analysis.stats.missing import pearson_complete
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=50), rng.normal(size=50)
+    a[[3, 9]], b[[9, 20]] = np.nan, np.nan
+    ok = ~(np.isnan(a) | np.isnan(b))
+    assert pearson_complete(a, b) == pytest.approx(scipy.stats.pearsonr(a[ok], b[ok])[0])
+    assert np.isnan(pearson_complete(np.array([1.0, np.nan, 2.0]), np.array([1.0, 2.0, 3.0])))

@@ -82,3 +82,18 @@ def test_null_units_pass_ranksum_at_its_nominal_rate():
     dom = np.repeat(["faces", "bodies", "places", "characters", "objects"], 40)
     v = all_metrics(rng.normal(size=(200, 20000)), dom)
     assert (v["ranksum_p"] < 0.05).mean() == pytest.approx(0.05, abs=0.006)
+
+
+def test_equal_n_kernels_and_top_ranked_choice():
+    import pandas as pd
+
+    from analysis.stats.selectivity_metrics import equal_n, top_ranked
+
+    v = pd.DataFrame({f"{m}_selective": sel for m, sel in
+                      zip(("fsi", "dprime", "ranksum", "pairwise_t"),
+                          ([1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 0, 0], [1, 1, 1, 1]))}).astype(bool)
+    assert equal_n(v, minimum=0) == (1, 1)   # the fewest any metric selects
+    assert equal_n(v, minimum=3) == (3, 1)   # but at least `minimum`
+    values = pd.Series([0.2, np.nan, 0.9, 0.2, 0.5])
+    assert top_ranked(values, 3).tolist() == [2, 4, 0]  # ties in order, NaN last
+    assert top_ranked(values, 5).tolist() == [2, 4, 0, 3, 1]

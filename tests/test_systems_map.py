@@ -28,3 +28,12 @@ def test_matrix_and_mds_separate_humans_from_networks():
     between = np.hypot(h["x"].mean() - n["x"].mean(), h["y"].mean() - n["y"].mean())
     assert between > within
     assert isinstance(emb, pd.DataFrame)
+
+
+def test_systems_without_a_defined_similarity_are_left_out_of_the_map():
+    names = ["S1 FFA", "S2 FFA", "net0", "net1"]
+    sim = pd.DataFrame(np.full((4, 4), 0.5) + 0.5 * np.eye(4), index=names, columns=names)
+    sim.loc["S1 FFA", "net0"] = sim.loc["net0", "S1 FFA"] = np.nan
+    assert mds(sim, seed=0).empty  # both rows with a NaN go: two systems are too few for a map
+    sim.loc["S1 FFA", "net0"] = sim.loc["net0", "S1 FFA"] = 0.2
+    assert mds(sim, seed=0)["system"].tolist() == names

@@ -15,9 +15,8 @@ import scipy.io
 from PIL import Image
 
 from analysis.errors import InputError
+from analysis.io.nsd.layout import FLOC_DOMAINS
 
-#: The localizer domains in their canonical order (NSD's fLOC contrasts).
-DOMAINS = ("faces", "bodies", "places", "characters", "objects")
 #: fLoc subcategories and the domain each belongs to (as in VPNL/fLoc).
 FLOC_SUBCATEGORIES = {
     "adult": "faces", "child": "faces", "body": "bodies", "limb": "bodies",
@@ -75,7 +74,7 @@ def localizer_domains(domains: "pd.Series | list[str]") -> list[str]:
     """The localizer domains present in a set's ``domain`` column, in canonical order
     (scrambled and other images are not a domain)."""
     present = set(domains)
-    return [d for d in DOMAINS if d in present]
+    return [d for d in FLOC_DOMAINS if d in present]
 
 
 INDEXERS = {"floc": index_floc, "localizer2": index_localizer2,

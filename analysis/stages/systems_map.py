@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from analysis import config, paths
+from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv
 from analysis.io import selected
 from analysis.responses import check_aligned
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> None:
             for measure in MEASURES:
                 sim = similarity_matrix(profs, measure, params.comparison.rdm_similarity)
                 write_csv(sim.reset_index(names="system"), tmp / f"{category}_{measure}.csv")
-                emb = mds(sim, params.comparison.seed)
+                emb = mds(sim, seeds.child_seed(params.comparison.seed, "mds", category,
+                                                measure))
                 emb["kind"] = emb["system"].map(kind)
                 write_csv(emb, tmp / f"{category}_{measure}_mds.csv")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses, SystemId
+from analysis.stats.missing import mean_observed
 from analysis.stats.profiles import pair_positions, rdm, univariate_reps, univariate_units
 from analysis.stats.reliability import rdm_reliability_from, split_half_sb
 from analysis.stats.similarity import corrected, pearson, rdm_similarity
@@ -61,7 +62,7 @@ def prepare(r: Responses) -> Prepared | None:
         return Prepared(r.system, r.n_stimuli, acts, rdm(acts))
     data = r.data
     singles = tuple(rdm(data[:, :, k]) for k in range(r.n_reps))
-    others = tuple(rdm(np.nanmean(np.delete(data, k, axis=2), axis=2))
+    others = tuple(rdm(mean_observed(np.delete(data, k, axis=2), axis=2))
                    for k in range(r.n_reps))
     return Prepared(r.system, r.n_stimuli, univariate_reps(data),
                     rdm(np.nanmean(data, axis=2)), singles, others)

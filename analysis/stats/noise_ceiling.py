@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
@@ -10,12 +12,21 @@ def ncsnr(responses: np.ndarray) -> np.ndarray:
 
     responses: (n_voxels, n_images, n_reps) z-scored betas of images seen n_reps times.
     v = sqrt(mean over images of the within-image variance (ddof=1));
-    ncsnr = sqrt(max(1 - v^2, 0)) / v. Returns (n_voxels,).
+    ncsnr = sqrt(max(1 - v^2, 0)) / v. Returns (n_voxels,). Missing repetitions (NaN) are left
+    out: the variance of an image uses its observed repetitions, the mean over images those
+    with at least two.
     """
     r = np.asarray(responses, dtype=np.float64)
     if r.ndim != 3 or r.shape[2] < 2:
         raise ValueError(f"responses must be (voxels, images, reps>=2), got {r.shape}")
-    v = np.sqrt(np.mean(np.var(r, axis=2, ddof=1), axis=1))
+    if np.isnan(r).any():
+        observed = (~np.isnan(r)).sum(axis=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            var = np.where(observed >= 2, np.nanvar(r, axis=2, ddof=1), np.nan)
+            v = np.sqrt(np.nanmean(var, axis=1))
+    else:
+        v = np.sqrt(np.mean(np.var(r, axis=2, ddof=1), axis=1))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(v > 0, np.sqrt(np.maximum(1.0 - v**2, 0.0)) / v, np.inf)
 

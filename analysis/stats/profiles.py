@@ -12,12 +12,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import pdist
 
+from analysis.stats.missing import mean_observed
 from analysis.stats.standardize import varying, zscore_columns
 
 
 def univariate_reps(responses: np.ndarray) -> np.ndarray:
-    """(n_img, n_vox, n_rep) -> (n_img, n_rep): mean over voxels for every repetition."""
-    return np.nanmean(responses, axis=1)
+    """(n_img, n_vox, n_rep) -> (n_img, n_rep): mean over voxels for every repetition (NaN
+    for a repetition an image does not have)."""
+    return mean_observed(responses, axis=1)
 
 
 def univariate_units(acts: np.ndarray) -> np.ndarray:

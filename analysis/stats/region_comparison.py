@@ -17,6 +17,7 @@ from analysis.responses import Responses
 from analysis.stats.comparison import MEASURES, bootstrap_gap, gap, prepare, profile, similarities
 from analysis.stats.inference import bootstrap_summary, disjoint_pairs, pair_tests
 from analysis.stats.layer_choice import cross_validated, halves
+from analysis.stats.missing import mean_observed
 from analysis.stats.reliability import ncsnr_reliability
 
 
@@ -34,7 +35,7 @@ def reliability(r: Responses) -> dict[str, float]:
     p = profile(prepared, np.arange(r.n_stimuli)) if prepared else None
     return {"n_voxels": r.n_channels,
             "rel_univariate_split_half": p.rel_univariate if p else np.nan,
-            "rel_univariate_ncsnr": ncsnr_reliability(np.nanmean(r.data, axis=1))
+            "rel_univariate_ncsnr": ncsnr_reliability(mean_observed(r.data, axis=1))
             if r.n_channels else np.nan,
             "rel_multivariate": p.rel_multivariate if p else np.nan}
 

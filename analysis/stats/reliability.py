@@ -21,6 +21,7 @@ from itertools import combinations
 
 import numpy as np
 
+from analysis.stats.missing import mean_observed, pearson_complete
 from analysis.stats.noise_ceiling import ncsnr
 from analysis.stats.similarity import pearson
 
@@ -71,16 +72,21 @@ def rdm_reliability(patterns: np.ndarray, distance) -> float:
     """
     n = patterns.shape[2]
     singles = [distance(patterns[:, :, k]) for k in range(n)]
-    others = [distance(np.nanmean(np.delete(patterns, k, axis=2), axis=2)) for k in range(n)]
+    others = [distance(mean_observed(np.delete(patterns, k, axis=2), axis=2)) for k in range(n)]
     return rdm_reliability_from(singles, others)
 
 
 def rdm_reliability_from(singles: list[np.ndarray], others: list[np.ndarray]) -> float:
     """:func:`rdm_reliability` from the RDMs of each single repetition and of the mean of the
-    other repetitions (condensed, same image pairs): n = len(singles) repetitions."""
+    other repetitions (condensed, same image pairs): n = len(singles) repetitions.
+
+    Image pairs missing from a repetition (NaN: an image seen fewer than n times) are left out
+    of the correlations that need them; the extrapolation still steps up to n.
+    """
     n = len(singles)
-    r11 = float(np.mean([pearson(singles[a], singles[b]) for a, b in combinations(range(n), 2)]))
-    r1m = float(np.mean([pearson(singles[k], others[k]) for k in range(n)]))
+    r11 = float(np.mean([pearson_complete(singles[a], singles[b])
+                         for a, b in combinations(range(n), 2)]))
+    r1m = float(np.mean([pearson_complete(singles[k], others[k]) for k in range(n)]))
     if not (r11 > 0 and r1m > 0):
         return float("nan")
     m = n - 1

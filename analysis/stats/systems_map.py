@@ -23,9 +23,14 @@ def similarity_matrix(profiles: list[tuple[SystemId, Profile]], measure: str,
 
 
 def mds(sim: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """2-D metric MDS of the dissimilarity 1 - r (clipped at 0; NaN rows dropped)."""
+    """2-D metric MDS of the dissimilarity 1 - r (clipped at 0). Systems with an undefined
+    similarity (NaN: no reliable profile) are left out; with fewer than 3 systems left there is
+    no map and the table is empty. Columns: system, x, y."""
     ok = ~sim.isna().any(axis=1)
     s = sim.loc[ok, ok]
+    if len(s) < 3:
+        return pd.DataFrame({"system": pd.Series(dtype=object), "x": pd.Series(dtype=float),
+                             "y": pd.Series(dtype=float)})
     d = np.clip(1 - s.to_numpy(), 0, None)
     np.fill_diagonal(d, 0)
     xy = MDS(n_components=2, metric="precomputed", metric_mds=True, init="random", n_init=4,

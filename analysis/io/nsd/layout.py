@@ -7,7 +7,8 @@ from pathlib import Path
 BETA_DIR = "betas_fithrf_GLMdenoise_RR"
 SPACE = "func1pt8mm"
 
-#: fLOC domain contrasts that NSD ships as t-maps (each domain against the other domains).
+#: fLOC domain contrasts that NSD ships as t-maps (each domain against the other domains); also
+#: the canonical list and order of the categories the analyses select for (config.DOMAINS).
 FLOC_DOMAINS = ("faces", "bodies", "places", "characters", "objects")
 
 

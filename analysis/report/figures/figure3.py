@@ -44,6 +44,9 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
     for kind, colour in (("human", "#444444"), ("network", TRAINED)):
         e = embedding[embedding["kind"] == kind]
         ax.scatter(e["x"], e["y"], s=12, color=colour, label=kind)
+    if embedding.empty:
+        ax.text(0.5, 0.5, "fewer than 3 systems\nwith a defined similarity", ha="center",
+                va="center", fontsize=7, transform=ax.transAxes)
     ax.set_title("d  MDS of 1 - r", loc="left")
     ax.legend(frameon=False, fontsize=6)
     ax.set_xticks([])

@@ -1,0 +1,33 @@
+"""Means and correlations over responses with missing repetitions (NaN).
+
+Not every NSD subject saw every shared image three times: with ``shared_images=shared_any`` an
+image may have one or two of its three repetitions, the rest NaN (``Responses`` keeps the
+repetition axis full). These helpers leave the missing values out, give NaN (silently) where
+nothing is left, and give exactly the plain computation's value on complete data.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from analysis.stats.similarity import pearson
+
+
+def mean_observed(x: np.ndarray, axis: int) -> np.ndarray:
+    """np.nanmean over ``axis`` without the 'Mean of empty slice' warning: NaN where every
+    value is missing (a repetition an image never had)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(x, axis=axis)
+
+
+def pearson_complete(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson r over the items both vectors have (pairwise-complete); NaN with fewer than 3."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if ok.all():
+        return pearson(a, b)
+    return pearson(a[ok], b[ok]) if ok.sum() >= 3 else float("nan")
