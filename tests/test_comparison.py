@@ -6,6 +6,7 @@ about 1, the planted gap is recovered, and the tests are calibrated when there i
 """
 
 import numpy as np
+import pandas as pd
 import pingouin as pg
 import pytest
 import scipy.stats
@@ -56,7 +57,7 @@ def test_planted_gap_is_recovered_and_detected():
     assert g["univariate"] > 0.25 and g["multivariate"] > 0.25
     tests = pair_tests(disjoint_pairs(sim)).set_index("measure")
     assert (tests["p_t"] < 0.01).all() and (tests["t"] > 0).all()
-    boot = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, 40, np.random.default_rng(0))["multivariate"])
+    boot = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, 40, np.random.default_rng(0))["net"]["multivariate"])
     assert 0 < boot["ci_low"] < g["multivariate"] < boot["ci_high"]
     assert boot["p_boot"] == pytest.approx(2 / 41)
 
@@ -94,7 +95,7 @@ def test_bootstrap_interval_covers_zero_without_a_gap():
     for seed in range(n):
         brains, nets = _world(np.random.default_rng(200 + seed), rho=1.0, noise=1.5)
         b = bootstrap_summary(bootstrap_gap(brains, nets, N_IMG, 40, np.random.default_rng(seed))
-                              ["univariate"])
+                              ["net"]["univariate"])
         covered += int(b["ci_low"] <= 0 <= b["ci_high"])
     assert covered / n >= 0.8
 
@@ -130,3 +131,74 @@ def test_missing_repetitions_keep_every_similarity_finite():
         sim = similarities(holey, nets, np.arange(N_IMG))
     assert np.isfinite(sim["r_corrected"]).all()
     assert abs(gap(sim)["univariate"]) < 0.1 and abs(gap(sim)["multivariate"]) < 0.1
+
+
+def _untrained(name: str, acts: np.ndarray) -> Responses:
+    return Responses.from_network(acts, np.arange(acts.shape[0]), np.arange(acts.shape[1]),
+                                  NetworkId(name, "layer", False))
+
+
+def test_network_groups_never_pool_trained_with_untrained():
+    from analysis.stats.comparison import network_groups
+
+    ids = [NetworkId("a", "l", True), NetworkId("r1", "l", False), NetworkId("b", "l", True),
+           NetworkId("r2", "l", False)]
+    assert network_groups(ids) == {"a": ("a",), "r1": ("r1",), "b": ("b",), "r2": ("r2",),
+                                   "pooled_trained": ("a", "b"),
+                                   "pooled_untrained": ("r1", "r2")}
+    assert "pooled_untrained" not in network_groups(ids[::2])
+
+
+def test_pooled_hn_weighs_models_equally():
+    """A model with fewer pairs (a subject without a profile) counts as much as the others:
+    the pooled HN is the mean of the models' means (reference computed by hand)."""
+    from analysis.stats.comparison import hn_by_model
+
+    sim = pd.DataFrame({"kind": ["hh", "hn", "hn", "hn"], "measure": "univariate",
+                        "a_subject": [1, 1, 2, 1], "b_subject": [2, None, None, None],
+                        "b_model": [None, "a", "a", "b"], "r_corrected": [0.9, 0.2, 0.4, 0.8]})
+    assert hn_by_model(sim).loc["univariate"].to_dict() == pytest.approx({"a": 0.3, "b": 0.8})
+    assert gap(sim)["univariate"] == pytest.approx(0.9 - (0.3 + 0.8) / 2)
+    assert gap(sim, pd.Series({"a": 2, "b": 1}))["univariate"] == pytest.approx(
+        0.9 - (2 * 0.3 + 0.8) / 3)
+
+
+def test_per_model_gaps_separate_a_matching_trained_network_from_untrained_ones():
+    """The review's case: one trained network shares the brains' profiles, two untrained ones
+    do not. Pooled over all three the gap looks large; per model and pooled over trained
+    networks only, the trained network shows no gap, and the untrained pool a large one."""
+    from analysis.stats.comparison import POOLED_TRAINED, POOLED_UNTRAINED, restrict
+
+    rng = np.random.default_rng(11)
+    brains, nets = _world(rng, rho=1.0)
+    truth_free = [_untrained(f"random{k}", rng.normal(size=(N_IMG, N_VOX)) +
+                             rng.normal(size=(N_IMG, 1))) for k in (1, 2)]
+    nets = nets + truth_free
+    sim = similarities(brains, nets, np.arange(N_IMG))
+    assert gap(sim)["univariate"] > 0.3                      # all pooled: misleading
+    assert abs(gap(restrict(sim, ["net"]))["univariate"]) < 0.08
+    boot = bootstrap_gap(brains, nets, N_IMG, 30, np.random.default_rng(1))
+    assert set(boot) == {"net", "random1", "random2", POOLED_TRAINED, POOLED_UNTRAINED}
+    trained = bootstrap_summary(boot[POOLED_TRAINED]["univariate"])
+    untrained = bootstrap_summary(boot[POOLED_UNTRAINED]["univariate"])
+    assert trained["ci_low"] <= 0 <= trained["ci_high"]
+    assert untrained["ci_low"] > 0.3
+
+
+def test_pooled_interval_covers_the_spread_between_models():
+    """Models are a random effect: two trained networks with different HN give a pooled
+    interval wider than either model's own, covering both models' gaps."""
+    from analysis.stats.comparison import POOLED_TRAINED, restrict
+
+    rng = np.random.default_rng(12)
+    brains, good = _world(rng, rho=1.0)
+    _, poor = _world(rng, rho=0.4)
+    nets = [good[0], network("poor", poor[0].data[:, :, 0])]
+    sim = similarities(brains, nets, np.arange(N_IMG))
+    boot = bootstrap_gap(brains, nets, N_IMG, 60, np.random.default_rng(2))
+    s = {k: bootstrap_summary(boot[k]["univariate"]) for k in ("net", "poor", POOLED_TRAINED)}
+    width = {k: v["ci_high"] - v["ci_low"] for k, v in s.items()}
+    assert width[POOLED_TRAINED] > 2 * max(width["net"], width["poor"])
+    for model in ("net", "poor"):
+        g = gap(restrict(sim, [model]))["univariate"]
+        assert s[POOLED_TRAINED]["ci_low"] <= g <= s[POOLED_TRAINED]["ci_high"]

@@ -27,6 +27,10 @@ RESULTS = {
                                      "gap_ci_high": 0.45, "p_boot": "9.950e-03",
                                      "p_pairs": "1.2e-05"}
                    for r in ROIS for ms in ("univariate", "multivariate") for c in ("published", "cv")},
+    "comparison_networks": {f"{r}_{ms}_{n}": {"hh": 0.98, "hn": 0.3 if n == "pooled_untrained"
+                                              else 0.6, "gap": 0.68}
+                            for r in ROIS for ms in ("univariate", "multivariate")
+                            for n in ("m", "pooled_trained", "pooled_untrained")},
     "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
                    "gap_max": 0.9},
     "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17], "best_network_hn": 0.54,
@@ -52,6 +56,7 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert tex.count("\\newcommand") == len(m)
     assert all(k.isalpha() and k.startswith("res") for k in m)
     assert m["resFFAUniHH"] == "0.98" and m["resPctFacesTrained"] == "25.3"
+    assert m["resFFAUniHN"] == "0.60" and m["resFFAUniHNUntrained"] == "0.30"
     assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"
     assert "not findings" in m["resDataNote"]
@@ -59,11 +64,16 @@ def test_one_newcommand_per_value_with_letter_only_names():
 
 
 def test_tables():
-    stats = pd.DataFrame([{"roi": "FFA", "measure": "univariate", "layer_choice": "published",
-                           "hh_mean": 0.98, "hn_mean": 0.6, "gap": 0.38, "ci_low": 0.3,
-                           "ci_high": 0.45, "p_boot": 0.00995}])
+    stats = pd.DataFrame([{"roi": "FFA", "measure": m, "layer_choice": "published",
+                           "networks": n, "hh_mean": 0.98, "hn_mean": hn, "gap": 0.98 - hn,
+                           "ci_low": 0.3, "ci_high": 0.45, "p_boot": 0.00995}
+                          for n, hn in (("effnet_lite0", 0.6), ("pooled_trained", 0.6),
+                                        ("pooled_untrained", 0.2))
+                          for m in ("univariate", "multivariate")])
     t = comparison_table(stats)
-    assert "\\toprule" in t and "FFA & univariate & 0.98 & 0.60 & 0.38 & [0.30, 0.45]" in t
+    assert "\\toprule" in t and "FFA & human-human & 0.98 & & & 0.98 & \\\\" in t
+    assert " & effnet\\_lite0 & 0.60 & 0.38 [0.30, 0.45] & & 0.60 & 0.38 [0.30, 0.45]" in t
+    assert " & untrained, pooled & 0.20 & 0.78 [0.30, 0.45]" in t
     robust = pd.DataFrame([{"threshold": 7.0, "roi": "FFA", "localizer": "floc",
                             "measure": "univariate", "hh": 0.95}])
     rep = reproduction(robust, {"human_human": {"univariate": {"FFA": {7: 0.976}}}})

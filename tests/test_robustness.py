@@ -16,8 +16,8 @@ def _world(rng, voxel_t, unit_t, n_sub=8, noise=1.0):
     return brains, nets
 
 
-def _rows(table, thr):
-    return table[table["threshold"] == thr].set_index("measure")
+def _rows(table, thr, networks="net"):
+    return table[(table["threshold"] == thr) & (table["networks"] == networks)].set_index("measure")
 
 
 def test_selection_uses_the_one_rule_and_records_the_threshold():
@@ -34,7 +34,8 @@ def test_every_setting_is_reported_excluded_with_its_reason_never_a_crash():
     unit_t = np.r_[np.full(10, 8.0), np.full(N_VOX - 10, 2.0)]  # 10 units above t 7, 0 above 9
     brains, nets = _world(rng, voxel_t, unit_t)
     table = sweep(brains, nets, [3, 5, 7, 9, 11], N_IMG)
-    assert len(table) == 10 and set(table["status"]) == {"ok", "excluded"}
+    assert len(table) == 20 and set(table["status"]) == {"ok", "excluded"}
+    assert set(table["networks"]) == {"net", "pooled_trained"}
     t3 = _rows(table, 3)
     assert (t3["status"] == "ok").all() and (t3["reason"] == "").all()
     assert np.isfinite(t3["p_pairs"]).all()
@@ -74,3 +75,18 @@ def test_unreliable_brains_give_an_excluded_setting_with_the_reason():
     row = _rows(sweep(brains, nets, [5], N_IMG), 5)
     assert (row["status"] == "excluded").all()
     assert row["reason"].str.contains("no finite corrected similarity").all()
+
+
+def test_trained_and_untrained_networks_are_swept_apart():
+    from tests.test_comparison import _untrained
+
+    rng = np.random.default_rng(3)
+    brains, nets = _world(rng, lambda s: np.full(N_VOX, 10.0), np.full(N_VOX, 10.0))
+    nets.append((_untrained("rand", rng.normal(size=(N_IMG, N_VOX))), np.full(N_VOX, 10.0)))
+    table = sweep(brains, nets, [5], N_IMG)
+    assert set(table["networks"]) == {"net", "rand", "pooled_trained", "pooled_untrained"}
+    for pool, model in (("pooled_trained", "net"), ("pooled_untrained", "rand")):
+        a, b = _rows(table, 5, pool), _rows(table, 5, model)
+        assert np.allclose(a["gap"], b["gap"]) and np.allclose(a["hn"], b["hn"])
+    assert (_rows(table, 5, "pooled_untrained")["gap"] >
+            _rows(table, 5, "pooled_trained")["gap"] + 0.3).all()

@@ -10,22 +10,34 @@ from typing import Any
 import pandas as pd
 
 from analysis.report.format import p_value
+from analysis.stats.comparison import POOLED_TRAINED
 
 
 def _clean(v: Any) -> Any:
     return None if isinstance(v, float) and math.isnan(v) else v
 
 
+def _comparison_row(r: Any) -> dict:
+    row = {"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "n_models": int(r.n_models),
+           "p_pairs": p_value(r.p_t)}
+    if r.layer_choice == "published":
+        row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
+                    "p_boot": p_value(r.p_boot)})
+    return {k: _clean(v) for k, v in row.items()}
+
+
 def comparison(stats: pd.DataFrame) -> dict[str, dict]:
-    """results/comparison/stats.csv -> '<roi>_<measure>_<layer choice>' -> numbers."""
-    out: dict = {}
-    for r in stats.itertuples():
-        row = {"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "p_pairs": p_value(r.p_t)}
-        if r.layer_choice == "published":
-            row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
-                        "p_boot": p_value(r.p_boot)})
-        out[f"{r.roi}_{r.measure}_{r.layer_choice}"] = {k: _clean(v) for k, v in row.items()}
-    return out
+    """The headline: results/comparison/stats.csv rows of the trained models pooled ->
+    '<roi>_<measure>_<layer choice>' -> numbers (none when no trained model was run)."""
+    s = stats[stats["networks"] == POOLED_TRAINED]
+    return {f"{r.roi}_{r.measure}_{r.layer_choice}": _comparison_row(r) for r in s.itertuples()}
+
+
+def comparison_networks(stats: pd.DataFrame) -> dict[str, dict]:
+    """Every network group with published layers: '<roi>_<measure>_<networks>' -> numbers,
+    networks = a model, pooled_trained or pooled_untrained."""
+    s = stats[stats["layer_choice"] == "published"]
+    return {f"{r.roi}_{r.measure}_{r.networks}": _comparison_row(r) for r in s.itertuples()}
 
 
 def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
@@ -42,6 +54,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "selected_voxels_mean": voxel_counts.groupby("roi")["n_selected"].mean().to_dict(),
         "units": {k: v for k, v in localizer.items() if k != "last_layer"},
         "metrics": metrics, "lesion": lesion, "comparison": comparison(stats),
+        "comparison_networks": comparison_networks(stats),
         "robustness": robustness,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
     }

@@ -3,7 +3,8 @@
 For each compared region (FFA, OFA: face units; EBA, FBA: body units; PPA, OPA: scene units):
 the selected voxels of every subject (data/selected) and the selected units of every network
 (fLoc localizer at the threshold) on the shared images; univariate and multivariate profiles;
-noise-corrected HH and HN similarity; bootstrap over images and subjects; disjoint-pair tests.
+noise-corrected HH and HN similarity; bootstrap over images and subjects; disjoint-pair tests;
+each model on its own, trained models pooled and untrained models pooled (never together).
 Network layer: the zoo's published layer per category, and a cross-validated choice. Random
 numbers come from streams named by region, so adding a region changes no other region's
 results. Writes results/comparison/.
@@ -37,7 +38,8 @@ def run(args: argparse.Namespace) -> None:
         rel += [{"subject": b.system.subject, "roi": region, **reliability(b)} for b in brains]
         result = compare_region(brains, nets, by_layer, cmp.n_boot, cmp.ci_level,
                                 cmp.rdm_similarity, seeds.stream(cmp.seed, "bootstrap", region),
-                                seeds.stream(cmp.seed, "cv-halves", region))
+                                seeds.stream(cmp.seed, "cv-halves", region),
+                                seeds.stream(cmp.seed, "bootstrap-models", region))
         key = {"roi": region, "category": category}
         sims.append(result.similarities.assign(**key))
         stats.append(result.stats.assign(**key))
@@ -58,10 +60,11 @@ def _first(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def summary(stats: pd.DataFrame, params: config.Params) -> dict:
-    """Key numbers per region and measure (published layers); p-values as strings."""
+    """Key numbers per region, measure and network group (published layers); p-values as
+    strings."""
     out: dict = {"threshold": params.threshold}
     for r in stats[stats["layer_choice"] == "published"].itertuples():
-        out[f"{r.roi}/{r.measure}"] = {
+        out[f"{r.roi}/{r.measure}/{r.networks}"] = {
             "hh": number(r.hh_mean), "hn": number(r.hn_mean), "gap": number(r.gap),
             "ci": [number(r.ci_low), number(r.ci_high)],
             "p_boot": p_value(r.p_boot), "p_pairs": p_value(r.p_t)}

@@ -11,6 +11,7 @@ from analysis import config, paths
 from analysis.report.figures import figure3, figure4
 from analysis.report.figures.style import label_tier, save
 from analysis.report.provenance import stage_provenance
+from analysis.stats.comparison import POOLED_TRAINED
 
 
 def run(args: argparse.Namespace) -> None:
@@ -26,7 +27,13 @@ def run(args: argparse.Namespace) -> None:
     save(fig, paths.FIGURE3, {**prov, "output": str(paths.FIGURE3)})
     last = json.loads((paths.LOCALIZER / "summary.json").read_text())["last_layer"]
     fig = figure4.draw(pd.read_csv(paths.LOCALIZER / "venn.csv"),
-                       pd.read_csv(paths.ROBUSTNESS / "gaps.csv"), last, params.threshold,
+                       trained_pool(pd.read_csv(paths.ROBUSTNESS / "gaps.csv")), last,
+                       params.threshold,
                        params.categories)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE4, {**prov, "output": str(paths.FIGURE4)})
+
+
+def trained_pool(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The robustness rows of the trained models pooled (Figure 4's networks)."""
+    return gaps[gaps["networks"] == POOLED_TRAINED]

@@ -4,7 +4,9 @@ A single sweep (params `robustness`), independent of `threshold`, so a threshold
 rerun it: for each region and unit localizer, every subject's region voxels and every network's
 units of the published layer are loaded once with their localizer t, and re-selected at each
 threshold by the same rule as the main analysis. Settings without enough voxels, units or pairs
-are reported as excluded with the reason. Writes results/robustness/.
+are reported as excluded with the reason. Each model, the trained models pooled and the
+untrained models pooled are reported apart; the summary's headline is the trained pool.
+Writes results/robustness/.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, brain_store, unit_store
 from analysis.responses import Responses, Selection, check_aligned
+from analysis.stats.comparison import POOLED_TRAINED
 from analysis.stats.robustness import sweep
 
 
@@ -61,15 +64,22 @@ def run(args: argparse.Namespace) -> None:
         ["threshold", "roi", "localizer"], kind="stable",
         key=lambda c: c.map({v: i for i, v in enumerate(order[c.name])}) if c.name in order
         else c)
-    columns = ["threshold", "roi", "category", "localizer"]
+    columns = ["threshold", "roi", "category", "localizer", "networks"]
     table = table[columns + [c for c in table.columns if c not in columns]]
-    ok = table[table["status"] == "ok"]
+    groups = {name: summary(g) for name, g in table.groupby("networks", sort=False)}
     with atomic_path(paths.ROBUSTNESS) as tmp:
         tmp.mkdir()
         write_csv(table, tmp / "gaps.csv")
-        write_json({"settings": int(len(table)), "settings_with_both": int(len(ok)),
-                    "settings_excluded": int(len(table) - len(ok)),
-                    "gap_positive_fraction": float((ok["gap"] > 0).mean()) if len(ok) else None,
-                    "gap_min": float(ok["gap"].min()) if len(ok) else None,
-                    "gap_max": float(ok["gap"].max()) if len(ok) else None},
-                   tmp / "summary.json")
+        write_json({**groups.get(POOLED_TRAINED, summary(table.iloc[:0])),
+                    "networks": POOLED_TRAINED, "by_networks": groups}, tmp / "summary.json")
+
+
+def summary(table: pd.DataFrame) -> dict:
+    """Counts of settings (threshold x region x localizer x measure) and the range and sign
+    of the gap over those with a gap."""
+    ok = table[table["status"] == "ok"]
+    return {"settings": int(len(table)), "settings_with_both": int(len(ok)),
+            "settings_excluded": int(len(table) - len(ok)),
+            "gap_positive_fraction": float((ok["gap"] > 0).mean()) if len(ok) else None,
+            "gap_min": float(ok["gap"].min()) if len(ok) else None,
+            "gap_max": float(ok["gap"].max()) if len(ok) else None}

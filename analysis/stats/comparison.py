@@ -10,6 +10,7 @@ held-out scores. Profiles are computed once per system and image sample and then
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
@@ -165,22 +166,77 @@ def per_subject(sim: pd.DataFrame) -> pd.DataFrame:
     return out.dropna()
 
 
-def gap(sim: pd.DataFrame) -> dict[str, float]:
-    """Mean corrected HH minus mean corrected HN, per measure."""
-    g = sim.groupby(["measure", "kind"])["r_corrected"].mean().unstack()
-    return {m: float(g.loc[m, "hh"] - g.loc[m, "hn"]) if m in g.index and
-            {"hh", "hn"} <= set(g.columns) else float("nan") for m in MEASURES}
+POOLED_TRAINED = "pooled_trained"
+POOLED_UNTRAINED = "pooled_untrained"
+
+
+def network_groups(nets: Sequence[SystemId]) -> dict[str, tuple[str, ...]]:
+    """The networks each human-network summary covers: every model on its own (keyed by its
+    name), then the trained models pooled (POOLED_TRAINED) and the untrained ones pooled
+    (POOLED_UNTRAINED) where there are any. Trained and untrained networks are never pooled
+    together: the paper's claim is about trained networks, untrained ones are its baseline."""
+    groups: dict[str, tuple[str, ...]] = {n.model: (n.model,) for n in nets}
+    for key, trained in ((POOLED_TRAINED, True), (POOLED_UNTRAINED, False)):
+        models = tuple(dict.fromkeys(n.model for n in nets if n.trained == trained))
+        if models:
+            groups[key] = models
+    return groups
+
+
+def restrict(sim: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
+    """A pair table's HH rows and the HN rows of the given models."""
+    keep = sim["kind"] == "hh"
+    if "b_model" in sim.columns:
+        keep |= sim["b_model"].isin(list(models))
+    return sim[keep]
+
+
+def hn_by_model(sim: pd.DataFrame) -> pd.DataFrame:
+    """Mean corrected HN similarity per measure (rows) and model (columns)."""
+    hn = sim[sim["kind"] == "hn"]
+    if hn.empty:
+        return pd.DataFrame(index=pd.Index([], name="measure"))
+    return hn.groupby(["measure", "b_model"])["r_corrected"].mean().unstack("b_model")
+
+
+def gap(sim: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]:
+    """Mean corrected HH minus mean corrected HN, per measure.
+
+    HN is the mean over models of each model's mean over subjects (models weigh equally
+    whatever their number of pairs), weighted by ``weights`` (model -> count, e.g. the models a
+    bootstrap replicate drew) when given. With one model it is the plain mean of its pairs.
+    """
+    hh = sim[sim["kind"] == "hh"].groupby("measure")["r_corrected"].mean()
+    by_model = hn_by_model(sim)
+    out = {}
+    for m in MEASURES:
+        if m not in hh.index or m not in by_model.index:
+            out[m] = float("nan")
+            continue
+        per_model = by_model.loc[m].dropna()
+        w = (weights.reindex(per_model.index).fillna(0) if weights is not None
+             else pd.Series(1.0, index=per_model.index))
+        hn = float(np.dot(per_model, w) / w.sum()) if w.sum() > 0 else float("nan")
+        out[m] = float(hh[m] - hn)
+    return out
 
 
 def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_boot: int,
-                  rng: np.random.Generator, rdm_method: str = "pearson") -> pd.DataFrame:
-    """Bootstrap over images and subjects: (n_boot, measures) of HH - HN gaps.
+                  rng: np.random.Generator, rdm_method: str = "pearson",
+                  model_rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
+    """Bootstrap over images, subjects and (for pooled groups) models: per network group of
+    :func:`network_groups`, an (n_boot, measures) table of HH - HN gaps.
 
     Each replicate resamples images (RDM pairs of the same image are dropped) and subjects
-    (pairs of a subject with its own copy are skipped), then recomputes profiles,
-    reliabilities and corrected similarities. ``brains`` are ordered by subject.
+    (pairs of a subject with its own copy are skipped), recomputes profiles, reliabilities and
+    corrected similarities, then resamples the models of each pooled group with replacement
+    (models as a random effect: the interval covers other models of the same kind).
+    ``brains`` are ordered by subject. Models are drawn from ``model_rng`` (default: a child
+    of ``rng``), so adding a model leaves the image and subject draws as they were.
     """
-    rows = []
+    model_rng = model_rng if model_rng is not None else rng.spawn(1)[0]
+    groups = network_groups([n.system for n in nets])
+    rows: dict[str, list[dict]] = {g: [] for g in groups}
     prepared = [prepare(b) for b in brains]
     nets_prepared = prepare_all(nets)
     for _ in range(n_boot):
@@ -188,5 +244,10 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
         pick = rng.choice(len(brains), len(brains), replace=True)
         once = {k: profile(prepared[k], idx) for k in np.unique(pick) if prepared[k] is not None}
         drawn = [(brains[k].system, once[k]) for k in pick if k in once]
-        rows.append(gap(pair_table(drawn, profiles(nets_prepared, idx), rdm_method)))
-    return pd.DataFrame(rows)
+        table = pair_table(drawn, profiles(nets_prepared, idx), rdm_method)
+        for g, models in groups.items():
+            draw = (model_rng.choice(len(models), len(models), replace=True)
+                    if len(models) > 1 else [0])
+            weights = pd.Series(models).iloc[draw].value_counts()
+            rows[g].append(gap(table, weights))
+    return {g: pd.DataFrame(r, columns=list(MEASURES)) for g, r in rows.items()}

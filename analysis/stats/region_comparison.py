@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
-from analysis.stats.comparison import MEASURES, bootstrap_gap, gap, prepare, profile, similarities
+from analysis.stats.comparison import (
+    MEASURES,
+    bootstrap_gap,
+    gap,
+    hn_by_model,
+    network_groups,
+    prepare,
+    profile,
+    restrict,
+    similarities,
+)
 from analysis.stats.inference import bootstrap_summary, disjoint_pairs, pair_tests
 from analysis.stats.layer_choice import cross_validated, halves
 from analysis.stats.missing import mean_observed
@@ -40,39 +50,49 @@ def reliability(r: Responses) -> dict[str, float]:
             "rel_multivariate": p.rel_multivariate if p else np.nan}
 
 
-def summarise(sim: pd.DataFrame, boot: pd.DataFrame | None, ci_level: float) -> list[dict]:
-    """Per measure: mean corrected HH and HN, gap, counts, bootstrap summary (if ``boot``) and
-    the disjoint-pair test."""
-    g = gap(sim)
-    tests = pair_tests(disjoint_pairs(sim)).set_index("measure")
+def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
+              boot: dict[str, pd.DataFrame] | None, ci_level: float) -> list[dict]:
+    """Per network group (see comparison.network_groups) and measure: mean corrected HH, HN
+    (mean over the group's models of each model's mean), gap, counts, bootstrap summary (if
+    ``boot``) and the disjoint-pair test on the group's HN pairs."""
     rows = []
-    for measure in MEASURES:
-        k = sim[sim["measure"] == measure].groupby("kind")["r_corrected"]
-        row = {"measure": measure, "hh_mean": k.mean().get("hh", np.nan),
-               "hn_mean": k.mean().get("hn", np.nan), "gap": g[measure],
-               "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0))}
-        if boot is not None:
-            row.update(bootstrap_summary(boot[measure], ci_level))
-        row.update({c: tests.loc[measure, c] if measure in tests.index else np.nan
-                    for c in ("n_pairs", "t", "df", "p_t", "cohen_d")})
-        rows.append(row)
+    for name, models in groups.items():
+        part = restrict(sim, models)
+        g = gap(part)
+        tests = pair_tests(disjoint_pairs(part)).set_index("measure")
+        by_model = hn_by_model(part)
+        for measure in MEASURES:
+            k = part[part["measure"] == measure].groupby("kind")["r_corrected"]
+            hn = by_model.loc[measure].mean() if measure in by_model.index else np.nan
+            row = {"networks": name, "n_models": len(models), "measure": measure,
+                   "hh_mean": k.mean().get("hh", np.nan), "hn_mean": hn, "gap": g[measure],
+                   "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0))}
+            if boot is not None:
+                row.update(bootstrap_summary(boot[name][measure], ci_level))
+            row.update({c: tests.loc[measure, c] if measure in tests.index else np.nan
+                        for c in ("n_pairs", "t", "df", "p_t", "cohen_d")})
+            rows.append(row)
     return rows
 
 
 def compare_region(brains: list[Responses], nets: list[Responses],
                    nets_by_layer: dict[str, dict[str, Responses]], n_boot: int,
                    ci_level: float, rdm_method: str, boot_rng: np.random.Generator,
-                   cv_rng: np.random.Generator) -> RegionComparison:
+                   cv_rng: np.random.Generator, model_rng: np.random.Generator
+                   ) -> RegionComparison:
     """brains: each subject's selected voxels (ordered by subject); nets: each network's
     selected units in its published layer; nets_by_layer: model -> layer -> selected units of
-    every read layer (for the cross-validated choice)."""
+    every read layer (for the cross-validated choice). Stats per network group: each model,
+    trained models pooled, untrained models pooled."""
     n_img = brains[0].n_stimuli
+    groups = network_groups([n.system for n in nets])
     sims = {"published": similarities(brains, nets, np.arange(n_img), rdm_method)}
     sims["cv"], chosen = cross_validated(brains, nets_by_layer, halves(n_img, cv_rng),
                                          rdm_method)
-    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method)
+    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method, model_rng)
     stats = [{"layer_choice": choice, **row}
              for choice, sim in sims.items()
-             for row in summarise(sim, boot if choice == "published" else None, ci_level)]
+             for row in summarise(sim, groups, boot if choice == "published" else None,
+                                  ci_level)]
     table = pd.concat([s.assign(layer_choice=c) for c, s in sims.items()], ignore_index=True)
     return RegionComparison(table, pd.DataFrame(stats), chosen)

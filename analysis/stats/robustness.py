@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
-from analysis.stats.comparison import MEASURES, MIN_FEATURES, gap, similarities
+from analysis.stats.comparison import (
+    MEASURES,
+    MIN_FEATURES,
+    gap,
+    hn_by_model,
+    network_groups,
+    restrict,
+    similarities,
+)
 from analysis.stats.inference import disjoint_pairs, pair_tests
 from analysis.stats.selection import above
 
@@ -40,36 +48,48 @@ def exclusion(brains: list[Responses], nets: list[Responses]) -> str:
 
 def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses, np.ndarray]],
           thresholds: list[float], n_img: int, rdm_method: str = "pearson") -> pd.DataFrame:
-    """One row per threshold and measure: mean voxels/units, HH, HN, gap, disjoint-pair p.
+    """One row per threshold, network group and measure: mean voxels/units, HH, HN, gap,
+    disjoint-pair p.
 
     brains: each subject's responses of all region voxels with their localizer t; nets: each
-    model's responses of all units of its layer with their t. ``status`` is 'ok' or
-    'excluded', ``reason`` says why (also when only the pair test is missing).
+    model's responses of all units of its layer with their t. Network groups as in the main
+    comparison (comparison.network_groups: each model, trained pooled, untrained pooled).
+    ``status`` is 'ok' or 'excluded', ``reason`` says why (also when only the pair test is
+    missing).
     """
     rows = []
     idx = np.arange(n_img)
+    groups = network_groups([r.system for r, _ in nets])
     for thr in thresholds:
         b = [select(r, t, thr) for r, t in brains]
         n = [select(r, t, thr) for r, t in nets]
-        why = exclusion(b, n)
         hh_possible = sum(x.n_channels >= MIN_FEATURES for x in b) >= 2
         sim = similarities(b, n, idx, rdm_method) if hh_possible else None
-        g = gap(sim) if sim is not None else dict.fromkeys(MEASURES, np.nan)
-        tests = (pair_tests(disjoint_pairs(sim)).set_index("measure") if sim is not None
-                 else pd.DataFrame())
-        for measure in MEASURES:
-            k = (sim[sim["measure"] == measure].groupby("kind")["r_corrected"].mean()
-                 if sim is not None else pd.Series(dtype=float))
-            p = tests["p_t"].get(measure, np.nan) if len(tests) else np.nan
-            reason = why or ("" if np.isfinite(g[measure]) else
-                             "no finite corrected similarity (a reliability <= 0)")
-            ok = not reason
-            if ok and not np.isfinite(p):
-                reason = "pair test not computed (fewer than 2 disjoint pairs with both values)"
-            rows.append({"threshold": float(thr), "measure": measure,
-                         "mean_voxels": float(np.mean([x.n_channels for x in b])),
-                         "mean_units": float(np.mean([x.n_channels for x in n])) if n else 0.0,
-                         "hh": k.get("hh", np.nan), "hn": k.get("hn", np.nan),
-                         "gap": g[measure], "p_pairs": p,
-                         "status": "ok" if ok else "excluded", "reason": reason})
+        for name, models in groups.items():
+            n_g = [x for x in n if x.system.model in models]
+            why = exclusion(b, n_g)
+            part = restrict(sim, models) if sim is not None else None
+            g = gap(part) if part is not None else dict.fromkeys(MEASURES, np.nan)
+            tests = (pair_tests(disjoint_pairs(part)).set_index("measure")
+                     if part is not None else pd.DataFrame())
+            hn = hn_by_model(part) if part is not None else pd.DataFrame()
+            for measure in MEASURES:
+                hh = (part[(part["measure"] == measure) & (part["kind"] == "hh")]["r_corrected"]
+                      .mean() if part is not None else np.nan)
+                p = tests["p_t"].get(measure, np.nan) if len(tests) else np.nan
+                reason = why or ("" if np.isfinite(g[measure]) else
+                                 "no finite corrected similarity (a reliability <= 0)")
+                ok = not reason
+                if ok and not np.isfinite(p):
+                    reason = ("pair test not computed (fewer than 2 disjoint pairs with both "
+                              "values)")
+                rows.append({"threshold": float(thr), "networks": name,
+                             "n_models": len(models), "measure": measure,
+                             "mean_voxels": float(np.mean([x.n_channels for x in b])),
+                             "mean_units": (float(np.mean([x.n_channels for x in n_g]))
+                                            if n_g else 0.0),
+                             "hh": hh, "hn": (hn.loc[measure].mean() if measure in hn.index
+                                              else np.nan),
+                             "gap": g[measure], "p_pairs": p,
+                             "status": "ok" if ok else "excluded", "reason": reason})
     return pd.DataFrame(rows)

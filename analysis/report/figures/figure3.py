@@ -6,13 +6,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report.figures.style import TRAINED
+from analysis.report.figures.style import TRAINED, UNTRAINED
 
 
 def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
          category: str, main_regions: list[str]) -> plt.Figure:
     """sims: results/comparison/similarities.csv; matrix/embedding: one category, univariate;
-    main_regions: the region shown per category in panels a-b."""
+    main_regions: the region shown per category in panels a-b, where trained and untrained
+    networks are shown apart (each point a subject-network pair)."""
     fig = plt.figure(figsize=(11, 3.4), constrained_layout=True)
     gs = fig.add_gridspec(1, 4, width_ratios=[1, 1, 1.1, 1])
     s = sims[(sims["layer_choice"] == "published") & sims["roi"].isin(main_regions)]
@@ -20,20 +21,24 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
     for i, measure in enumerate(["univariate", "multivariate"]):
         ax = fig.add_subplot(gs[i])
         for j, roi in enumerate(main_regions):
-            for k, (kind, colour) in enumerate((("hh", "#444444"), ("hn", TRAINED))):
-                v = s[(s["roi"] == roi) & (s["measure"] == measure) & (s["kind"] == kind)]
-                x = j * 3 + k
+            here = s[(s["roi"] == roi) & (s["measure"] == measure)]
+            trained = here["b_trained"].astype(str) == "True"
+            groups = ((here[here["kind"] == "hh"], "#444444"),
+                      (here[(here["kind"] == "hn") & trained], TRAINED),
+                      (here[(here["kind"] == "hn") & ~trained], UNTRAINED))
+            for k, (v, colour) in enumerate(groups):
+                x = j * 4 + k
                 ax.boxplot(v["r_corrected"].dropna(), positions=[x], widths=0.6,
                            showfliers=False, medianprops={"color": colour})
                 ax.scatter(x + rng.uniform(-0.15, 0.15, len(v)), v["r_corrected"], s=5,
                            color=colour, alpha=0.6)
-        ax.set_xticks([j * 3 + 0.5 for j in range(len(main_regions))], main_regions)
+        ax.set_xticks([j * 4 + 1 for j in range(len(main_regions))], main_regions)
         ax.axhline(1, color="#999999", lw=0.5, ls=":")
         ax.set_ylabel("noise-corrected r")
         ax.set_title(f"{'ab'[i]}  {measure}", loc="left")
         if i == 0:
-            ax.text(0.02, 0.02, "grey: human-human\nred: human-network", fontsize=6,
-                    transform=ax.transAxes)
+            ax.text(0.02, 0.02, "grey: human-human\nred: human-trained network\n"
+                    "blue: human-untrained network", fontsize=6, transform=ax.transAxes)
     ax = fig.add_subplot(gs[2])
     im = ax.imshow(matrix.to_numpy(dtype=float), vmin=-0.2, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(matrix)), matrix.index, rotation=90, fontsize=4)

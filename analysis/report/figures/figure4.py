@@ -39,7 +39,7 @@ def draw(venn: pd.DataFrame, gaps: pd.DataFrame, last_layer: dict[str, str],
         labels.append(f"{roi}\n{'fLoc' if loc == 'floc' else 'loc2'}")
     ax.set_xticks(range(len(labels)), labels, fontsize=5)
     ax.set_ylabel("noise-corrected r (o uni, s multi)")
-    ax.set_title(f"b  HH (grey) vs HN (red), t > {threshold:g}", loc="left")
+    ax.set_title(f"b  HH (grey) vs trained HN (red), t > {threshold:g}", loc="left")
     ax = axes[2]
     for roi, d in gaps[(gaps["measure"] == "univariate") & (gaps["localizer"] == "floc")
                        ].groupby("roi"):
@@ -56,6 +56,6 @@ def draw(venn: pd.DataFrame, gaps: pd.DataFrame, last_layer: dict[str, str],
     ax.axhline(0, color="#999999", lw=0.5)
     ax.set_xlabel("t-threshold")
     ax.set_ylabel("HH - HN (mean ± SD over regions, localizers)")
-    ax.set_title("d  The gap across thresholds", loc="left")
+    ax.set_title("d  The gap across thresholds (trained)", loc="left")
     ax.legend(frameon=False, fontsize=6)
     return fig
