@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from analysis.report.format import p_value, tex
+from analysis.report.format import p_value, tex, tex_p_relation
 from analysis.report.macros import comparison_table, macros, numbers_tex, reproduction_table
 from analysis.report.reproduction import reproduction
 
@@ -48,6 +48,10 @@ def test_formatting():
     assert tex(7) == "7" and tex(float("nan")) == "n/a"
     assert p_value(2.3456e-7) == "2.346e-07" and p_value(float("nan")) is None
     assert tex(p_value(0.5)) == "0.500"
+    # a bootstrap p at its floor 2/(B+1) is an upper bound
+    assert tex_p_relation(p_value(2 / 201), 2 / 201) == "$\\leq$ 0.010"
+    assert tex_p_relation(p_value(6 / 201), 2 / 201) == "$=$ 0.030"
+    assert tex_p_relation(None, 2 / 201) == "n/a"
 
 
 def test_one_newcommand_per_value_with_letter_only_names():

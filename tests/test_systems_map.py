@@ -37,3 +37,14 @@ def test_systems_without_a_defined_similarity_are_left_out_of_the_map():
     assert mds(sim, seed=0).empty  # both rows with a NaN go: two systems are too few for a map
     sim.loc["S1 FFA", "net0"] = sim.loc["net0", "S1 FFA"] = 0.2
     assert mds(sim, seed=0)["system"].tolist() == names
+
+
+def test_the_committed_map_has_one_region_per_subject():
+    """Two regions of one subject share trials and noise: the map holds one region per
+    category (the main one), so no cell pairs a subject with itself."""
+    from pathlib import Path
+
+    for path in sorted(Path("results/systems_map").glob("*_univariate.csv")):
+        humans = [s for s in pd.read_csv(path)["system"] if s.startswith("S")]
+        subjects = [s.split()[0] for s in humans]
+        assert humans and len(subjects) == len(set(subjects)), path

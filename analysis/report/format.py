@@ -45,9 +45,15 @@ def tex(x: Any, digits: int = 2) -> str:
     return f"{x:.{digits}f}"
 
 
-def tex_p(p: float | None) -> str:
-    """A p-value (float) for LaTeX text or tables."""
-    return tex(p_value(p))
+def tex_p_relation(p: str | None, floor: float | None) -> str:
+    """A bootstrap p-value (string from :func:`p_value`) with its relation for running text:
+    '$=$ 0.020', or '$\\leq$ 0.010' when it is at the bootstrap's floor 2/(B+1) (no replicate
+    crossed zero: the true p is at most that); 'n/a' when missing."""
+    if not _finite(p):
+        return "n/a"
+    if floor is not None and float(p) <= floor * (1 + 1e-9):
+        return f"$\\leq$ {tex(p_value(floor))}"
+    return f"$=$ {tex(p)}"
 
 
 def tex_text(s: Any) -> str:

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from analysis.report.format import tex, tex_text
+from analysis.report.format import tex, tex_p_relation, tex_text
 from analysis.stats.comparison import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -52,7 +52,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
             m[f"{base}Gap"] = tex(c.get("gap"))
             m[f"{base}GapLow"] = tex(c.get("gap_ci_low"))
             m[f"{base}GapHigh"] = tex(c.get("gap_ci_high"))
-            m[f"{base}PBoot"] = tex(c.get("p_boot"))
+            m[f"{base}PBoot"] = tex_p_relation(c.get("p_boot"), c.get("p_boot_floor"))
             m[f"{base}PPairs"] = tex(c.get("p_pairs"))
             m[f"{base}CvHN"] = tex(cv.get("hn"))
             u = r["comparison_networks"].get(f"{roi}_{measure}_{POOLED_UNTRAINED}", {})

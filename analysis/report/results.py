@@ -22,7 +22,7 @@ def _comparison_row(r: Any) -> dict:
            "p_pairs": p_value(r.p_t)}
     if r.layer_choice == "published":
         row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
-                    "p_boot": p_value(r.p_boot)})
+                    "p_boot": p_value(r.p_boot), "p_boot_floor": r.p_boot_floor})
     return {k: _clean(v) for k, v in row.items()}
 
 

@@ -1,4 +1,9 @@
-"""Figure 3c-d data: similarity among all subjects' regions and all networks per category."""
+"""Figure 3c-d data: similarity among all subjects and all networks per category.
+
+One region per category (its main region: FFA, EBA, PPA): two regions of one subject share
+trials and noise, which breaks the noise correction's independence assumption and would
+inflate those cells and pull them together in the MDS.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +21,17 @@ from analysis.stats.systems_map import mds, similarity_matrix
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    regions = params.compared_regions()
     with atomic_path(paths.SYSTEMS_MAP) as tmp:
         tmp.mkdir()
         for category in params.categories:
-            systems = [b for r, c in regions.items() if c == category
-                       for b in selected.voxels(params, r)]
+            region = params.main_region(category)
+            systems = list(selected.voxels(params, region)) if region else []
             systems += [selected.units(params, m, params.layer(m, category), category)
                         for m in params.models]
             check_aligned(systems)
             profs = profiles(prepare_all(systems), np.arange(systems[0].n_stimuli))
-            kind = {s.label(): "network" if s.noiseless else "human" for s, _ in profs}
+            kind = {s.label(): "human" if not s.noiseless else
+                    "trained network" if s.trained else "untrained network" for s, _ in profs}
             for measure in MEASURES:
                 sim = similarity_matrix(profs, measure, params.comparison.rdm_similarity)
                 write_csv(sim.reset_index(names="system"), tmp / f"{category}_{measure}.csv")

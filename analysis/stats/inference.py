@@ -62,11 +62,14 @@ def pair_tests(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def bootstrap_summary(samples: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Percentile interval and two-sided bootstrap p-value of a gap's bootstrap samples."""
+    """Percentile interval and two-sided bootstrap p-value of a gap's bootstrap samples, and
+    the smallest p the bootstrap can give, 2/(B+1) (``p_boot_floor``: a p there means no
+    replicate crossed zero, and is reported as 'at most')."""
     s = np.asarray(samples, dtype=float)
     s = s[np.isfinite(s)]
     lo, hi = np.percentile(s, [50 * (1 - level), 50 * (1 + level)])
     below = (np.sum(s <= 0) + 1) / (len(s) + 1)
     above = (np.sum(s >= 0) + 1) / (len(s) + 1)
     return {"ci_low": float(lo), "ci_high": float(hi),
-            "p_boot": float(min(1.0, 2 * min(below, above))), "n_boot": int(len(s))}
+            "p_boot": float(min(1.0, 2 * min(below, above))), "n_boot": int(len(s)),
+            "p_boot_floor": float(min(1.0, 2 / (len(s) + 1)))}

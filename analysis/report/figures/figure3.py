@@ -36,17 +36,19 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
         ax.axhline(1, color="#999999", lw=0.5, ls=":")
         ax.set_ylabel("noise-corrected r")
         ax.set_title(f"{'ab'[i]}  {measure}", loc="left")
-        if i == 0:
-            ax.text(0.02, 0.02, "grey: human-human\nred: human-trained network\n"
-                    "blue: human-untrained network", fontsize=6, transform=ax.transAxes)
+        if i == 1:  # panel b has room between the HH and HN boxes
+            ax.text(0.98, 0.45, "grey: human-human\nred: human-trained network\n"
+                    "blue: human-untrained network", fontsize=6, ha="right",
+                    transform=ax.transAxes)
     ax = fig.add_subplot(gs[2])
     im = ax.imshow(matrix.to_numpy(dtype=float), vmin=-0.2, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(matrix)), matrix.index, rotation=90, fontsize=4)
     ax.set_yticks(range(len(matrix)), matrix.index, fontsize=4)
     fig.colorbar(im, ax=ax, shrink=0.7)
-    ax.set_title(f"c  all systems ({category}, univariate)", loc="left")
+    ax.set_title(f"c  subjects and networks ({category}, univariate)", loc="left")
     ax = fig.add_subplot(gs[3])
-    for kind, colour in (("human", "#444444"), ("network", TRAINED)):
+    for kind, colour in (("human", "#444444"), ("trained network", TRAINED),
+                         ("untrained network", UNTRAINED)):
         e = embedding[embedding["kind"] == kind]
         ax.scatter(e["x"], e["y"], s=12, color=colour, label=kind)
     if embedding.empty:
