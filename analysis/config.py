@@ -137,6 +137,7 @@ class Metrics(Block):
 
 class Comparison(Block):
     rdm_similarity: Literal["pearson", "spearman"]
+    rdm_distance: Literal["crossval_euclidean", "correlation"]
     n_boot: Positive
     ci_level: Probability
     seed: int

@@ -68,6 +68,7 @@ def test_every_block_is_typed(key):
     ("comparison.n_boot", "many", "comparison.n_boot = 'many': Input should be a valid integer"),
     ("comparison.n_boot", 0, "greater than 0"),
     ("comparison.rdm_similarity", "kendall", "Input should be 'pearson' or 'spearman'"),
+    ("comparison.rdm_distance", "euclidean", "Input should be 'crossval_euclidean' or 'correlation'"),
     ("comparison.ci_level", 1.5, "less than 1"),
     ("comparison.n_bot", 3, "comparison.n_bot = 3: Extra inputs are not permitted"),
     ("robustness.localizers", ["fmri"], "Input should be 'floc' or 'localizer2'"),

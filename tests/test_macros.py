@@ -9,7 +9,7 @@ from analysis.report.reproduction import reproduction
 ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
 RESULTS = {
     "tier": "demo", "synthetic_brain_data": True, "threshold": 7, "n_subjects": 8,
-    "ci_level": 0.95,
+    "ci_level": 0.95, "rdm_distance": "crossval_euclidean",
     "n_shared_images": 98, "n_models_trained": 1, "n_models_untrained": 2,
     "selected_voxels_mean": {r: 40.5 for r in ROIS},
     "units": {"pct_selected_last_layer_trained": {"faces": 25.27, "bodies": 14.9, "places": 14.7},
@@ -31,6 +31,8 @@ RESULTS = {
                                               else 0.6, "gap": 0.68}
                             for r in ROIS for ms in ("univariate", "multivariate")
                             for n in ("m", "pooled_trained", "pooled_untrained")},
+    "comparison_paper_distance": {"FFA_multivariate_pooled_trained": {"hh": 0.9, "hn": 0.1,
+                                                                      "gap": 0.8}},
     "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
                    "gap_max": 0.9},
     "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17], "best_network_hn": 0.54,
@@ -61,6 +63,8 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert all(k.isalpha() and k.startswith("res") for k in m)
     assert m["resFFAUniHH"] == "0.98" and m["resPctFacesTrained"] == "25.3"
     assert m["resFFAUniHN"] == "0.60" and m["resFFAUniHNUntrained"] == "0.30"
+    assert m["resFFAMultiGapPaperDistance"] == "0.80" and m["resEBAMultiGapPaperDistance"] == "n/a"
+    assert m["resRdmDistance"] == "the cross-validated squared Euclidean distance"
     assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"
     assert "not findings" in m["resDataNote"]

@@ -15,6 +15,8 @@ from analysis.report.format import tex, tex_p_relation, tex_text
 from analysis.stats.comparison import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
+RDM_DISTANCE_TEXT = {"crossval_euclidean": "the cross-validated squared Euclidean distance",
+                     "correlation": "correlation distance ($1-r$)"}
 METRICS = {"fsi": "FSI", "dprime": "Dprime", "ranksum": "Ranksum", "pairwise_t": "Pairwise"}
 
 
@@ -38,6 +40,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
          "resNModelsTrained": tex(r["n_models_trained"]),
          "resNModelsUntrained": tex(r["n_models_untrained"]),
          "resCILevel": tex(100 * r["ci_level"], 0),
+         "resRdmDistance": RDM_DISTANCE_TEXT[r["rdm_distance"]],
          "resDataNote": ("synthetic (demo) brain data: the numbers below test the pipeline, "
                          "they are not findings about the brain"
                          if r["synthetic_brain_data"] else "the Natural Scenes Dataset")}
@@ -55,6 +58,12 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
             m[f"{base}PBoot"] = tex_p_relation(c.get("p_boot"), c.get("p_boot_floor"))
             m[f"{base}PPairs"] = tex(c.get("p_pairs"))
             m[f"{base}CvHN"] = tex(cv.get("hn"))
+            paper = r["comparison_paper_distance"].get(f"{roi}_{measure}_{POOLED_TRAINED}")
+            if measure == "multivariate":
+                paper = paper or {}
+                m[f"{base}HHPaperDistance"] = tex(paper.get("hh"))
+                m[f"{base}HNPaperDistance"] = tex(paper.get("hn"))
+                m[f"{base}GapPaperDistance"] = tex(paper.get("gap"))
             u = r["comparison_networks"].get(f"{roi}_{measure}_{POOLED_UNTRAINED}", {})
             m[f"{base}HNUntrained"] = tex(u.get("hn"))
             m[f"{base}GapUntrained"] = tex(u.get("gap"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 
-def reproduction(robust: pd.DataFrame, reference: dict) -> pd.DataFrame:
-    """robust: results/robustness/gaps.csv (fLoc localizer rows give HH per threshold);
-    reference: data/published_reference.yaml. One row per region, measure and threshold."""
-    hh = robust[robust["localizer"] == robust["localizer"].iloc[0]]
+def reproduction(hh: pd.DataFrame, reference: dict) -> pd.DataFrame:
+    """hh: results/robustness/hh_paper_distance.csv (HH per region, measure and threshold,
+    with the paper's correlation distance: like with like); reference:
+    data/published_reference.yaml. One row per region, measure and threshold."""
     rows = []
     for measure, regions in reference["human_human"].items():
         for roi, by_t in regions.items():

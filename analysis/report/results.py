@@ -40,14 +40,24 @@ def comparison_networks(stats: pd.DataFrame) -> dict[str, dict]:
     return {f"{r.roi}_{r.measure}_{r.networks}": _comparison_row(r) for r in s.itertuples()}
 
 
+def paper_distance_numbers(table: pd.DataFrame) -> dict[str, dict]:
+    """results/comparison/paper_distance.csv -> '<roi>_multivariate_<networks>' -> HH, HN
+    and gap with the paper's correlation distance (point estimates)."""
+    return {f"{r.roi}_{r.measure}_{r.networks}":
+            {k: _clean(v) for k, v in (("hh", r.hh_mean), ("hn", r.hn_mean), ("gap", r.gap))}
+            for r in table.itertuples()}
+
+
 def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
-             trained: dict[str, bool], prepared: dict, voxel_counts: pd.DataFrame,
-             localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
-             robustness: dict, rsa92: dict) -> dict:
+             rdm_distance: str, trained: dict[str, bool], prepared: dict,
+             voxel_counts: pd.DataFrame, localizer: dict, metrics: dict, lesion: dict,
+             stats: pd.DataFrame, paper_distance: pd.DataFrame, robustness: dict,
+             rsa92: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
         "threshold": threshold, "n_subjects": n_subjects, "ci_level": ci_level,
+        "rdm_distance": rdm_distance,
         "n_shared_images": prepared["n_shared_images"],
         "n_models_trained": sum(trained.values()),
         "n_models_untrained": len(trained) - sum(trained.values()),
@@ -55,6 +65,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "units": {k: v for k, v in localizer.items() if k != "last_layer"},
         "metrics": metrics, "lesion": lesion, "comparison": comparison(stats),
         "comparison_networks": comparison_networks(stats),
+        "comparison_paper_distance": paper_distance_numbers(paper_distance),
         "robustness": robustness,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
     }

@@ -5,6 +5,8 @@ the selected voxels of every subject (data/selected) and the selected units of e
 (fLoc localizer at the threshold) on the shared images; univariate and multivariate profiles;
 noise-corrected HH and HN similarity; bootstrap over images and subjects; disjoint-pair tests;
 each model on its own, trained models pooled and untrained models pooled (never together).
+RDMs use comparison.rdm_distance; the multivariate point estimates with the paper's correlation
+distance are written beside them (paper_distance.csv) to show that distance's bias.
 Network layer: the zoo's published layer per category, and a cross-validated choice. Random
 numbers come from streams named by region, so adding a region changes no other region's
 results. Writes results/comparison/.
@@ -21,13 +23,13 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import selected
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
-from analysis.stats.region_comparison import compare_region, reliability
+from analysis.stats.region_comparison import compare_region, reliability, with_distance
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     cmp = params.comparison
-    sims, stats, rel, chosen = [], [], [], []
+    sims, stats, rel, chosen, paper = [], [], [], [], []
     for region, category in params.compared_regions().items():
         brains = selected.voxels(params, region)
         nets = [selected.units(params, m, params.layer(m, category), category)
@@ -35,19 +37,24 @@ def run(args: argparse.Namespace) -> None:
         by_layer = {m: {lay: selected.units(params, m, lay, category)
                         for lay in params.zoo[m].layers_to_read()} for m in params.models}
         check_aligned(brains + nets + [r for d in by_layer.values() for r in d.values()])
-        rel += [{"subject": b.system.subject, "roi": region, **reliability(b)} for b in brains]
+        rel += [{"subject": b.system.subject, "roi": region,
+                 **reliability(b, cmp.rdm_distance)} for b in brains]
         result = compare_region(brains, nets, by_layer, cmp.n_boot, cmp.ci_level,
                                 cmp.rdm_similarity, seeds.stream(cmp.seed, "bootstrap", region),
                                 seeds.stream(cmp.seed, "cv-halves", region),
-                                seeds.stream(cmp.seed, "bootstrap-models", region))
+                                seeds.stream(cmp.seed, "bootstrap-models", region),
+                                cmp.rdm_distance)
         key = {"roi": region, "category": category}
+        paper.append(with_distance(brains, nets, cmp.rdm_similarity, "correlation").assign(**key))
         sims.append(result.similarities.assign(**key))
         stats.append(result.stats.assign(**key))
         chosen.append(result.chosen_layers.assign(**key))
     frames = {"similarities": pd.concat(sims, ignore_index=True),
               "stats": _first(pd.concat(stats, ignore_index=True), ["roi", "category"]),
               "reliability": pd.DataFrame(rel),
-              "cv_layers": pd.concat(chosen, ignore_index=True)}
+              "cv_layers": pd.concat(chosen, ignore_index=True),
+              "paper_distance": _first(pd.concat(paper, ignore_index=True),
+                                       ["roi", "category"])}
     with atomic_path(paths.COMPARISON) as tmp:
         tmp.mkdir()
         for name, frame in frames.items():

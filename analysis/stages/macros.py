@@ -18,7 +18,7 @@ from analysis.report.reproduction import reproduction
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     results = json.loads(paths.RESULTS.read_text())
-    rep = reproduction(pd.read_csv(paths.ROBUSTNESS / "gaps.csv"),
+    rep = reproduction(pd.read_csv(paths.ROBUSTNESS / "hh_paper_distance.csv"),
                        yaml.safe_load(paths.PUBLISHED_REFERENCE.read_text()))
     rep["comparable"] = params.tier == "nsd"
     write_csv(rep, paths.REPRODUCTION)

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     results = assemble(
         tier=params.tier, threshold=params.threshold, n_subjects=len(params.subjects),
-        ci_level=params.comparison.ci_level,
+        ci_level=params.comparison.ci_level, rdm_distance=params.comparison.rdm_distance,
         trained={m: params.zoo[m].trained for m in params.models},
         prepared=_json(paths.PREPARED_BRAIN / "summary.json"),
         voxel_counts=pd.read_csv(paths.SELECTED_VOXELS / "counts.csv"),
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> None:
         metrics=_json(paths.METRICS / "summary.json"),
         lesion=_json(paths.LESION / "summary.json"),
         stats=pd.read_csv(paths.COMPARISON / "stats.csv"),
+        paper_distance=pd.read_csv(paths.COMPARISON / "paper_distance.csv"),
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"))
     write_json(results, paths.RESULTS)

@@ -6,7 +6,9 @@ units of the published layer are loaded once with their localizer t, and re-sele
 threshold by the same rule as the main analysis. Settings without enough voxels, units or pairs
 are reported as excluded with the reason. Each model, the trained models pooled and the
 untrained models pooled are reported apart; the summary's headline is the trained pool.
-Writes results/robustness/.
+Also the human-human similarity per threshold with the paper's correlation distance
+(hh_paper_distance.csv), which the reproduction report compares with the published values
+whatever comparison.rdm_distance is. Writes results/robustness/.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, brain_store, unit_store
 from analysis.responses import Responses, Selection, check_aligned
 from analysis.stats.comparison import POOLED_TRAINED
-from analysis.stats.robustness import sweep
+from analysis.stats.robustness import hh_by_threshold, sweep
 
 
 def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, object]]:
@@ -49,14 +51,17 @@ def layer_units(params: config.Params, category: str, localizer: str
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     rob, regions = params.robustness, params.compared_regions()
-    tables = []
+    tables, paper = [], []
     for region, category in regions.items():
         brains = region_voxels(params, region)
+        paper.append(hh_by_threshold(brains, rob.thresholds, brains[0][0].n_stimuli,
+                                     params.comparison.rdm_similarity, "correlation")
+                     .assign(roi=region))
         for loc in rob.localizers:
             nets = layer_units(params, category, loc)
             check_aligned([r for r, _ in brains + nets])
             t = sweep(brains, nets, rob.thresholds, brains[0][0].n_stimuli,
-                      params.comparison.rdm_similarity)
+                      params.comparison.rdm_similarity, params.comparison.rdm_distance)
             tables.append(t.assign(roi=region, category=category, localizer=loc))
     table = pd.concat(tables, ignore_index=True)
     order = {"roi": list(regions), "localizer": list(rob.localizers)}
@@ -70,6 +75,7 @@ def run(args: argparse.Namespace) -> None:
     with atomic_path(paths.ROBUSTNESS) as tmp:
         tmp.mkdir()
         write_csv(table, tmp / "gaps.csv")
+        write_csv(pd.concat(paper, ignore_index=True), tmp / "hh_paper_distance.csv")
         write_json({**groups.get(POOLED_TRAINED, summary(table.iloc[:0])),
                     "networks": POOLED_TRAINED, "by_networks": groups}, tmp / "summary.json")
 

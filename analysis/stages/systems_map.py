@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> None:
             systems += [selected.units(params, m, params.layer(m, category), category)
                         for m in params.models]
             check_aligned(systems)
-            profs = profiles(prepare_all(systems), np.arange(systems[0].n_stimuli))
+            profs = profiles(prepare_all(systems, params.comparison.rdm_distance),
+                             np.arange(systems[0].n_stimuli))
             kind = {s.label(): "human" if not s.noiseless else
                     "trained network" if s.trained else "untrained network" for s, _ in profs}
             for measure in MEASURES:

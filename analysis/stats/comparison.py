@@ -18,12 +18,26 @@ import pandas as pd
 
 from analysis.responses import Responses, SystemId
 from analysis.stats.missing import mean_observed
-from analysis.stats.profiles import pair_positions, rdm, univariate_reps, univariate_units
-from analysis.stats.reliability import rdm_reliability_from, split_half_sb
+from analysis.stats.profiles import (
+    crossval_others,
+    crossval_rdms,
+    pair_positions,
+    rdm,
+    sq_euclidean_rdm,
+    univariate_reps,
+    univariate_units,
+)
+from analysis.stats.reliability import (
+    crossval_rdm_reliability,
+    rdm_reliability_from,
+    split_half_sb,
+)
 from analysis.stats.similarity import corrected, pearson, rdm_similarity
 
 MEASURES = ("univariate", "multivariate")
 MIN_FEATURES = 3  # fewer selected voxels/units than this give no profile
+#: RDM distances (analysis.stats.profiles): the unbiased default and the paper's.
+RDM_DISTANCES = ("crossval_euclidean", "correlation")
 
 
 @dataclass(frozen=True)
@@ -42,31 +56,42 @@ class Prepared:
 
     univariate: brains (n_img, n_rep), the mean over voxels per repetition; networks
     (n_img, n_units), the activations (units are z-scored over each sample). rdm: the condensed
-    RDM of the repetition means over all images; rdm_single / rdm_others (brains): the RDM of
-    each repetition and of the mean of the other repetitions, for the RDM reliability.
+    RDM over all images with ``distance``; rdm_single / rdm_others (brains): the RDM of each
+    repetition and of the other repetitions (correlation distance: of their mean;
+    cross-validated: from their pairs), for the RDM reliability.
     """
 
     system: SystemId
     n_img: int
     univariate: np.ndarray
     rdm: np.ndarray
+    distance: str
     rdm_single: tuple[np.ndarray, ...] = ()
     rdm_others: tuple[np.ndarray, ...] = ()
 
 
-def prepare(r: Responses) -> Prepared | None:
-    """Precompute a system's profiles; None with fewer than MIN_FEATURES channels."""
+def prepare(r: Responses, distance: str = "crossval_euclidean") -> Prepared | None:
+    """Precompute a system's profiles with an RDM ``distance`` (RDM_DISTANCES); None with
+    fewer than MIN_FEATURES channels."""
+    if distance not in RDM_DISTANCES:
+        raise ValueError(f"RDM distance must be one of {RDM_DISTANCES}, got {distance!r}")
     if r.n_channels < MIN_FEATURES:
         return None
     if r.system.noiseless:
         acts = r.mean()
-        return Prepared(r.system, r.n_stimuli, acts, rdm(acts))
+        d = sq_euclidean_rdm(acts) if distance == "crossval_euclidean" else rdm(acts)
+        return Prepared(r.system, r.n_stimuli, acts, d, distance)
     data = r.data
-    singles = tuple(rdm(data[:, :, k]) for k in range(r.n_reps))
-    others = tuple(rdm(mean_observed(np.delete(data, k, axis=2), axis=2))
-                   for k in range(r.n_reps))
-    return Prepared(r.system, r.n_stimuli, univariate_reps(data),
-                    rdm(np.nanmean(data, axis=2)), singles, others)
+    if distance == "crossval_euclidean":
+        d, pairs, singles = crossval_rdms(data)
+        others = crossval_others(pairs, r.n_reps)
+    else:
+        singles = [rdm(data[:, :, k]) for k in range(r.n_reps)]
+        others = [rdm(mean_observed(np.delete(data, k, axis=2), axis=2))
+                  for k in range(r.n_reps)]
+        d = rdm(np.nanmean(data, axis=2))
+    return Prepared(r.system, r.n_stimuli, univariate_reps(data), d, distance,
+                    tuple(singles), tuple(others))
 
 
 def profile(p: Prepared, idx: np.ndarray) -> Profile:
@@ -75,14 +100,16 @@ def profile(p: Prepared, idx: np.ndarray) -> Profile:
     if p.system.noiseless:
         return Profile(univariate_units(p.univariate[idx]), p.rdm[pos], 1.0, 1.0)
     uni = p.univariate[idx]
-    return Profile(np.nanmean(uni, axis=1), p.rdm[pos], split_half_sb(uni),
-                   rdm_reliability_from([s[pos] for s in p.rdm_single],
-                                        [o[pos] for o in p.rdm_others]))
+    singles, others = [s[pos] for s in p.rdm_single], [o[pos] for o in p.rdm_others]
+    rel = (crossval_rdm_reliability(singles, others, p.rdm[pos])
+           if p.distance == "crossval_euclidean" else rdm_reliability_from(singles, others))
+    return Profile(np.nanmean(uni, axis=1), p.rdm[pos], split_half_sb(uni), rel)
 
 
-def prepare_all(systems: list[Responses]) -> list[Prepared]:
+def prepare_all(systems: list[Responses], distance: str = "crossval_euclidean"
+                ) -> list[Prepared]:
     """Every system that has a profile (enough channels), in the given order."""
-    return [p for p in map(prepare, systems) if p is not None]
+    return [p for p in (prepare(r, distance) for r in systems) if p is not None]
 
 
 def profiles(prepared: list[Prepared], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
@@ -145,13 +172,14 @@ def _typed(table: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 
 def similarities(brains: list[Responses], nets: list[Responses], idx: np.ndarray,
-                 rdm_method: str = "pearson") -> pd.DataFrame:
+                 rdm_method: str = "pearson", rdm_distance: str = "crossval_euclidean"
+                 ) -> pd.DataFrame:
     """Every human-human pair and human-network pair on images ``idx`` (see pair_table).
 
     Systems without a profile (too few selected voxels/units) are left out.
     """
-    return pair_table(profiles(prepare_all(brains), idx), profiles(prepare_all(nets), idx),
-                      rdm_method)
+    return pair_table(profiles(prepare_all(brains, rdm_distance), idx),
+                      profiles(prepare_all(nets, rdm_distance), idx), rdm_method)
 
 
 def per_subject(sim: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +251,8 @@ def gap(sim: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]
 
 def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_boot: int,
                   rng: np.random.Generator, rdm_method: str = "pearson",
-                  model_rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
+                  model_rng: np.random.Generator | None = None,
+                  rdm_distance: str = "crossval_euclidean") -> dict[str, pd.DataFrame]:
     """Bootstrap over images, subjects and (for pooled groups) models: per network group of
     :func:`network_groups`, an (n_boot, measures) table of HH - HN gaps.
 
@@ -237,8 +266,8 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     model_rng = model_rng if model_rng is not None else rng.spawn(1)[0]
     groups = network_groups([n.system for n in nets])
     rows: dict[str, list[dict]] = {g: [] for g in groups}
-    prepared = [prepare(b) for b in brains]
-    nets_prepared = prepare_all(nets)
+    prepared = [prepare(b, rdm_distance) for b in brains]
+    nets_prepared = prepare_all(nets, rdm_distance)
     for _ in range(n_boot):
         idx = np.sort(rng.integers(0, n_img, n_img))
         pick = rng.choice(len(brains), len(brains), replace=True)

@@ -29,7 +29,8 @@ def _score(table: pd.DataFrame) -> float:
 
 
 def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses]],
-                    folds: list[tuple[np.ndarray, np.ndarray]], rdm_method: str = "pearson"
+                    folds: list[tuple[np.ndarray, np.ndarray]], rdm_method: str = "pearson",
+                    rdm_distance: str = "crossval_euclidean"
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Held-out similarities and chosen layers.
 
@@ -39,8 +40,9 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
     the later layer name).
     """
     held_out, chosen = [], []
-    b_prepared = prepare_all(brains)
-    n_prepared = {m: {lay: prepare(r) for lay, r in layers.items()} for m, layers in nets.items()}
+    b_prepared = prepare_all(brains, rdm_distance)
+    n_prepared = {m: {lay: prepare(r, rdm_distance) for lay, r in layers.items()}
+                  for m, layers in nets.items()}
     for fold, (choose, evaluate) in enumerate(folds):
         b_choose, b_eval = profiles(b_prepared, choose), profiles(b_prepared, evaluate)
         for model, layers in n_prepared.items():

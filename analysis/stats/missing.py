@@ -31,3 +31,14 @@ def pearson_complete(a: np.ndarray, b: np.ndarray) -> float:
     if ok.all():
         return pearson(a, b)
     return pearson(a[ok], b[ok]) if ok.sum() >= 3 else float("nan")
+
+
+def cov_complete(a: np.ndarray, b: np.ndarray) -> float:
+    """Sample covariance (ddof=1) over the items both vectors have; NaN with fewer than 3."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if ok.sum() < 3:
+        return float("nan")
+    a, b = a[ok], b[ok]
+    return float(np.dot(a - a.mean(), b - b.mean()) / (len(a) - 1))

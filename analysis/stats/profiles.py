@@ -1,13 +1,24 @@
 """Response profiles of selected voxels or units over stimuli.
 
 Univariate: the mean response of the selected voxels (units) to each image. Multivariate: the
-image-by-image representational dissimilarity matrix (RDM, correlation distance 1 - Pearson r
-between the images' response patterns), kept in condensed form (scipy's pdist order).
+image-by-image representational dissimilarity matrix (RDM), kept in condensed form (scipy's
+pdist order), with one of two distances:
+
+* ``correlation``: 1 - Pearson r between the images' response patterns (the paper's choice). Noise
+  inflates the distances of images with weak signal, in every subject alike, which a noiseless
+  network lacks: a bias toward human-human similarity (tests/test_rdm_distance.py measures it).
+* ``crossval_euclidean``: the cross-validated squared Euclidean distance per feature,
+  mean over pairs of different repetitions k != l of (x_ik - x_jk).(x_il - x_jl) / n_features
+  (rsatoolbox's crossnobis with identity noise). Noise is independent across repetitions, so
+  its expectation is the noise-free squared distance. A noiseless network has the plain squared
+  Euclidean distance per unit, the same quantity without noise.
 Arrays follow :class:`analysis.responses.Responses`: stimuli first, then channels, then
 repetitions.
 """
 
 from __future__ import annotations
+
+from itertools import combinations
 
 import numpy as np
 from scipy.spatial.distance import pdist
@@ -54,3 +65,54 @@ def pair_positions(index: np.ndarray, n: int) -> np.ndarray:
     keep = a != b
     a, b = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
     return n * a - a * (a + 1) // 2 + (b - a - 1)
+
+
+def sq_euclidean_rdm(patterns: np.ndarray) -> np.ndarray:
+    """Condensed squared Euclidean distance per feature of (n_img, n_features) patterns."""
+    x = np.asarray(patterns, dtype=np.float64)
+    return pdist(x, metric="sqeuclidean") / x.shape[1]
+
+
+def _condensed(g: np.ndarray) -> np.ndarray:
+    """Condensed upper triangle (pdist order) of a square (n_img, n_img) matrix."""
+    i, j = np.triu_indices(g.shape[0], k=1)
+    return g[i, j]
+
+
+def crossval_rdms(data: np.ndarray) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray],
+                                              list[np.ndarray]]:
+    """Cross-validated RDMs of repeated patterns: data (n_img, n_features, n_rep).
+
+    Returns (D, pairs, singles): D the cross-validated RDM (mean over repetition pairs of
+    :func:`pair_rdm`; NaN for a pair of images without two shared repetitions); pairs
+    (k, l) -> the RDM from repetitions k and l; singles[k] the plain squared Euclidean RDM of
+    repetition k (noise-inflated; used only for the reliability). A missing repetition (NaN)
+    gives NaN in the RDMs that need it.
+    """
+    x = np.asarray(data, dtype=np.float64)
+    n_img, p, n_rep = x.shape
+    gram = {(k, q): x[:, :, k] @ x[:, :, q].T for k in range(n_rep) for q in range(k, n_rep)}
+    pairs = {}
+    for k, q in combinations(range(n_rep), 2):
+        g = gram[(k, q)]
+        # (x_ik - x_jk).(x_iq - x_jq) = g_ii - g_ij - g_ji + g_jj
+        d = np.diag(g)[:, None] + np.diag(g)[None, :] - g - g.T
+        pairs[(k, q)] = _condensed(d) / p
+    singles = []
+    for k in range(n_rep):
+        g = gram[(k, k)]
+        singles.append(_condensed(np.diag(g)[:, None] + np.diag(g)[None, :] - 2 * g) / p)
+    D = (mean_observed(np.stack(list(pairs.values())), axis=0) if pairs
+         else np.full(n_img * (n_img - 1) // 2, np.nan))
+    return D, pairs, singles
+
+
+def crossval_others(pairs: dict[tuple[int, int], np.ndarray], n_rep: int) -> list[np.ndarray]:
+    """For each repetition k, the cross-validated RDM of the other repetitions (mean of the
+    pair RDMs without k; NaN with fewer than 3 repetitions)."""
+    out = []
+    for k in range(n_rep):
+        rest = [d for (a, b), d in pairs.items() if k not in (a, b)]
+        n = len(next(iter(pairs.values()))) if pairs else 0
+        out.append(mean_observed(np.stack(rest), axis=0) if rest else np.full(n, np.nan))
+    return out

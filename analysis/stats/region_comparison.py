@@ -38,10 +38,10 @@ class RegionComparison:
     chosen_layers: pd.DataFrame  # cross-validated layer per fold, model and measure
 
 
-def reliability(r: Responses) -> dict[str, float]:
+def reliability(r: Responses, rdm_distance: str = "crossval_euclidean") -> dict[str, float]:
     """A subject's selected voxels: count, split-half (Spearman-Brown) and NSD-ncsnr
     reliability of the univariate profile, extrapolated RDM reliability (all images)."""
-    prepared = prepare(r)
+    prepared = prepare(r, rdm_distance)
     p = profile(prepared, np.arange(r.n_stimuli)) if prepared else None
     return {"n_voxels": r.n_channels,
             "rel_univariate_split_half": p.rel_univariate if p else np.nan,
@@ -78,21 +78,36 @@ def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
 def compare_region(brains: list[Responses], nets: list[Responses],
                    nets_by_layer: dict[str, dict[str, Responses]], n_boot: int,
                    ci_level: float, rdm_method: str, boot_rng: np.random.Generator,
-                   cv_rng: np.random.Generator, model_rng: np.random.Generator
-                   ) -> RegionComparison:
+                   cv_rng: np.random.Generator, model_rng: np.random.Generator,
+                   rdm_distance: str = "crossval_euclidean") -> RegionComparison:
     """brains: each subject's selected voxels (ordered by subject); nets: each network's
     selected units in its published layer; nets_by_layer: model -> layer -> selected units of
     every read layer (for the cross-validated choice). Stats per network group: each model,
     trained models pooled, untrained models pooled."""
     n_img = brains[0].n_stimuli
     groups = network_groups([n.system for n in nets])
-    sims = {"published": similarities(brains, nets, np.arange(n_img), rdm_method)}
+    sims = {"published": similarities(brains, nets, np.arange(n_img), rdm_method,
+                                      rdm_distance)}
     sims["cv"], chosen = cross_validated(brains, nets_by_layer, halves(n_img, cv_rng),
-                                         rdm_method)
-    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method, model_rng)
+                                         rdm_method, rdm_distance)
+    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method, model_rng,
+                         rdm_distance)
     stats = [{"layer_choice": choice, **row}
              for choice, sim in sims.items()
              for row in summarise(sim, groups, boot if choice == "published" else None,
                                   ci_level)]
     table = pd.concat([s.assign(layer_choice=c) for c, s in sims.items()], ignore_index=True)
     return RegionComparison(table, pd.DataFrame(stats), chosen)
+
+
+def with_distance(brains: list[Responses], nets: list[Responses], rdm_method: str,
+                  rdm_distance: str) -> pd.DataFrame:
+    """The multivariate comparison (published layers, all images, no bootstrap) with another
+    RDM distance, per network group: to show the paper's correlation distance beside the
+    unbiased default. Columns as the stats table's point estimates."""
+    sim = similarities(brains, nets, np.arange(brains[0].n_stimuli), rdm_method, rdm_distance)
+    sim = sim[sim["measure"] == "multivariate"]
+    rows = summarise(sim, network_groups([n.system for n in nets]), None, 0.95)
+    keep = ["networks", "n_models", "measure", "hh_mean", "hn_mean", "gap", "n_hh", "n_hn"]
+    return pd.DataFrame([{k: r[k] for k in keep} for r in rows
+                         if r["measure"] == "multivariate"]).assign(rdm_distance=rdm_distance)

@@ -21,7 +21,7 @@ from itertools import combinations
 
 import numpy as np
 
-from analysis.stats.missing import mean_observed, pearson_complete
+from analysis.stats.missing import cov_complete, mean_observed, pearson_complete
 from analysis.stats.noise_ceiling import ncsnr
 from analysis.stats.similarity import pearson
 
@@ -95,3 +95,24 @@ def rdm_reliability_from(singles: list[np.ndarray], others: list[np.ndarray]) ->
     b = (ym - y1 / m) / (1 / m**2 - 1 / m) if m > 1 else 0.0
     a = y1 - b
     return float(1 / (1 + a / n + b / n**2))
+
+
+def crossval_rdm_reliability(singles: list[np.ndarray], others: list[np.ndarray],
+                             crossval: np.ndarray) -> float:
+    """Reliability of a cross-validated RDM ``crossval`` (condensed; profiles.crossval_rdms):
+    var(true RDM) / var(crossval).
+
+    With T the noise-free RDM, the single-repetition RDM s_k = T + noise of repetition k (plus
+    a noise-energy term) and the cross-validated RDM of the other repetitions D_-k = T + noise
+    of the other repetitions share only T: cov(s_k, D_-k) = var(T) (assuming the noise energy of
+    an image pair is unrelated to its true distance). Averaged over k, divided by the observed
+    variance of the cross-validated RDM. Needs 3 or more repetitions; NaN where var(T) <= 0.
+    """
+    covs = [cov_complete(s, o) for s, o in zip(singles, others)]
+    covs = [c for c in covs if np.isfinite(c)]
+    d = crossval[np.isfinite(crossval)]
+    if not covs or len(d) < 3:
+        return float("nan")
+    v_true = float(np.mean(covs))
+    v_obs = float(np.var(d, ddof=1))
+    return v_true / v_obs if v_true > 0 and v_obs > 0 else float("nan")

@@ -24,7 +24,15 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def rdm_similarity(a: np.ndarray, b: np.ndarray, method: str = "pearson") -> float:
-    """Similarity of two condensed RDMs: Pearson or Spearman correlation."""
+    """Similarity of two condensed RDMs: Pearson or Spearman correlation, over the image pairs
+    both have (a cross-validated distance is missing for an image seen once)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if not ok.all():
+        a, b = a[ok], b[ok]
+        if len(a) < 3:
+            return float("nan")
     if method == "spearman":
         return float(scipy.stats.spearmanr(a, b).statistic)
     if method != "pearson":
