@@ -34,12 +34,8 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
                            color=colour, alpha=0.6)
         ax.set_xticks([j * 4 + 1 for j in range(len(main_regions))], main_regions)
         ax.axhline(1, color="#999999", lw=0.5, ls=":")
-        ax.set_ylabel("noise-corrected r")
+        ax.set_ylabel("noise-corrected r (grey HH; red, blue HN)")
         ax.set_title(f"{'ab'[i]}  {measure}", loc="left")
-        if i == 1:  # panel b has room between the HH and HN boxes
-            ax.text(0.98, 0.45, "grey: human-human\nred: human-trained network\n"
-                    "blue: human-untrained network", fontsize=6, ha="right",
-                    transform=ax.transAxes)
     ax = fig.add_subplot(gs[2])
     im = ax.imshow(matrix.to_numpy(dtype=float), vmin=-0.2, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(matrix)), matrix.index, rotation=90, fontsize=4)
