@@ -21,6 +21,7 @@ DEMO = Path("data/demo")
 DEMO_NSD = DEMO / "nsd"
 DEMO_STIMULI = DEMO / "stimuli"
 DEMO_TRUTH = DEMO / "truth"
+CONTROL_BRAIN = DEMO_TRUTH / "control_brain.h5"  # a noise-free simulated subject (controls)
 
 # --- brain side ---------------------------------------------------------------------------
 PREPARED_BRAIN = Path("data/prepared/brain")  # prepare-brain: one HDF5 store per subject

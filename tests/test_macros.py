@@ -33,6 +33,9 @@ RESULTS = {
                             for n in ("m", "pooled_trained", "pooled_untrained")},
     "comparison_paper_distance": {"FFA_multivariate_pooled_trained": {"hh": 0.9, "hn": 0.1,
                                                                       "gap": 0.8}},
+    "controls": {"FFA_univariate_positive_control": {"hn": 0.99, "gap": -0.004,
+                                                      "gap_ci_low": -0.01, "gap_ci_high": 0.003},
+                 "FFA_univariate_negative_control": {"hn": 0.02}, "not_run": {}},
     "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
                    "gap_max": 0.9},
     "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17], "best_network_hn": 0.54,
@@ -64,6 +67,8 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resFFAUniHH"] == "0.98" and m["resPctFacesTrained"] == "25.3"
     assert m["resFFAUniHN"] == "0.60" and m["resFFAUniHNUntrained"] == "0.30"
     assert m["resFFAMultiGapPaperDistance"] == "0.80" and m["resEBAMultiGapPaperDistance"] == "n/a"
+    assert m["resFFAUniPositiveGap"] == "-0.00" and m["resFFAUniNegativeHN"] == "0.02"
+    assert m["resEBAUniPositiveGap"] == "n/a"
     assert m["resRdmDistance"] == "the cross-validated squared Euclidean distance"
     assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +109,22 @@ def _region_gains(mask: np.ndarray, centre: np.ndarray, rng: np.random.Generator
     return np.clip(g, 0.02, 1.0)
 
 
-def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
-                     order: np.ndarray, subjectim: np.ndarray, readouts: dict[str, np.ndarray],
-                     root: Path, fmt: str, rng: np.random.Generator) -> dict[str, Any]:
-    """Write one subject's betas, ROI volumes, t-maps and ncsnr; return its ground truth."""
+@dataclass(frozen=True)
+class SubjectTruth:
+    """A simulated subject's noise-free brain: regions, selectivity, true responses, fLOC t."""
+
+    inside: np.ndarray       # (X, Y, Z) bool brain mask
+    vox_index: np.ndarray    # (X, Y, Z) voxel number inside the mask, -1 outside
+    region: np.ndarray       # (n_vox,) region name or None
+    gain: np.ndarray         # (n_vox,) selectivity g_v
+    true: np.ndarray         # (n_vox, n_img) noise-free responses to every 73k image
+    tvals: np.ndarray        # (n_vox, n_domains) fLOC t-values (brain.DOMAINS order)
+    blob_masks: list         # (volume, label, region, (X, Y, Z) mask) per blob
+
+
+def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
+                  readouts: dict[str, np.ndarray], rng: np.random.Generator) -> SubjectTruth:
+    """Draw a subject's regions, voxel selectivity, true responses and fLOC t-maps."""
     grid = tuple(cfg["grid"])
     inside = brain_mask(grid)
     mid = (grid[0] - 1) / 2
@@ -120,8 +133,6 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
     vox_index[inside] = np.arange(n_vox)
     region = np.full(n_vox, None, dtype=object)
     gain = np.zeros(n_vox)
-    volumes = {name: np.where(inside, 0, -1).astype(np.int16) for name in
-               ("floc-faces", "floc-bodies", "floc-places", "floc-words", "prf-visualrois")}
     xyz = np.stack(np.meshgrid(*[np.arange(n) for n in grid], indexing="ij"), axis=-1)
     blob_masks = []
     for vol, label, reg, (dx, y, z), hemis in brain.BLOBS:
@@ -153,9 +164,22 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
     dom = np.stack([brain.domain_response(region[v], gain[v]) for v in range(n_vox)])
     blocks = dom[:, :, None] + cfg["floc_noise_sd"] * rng.normal(size=(n_vox, len(brain.DOMAINS), n_blocks))
     tvals = brain.floc_tvalues(blocks)
+    return SubjectTruth(inside, vox_index, region, gain, true, tvals, blob_masks)
+
+
+def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
+                     order: np.ndarray, subjectim: np.ndarray, readouts: dict[str, np.ndarray],
+                     root: Path, fmt: str, rng: np.random.Generator) -> dict[str, Any]:
+    """Write one subject's betas, ROI volumes, t-maps and ncsnr; return its ground truth."""
+    grid = tuple(cfg["grid"])
+    st = subject_truth(cfg, imgset, readouts, rng)
+    inside, vox_index, region, true, tvals = st.inside, st.vox_index, st.region, st.true, st.tvals
+    n_vox = int(inside.sum())
+    volumes = {name: np.where(inside, 0, -1).astype(np.int16) for name in
+               ("floc-faces", "floc-bodies", "floc-places", "floc-words", "prf-visualrois")}
     # ROI label volumes: blobs trimmed to t > 0 of their contrast, as NSD's hand-drawn ROIs.
     contrast = {"floc-faces": 0, "floc-bodies": 1, "floc-places": 2, "floc-words": 3}
-    for vol, label, reg, m in blob_masks:
+    for vol, label, reg, m in st.blob_masks:
         keep = m.copy()
         if vol in contrast:
             keep[m] = tvals[vox_index[m], contrast[vol]] > 0
@@ -207,6 +231,36 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
     n_in = {reg: int(sum(1 for r in region if r == reg)) for reg in readouts}
     return {"subject": subject, "noise_sd": sigma, "expected_ncsnr": 1.0 / sigma,
             "beta_format": fmt, "n_sessions": n_sessions, "voxels_per_region": n_in}
+
+
+#: Random stream of the control brain (a subject number no real subject has).
+CONTROL_STREAM = 1000
+
+
+def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path) -> None:
+    """The positive control: one more simulated subject without noise, on the shared images.
+
+    ``shared``: 0-based NSD ids. HDF5 with images/shared, responses/shared (n_vox, n_shared)
+    noise-free responses, voxels/t_<domain> fLOC t-values and roi/<region> voxel indices (its
+    blobs trimmed to t > 0 of their contrast, as the subjects' ROIs).
+    """
+    contrast = {"floc-faces": "faces", "floc-bodies": "bodies", "floc-places": "places",
+                "floc-words": "characters"}
+    domains = list(brain.DOMAINS)
+    rois: dict[str, set[int]] = {}
+    for vol, _, reg, m in st.blob_masks:
+        idx = st.vox_index[m]
+        if vol in contrast:
+            idx = idx[st.tvals[idx, domains.index(contrast[vol])] > 0]
+        rois.setdefault(reg, set()).update(idx.tolist())
+    with h5py.File(path, "w", track_order=True) as f:
+        f.create_dataset("images/shared", data=shared.astype(np.int64), track_times=False)
+        f.create_dataset("responses/shared", data=st.true[:, shared], track_times=False)
+        for d, name in enumerate(domains):
+            f.create_dataset(f"voxels/t_{name}", data=st.tvals[:, d], track_times=False)
+        for reg in sorted(rois):
+            f.create_dataset(f"roi/{reg}", data=np.array(sorted(rois[reg]), dtype=np.int64),
+                             track_times=False)
 
 
 def write_localizers(out: Path, cfg: dict[str, Any], rng: np.random.Generator) -> None:
@@ -286,6 +340,11 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
                    for r, t in brain.TUNING.items()},
         "subjects": truth, "idiosyncrasy": cfg["idiosyncrasy"], "seed": seed,
     }, indent=2, sort_keys=True) + "\n")
-    (tdir / "README.md").write_text(f"# {BANNER}\n\nWritten by `python -m analysis simulate`; "
-                                   "the generative model is documented in analysis/demo/brain.py.\n")
+    (tdir / "README.md").write_text(
+        f"# {BANNER}\n\nWritten by `python -m analysis simulate`; the generative model is "
+        "documented in analysis/demo/brain.py. control_brain.h5: one more simulated subject "
+        "without noise (the comparison's positive control).\n")
+    write_control_brain(subject_truth(cfg, imgset, readouts,
+                                      np.random.default_rng([seed, CONTROL_STREAM])),
+                        sharedix - 1, tdir / "control_brain.h5")
     write_localizers(out / "stimuli", cfg, np.random.default_rng([seed, 100]))

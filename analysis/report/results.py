@@ -48,11 +48,24 @@ def paper_distance_numbers(table: pd.DataFrame) -> dict[str, dict]:
             for r in table.itertuples()}
 
 
+def control_numbers(table: pd.DataFrame) -> dict[str, Any]:
+    """results/comparison/controls.csv -> '<roi>_<measure>_<control>' -> HH, HN, gap, its
+    interval and p (controls that ran), and the regions where they could not run, with why."""
+    ran = table[table["status"] == "ok"]
+    out: dict[str, Any] = {
+        f"{r.roi}_{r.measure}_{r.control}": {k: _clean(v) for k, v in (
+            ("hh", r.hh_mean), ("hn", r.hn_mean), ("gap", r.gap), ("gap_ci_low", r.ci_low),
+            ("gap_ci_high", r.ci_high), ("p_boot", p_value(r.p_boot)))}
+        for r in ran.itertuples()}
+    out["not_run"] = {r.roi: r.reason for r in table[table["status"] != "ok"].itertuples()}
+    return out
+
+
 def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
              rdm_distance: str, trained: dict[str, bool], prepared: dict,
              voxel_counts: pd.DataFrame, localizer: dict, metrics: dict, lesion: dict,
-             stats: pd.DataFrame, paper_distance: pd.DataFrame, robustness: dict,
-             rsa92: dict) -> dict:
+             stats: pd.DataFrame, paper_distance: pd.DataFrame, controls: pd.DataFrame,
+             robustness: dict, rsa92: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
@@ -66,6 +79,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "metrics": metrics, "lesion": lesion, "comparison": comparison(stats),
         "comparison_networks": comparison_networks(stats),
         "comparison_paper_distance": paper_distance_numbers(paper_distance),
+        "controls": control_numbers(controls),
         "robustness": robustness,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
     }

@@ -6,7 +6,9 @@ the selected voxels of every subject (data/selected) and the selected units of e
 noise-corrected HH and HN similarity; bootstrap over images and subjects; disjoint-pair tests;
 each model on its own, trained models pooled and untrained models pooled (never together).
 RDMs use comparison.rdm_distance; the multivariate point estimates with the paper's correlation
-distance are written beside them (paper_distance.csv) to show that distance's bias.
+distance are written beside them (paper_distance.csv) to show that distance's bias. Controls
+(controls.csv): a noise-free simulated subject presented as a network (positive) and the same
+with its images shuffled (negative), where the tier has a simulated brain.
 Network layer: the zoo's published layer per category, and a cross-validated choice. Random
 numbers come from streams named by region, so adding a region changes no other region's
 results. Writes results/comparison/.
@@ -20,16 +22,17 @@ import pandas as pd
 
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import selected
+from analysis.io import control_brain, selected
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
+from analysis.stats.controls import aligned, control_comparison
 from analysis.stats.region_comparison import compare_region, reliability, with_distance
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     cmp = params.comparison
-    sims, stats, rel, chosen, paper = [], [], [], [], []
+    sims, stats, rel, chosen, paper, controls = [], [], [], [], [], []
     for region, category in params.compared_regions().items():
         brains = selected.voxels(params, region)
         nets = [selected.units(params, m, params.layer(m, category), category)
@@ -46,6 +49,7 @@ def run(args: argparse.Namespace) -> None:
                                 cmp.rdm_distance)
         key = {"roi": region, "category": category}
         paper.append(with_distance(brains, nets, cmp.rdm_similarity, "correlation").assign(**key))
+        controls.append(run_controls(params, region, brains).assign(**key))
         sims.append(result.similarities.assign(**key))
         stats.append(result.stats.assign(**key))
         chosen.append(result.chosen_layers.assign(**key))
@@ -54,12 +58,30 @@ def run(args: argparse.Namespace) -> None:
               "reliability": pd.DataFrame(rel),
               "cv_layers": pd.concat(chosen, ignore_index=True),
               "paper_distance": _first(pd.concat(paper, ignore_index=True),
-                                       ["roi", "category"])}
+                                       ["roi", "category"]),
+              "controls": _first(pd.concat(controls, ignore_index=True), ["roi", "category"])}
     with atomic_path(paths.COMPARISON) as tmp:
         tmp.mkdir()
         for name, frame in frames.items():
             write_csv(frame, tmp / f"{name}.csv")
         write_json(summary(frames["stats"], params), tmp / "summary.json")
+
+
+def run_controls(params: config.Params, region: str, brains: list) -> pd.DataFrame:
+    """The positive and negative controls of one region (stats.controls), or one row saying
+    why they could not run (no simulated brain on this tier, or not on these images)."""
+    cmp = params.comparison
+    contrast = params.roi_definitions[region].contrast
+    control = control_brain.responses(region, contrast, params.threshold)
+    control = aligned(control, brains[0].stimuli) if control is not None else None
+    if control is None:
+        return pd.DataFrame([{"control": "none", "status": "not run", "reason":
+                              "no simulated control brain on these images (tier "
+                              f"{params.tier})"}])
+    table = control_comparison(brains, control, cmp.n_boot, cmp.ci_level, cmp.rdm_similarity,
+                               cmp.rdm_distance, seeds.stream(cmp.seed, "controls", region),
+                               seeds.stream(cmp.seed, "control-shuffle", region))
+    return table.assign(status="ok", reason="", n_control_voxels=control.n_channels)
 
 
 def _first(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> None:
         lesion=_json(paths.LESION / "summary.json"),
         stats=pd.read_csv(paths.COMPARISON / "stats.csv"),
         paper_distance=pd.read_csv(paths.COMPARISON / "paper_distance.csv"),
+        controls=pd.read_csv(paths.COMPARISON / "controls.csv"),
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"))
     write_json(results, paths.RESULTS)

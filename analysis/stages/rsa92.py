@@ -1,11 +1,14 @@
 """Supplementary: the multivariate comparison on the real 92-image human-IT RDMs
 (results/rsa92): human-human (noise-corrected) against human-network, for every network,
-layer, all units and the category-selective units (fLoc localizer, `threshold`)."""
+layer, all units and the category-selective units (fLoc localizer, `threshold`). Without the
+set in `supplementary_sets` the stage records that it did not run, and why."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+
+import pandas as pd
 
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
@@ -22,6 +25,17 @@ SET = "kriegeskorte92"
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
+    if SET not in params.supplementary_sets:
+        with atomic_path(paths.RSA92) as tmp:
+            tmp.mkdir()
+            write_csv(pd.DataFrame(columns=["kind", "measure", "r", "r_corrected"]),
+                      tmp / "similarities.csv")
+            write_json({"status": "not run", "reason": f"{SET} is not in supplementary_sets",
+                        "human_reliability": {}, "hh_mean_corrected": None,
+                        "hh_range": [None, None], "hn_mean_corrected": {},
+                        "best_network": None, "best_network_hn": None, "selected_units": []},
+                       tmp / "summary.json")
+        return
     humans = load_human_rdms(paths.stimulus_set(SET))
     nets, selected = [], []
     for m in params.models:
@@ -47,6 +61,7 @@ def run(args: argparse.Namespace) -> None:
         tmp.mkdir()
         write_csv(table, tmp / "similarities.csv")
         write_json({
+            "status": "ok", "reason": "",
             "human_reliability": {s: number(human_reliability(v)) for s, v in humans.items()},
             "hh_mean_corrected": number(hh.mean()),
             "hh_range": [number(hh.min()), number(hh.max())],

@@ -1,0 +1,36 @@
+"""The positive control's system: a noise-free simulated subject (data/demo/truth/
+control_brain.h5, written by `simulate`) presented to the comparison as a network: its voxels
+are the units, its fLOC t the unit localizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from analysis import paths
+from analysis.responses import NetworkId, Responses, Selection
+
+POSITIVE = "positive_control"
+
+
+def responses(region: str, contrast: str | None, threshold: float,
+              path: Path = paths.CONTROL_BRAIN) -> Responses | None:
+    """The control subject's voxels of ``region`` with fLOC t of ``contrast`` > ``threshold``
+    (all the region's voxels without a contrast) on its shared images: noise-free
+    (n_shared, n_voxels, 1) responses labelled as the network POSITIVE. None when the file or
+    the region is missing (the tier has no simulated brain)."""
+    if not path.is_file():
+        return None
+    with h5py.File(path, "r") as f:
+        if f"roi/{region}" not in f:
+            return None
+        voxels = f[f"roi/{region}"][()]
+        if contrast is not None:
+            voxels = voxels[f[f"voxels/t_{contrast}"][()][voxels] > threshold]
+        data = f["responses/shared"][()][voxels].T
+        ids = f["images/shared"][()]
+    selection = Selection("fLOC", contrast, threshold if contrast else None)
+    return Responses.from_network(data, ids, voxels,
+                                  NetworkId(POSITIVE, region, True, selection))
