@@ -15,11 +15,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 
 from analysis import paths
-from analysis.io.nsd.layout import FLOC_DOMAINS
 from analysis.errors import ParameterError
+from analysis.io.nsd.layout import FLOC_DOMAINS
 
 #: Categories a voxel contrast or a unit localizer can select for: NSD's fLOC domains.
 DOMAINS = FLOC_DOMAINS
@@ -138,6 +145,7 @@ class Metrics(Block):
 class Comparison(Block):
     rdm_similarity: Literal["pearson", "spearman"]
     rdm_distance: Literal["crossval_euclidean", "correlation"]
+    min_reliability: Annotated[float, Field(ge=0, lt=1)]
     n_boot: Positive
     ci_level: Probability
     seed: int

@@ -202,3 +202,35 @@ def test_pooled_interval_covers_the_spread_between_models():
     for model in ("net", "poor"):
         g = gap(restrict(sim, [model]))["univariate"]
         assert s[POOLED_TRAINED]["ci_low"] <= g <= s[POOLED_TRAINED]["ci_high"]
+
+
+def test_reliability_guard_excludes_and_counts_unreliable_profiles():
+    """A subject whose profiles are nearly all noise has reliabilities near 0: its corrected
+    similarities would be sampling noise divided by a tiny number. Below the minimum it gets
+    none (its raw r stays), its pairs are counted as excluded, and the others are unchanged."""
+    from analysis.stats.comparison import Method
+    from analysis.stats.region_comparison import reliability, summarise
+
+    rng = np.random.default_rng(21)
+    brains, nets = _world(rng, rho=1.0)
+    noisy = brain(9, brains[0].data.mean(2, keepdims=True) * 0.02
+                  + 3.0 * rng.normal(size=(N_IMG, N_VOX, 3)))
+    systems = brains + [noisy]
+    floor = 0.5  # the noisy subject's reliabilities are about 0.1-0.2, the others' above 0.9
+    rel = reliability(noisy, Method(min_reliability=floor))
+    assert rel["rel_univariate_split_half"] < floor and rel["excluded_univariate"]
+    assert not reliability(brains[0], Method(min_reliability=floor))["excluded_univariate"]
+    guarded = similarities(systems, nets, np.arange(N_IMG), Method(min_reliability=floor))
+    open_ = similarities(systems, nets, np.arange(N_IMG), Method(min_reliability=0.0))
+    mine = (guarded["a_subject"] == 9) | (guarded["b_subject"] == 9)
+    uni = guarded["measure"] == "univariate"
+    assert guarded.loc[mine & uni, "r_corrected"].isna().all()
+    assert guarded.loc[mine & uni, "r"].notna().all()
+    assert np.allclose(guarded.loc[~mine, "r_corrected"], open_.loc[~mine, "r_corrected"],
+                       equal_nan=True)
+    row = next(r for r in summarise(guarded, {"net": ("net",)}, None, 0.95)
+               if r["measure"] == "univariate")
+    assert row["n_hh_excluded"] == 8 and row["n_hn_excluded"] == 1  # 8 HH pairs, 1 HN pair
+    assert row["hh_mean"] == pytest.approx(guarded.loc[~mine & uni & (guarded["kind"] == "hh"),
+                                                       "r_corrected"].mean())
+    assert np.isfinite(row["hh_raw_mean"]) and row["hh_raw_mean"] < row["hh_mean"]

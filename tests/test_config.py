@@ -69,6 +69,7 @@ def test_every_block_is_typed(key):
     ("comparison.n_boot", 0, "greater than 0"),
     ("comparison.rdm_similarity", "kendall", "Input should be 'pearson' or 'spearman'"),
     ("comparison.rdm_distance", "euclidean", "Input should be 'crossval_euclidean' or 'correlation'"),
+    ("comparison.min_reliability", 1.5, "less than 1"),
     ("comparison.ci_level", 1.5, "less than 1"),
     ("comparison.n_bot", 3, "comparison.n_bot = 3: Extra inputs are not permitted"),
     ("robustness.localizers", ["fmri"], "Input should be 'floc' or 'localizer2'"),

@@ -5,6 +5,7 @@ give an HH - HN interval that includes 0, the same with images shuffled (negativ
 import numpy as np
 
 from analysis.responses import NetworkId, Responses
+from analysis.stats.comparison import Method
 from analysis.stats.controls import NEGATIVE, aligned, control_comparison, shuffled
 from tests.test_comparison import N_IMG, N_VOX, brain
 
@@ -36,7 +37,7 @@ def test_positive_control_matches_and_negative_control_does_not():
     for seed in range(4):
         brains, control = _world(np.random.default_rng(seed))
         for distance in ("crossval_euclidean", "correlation"):
-            t = control_comparison(brains, control, 60, 0.95, "pearson", distance,
+            t = control_comparison(brains, control, 60, 0.95, Method(distance),
                                    np.random.default_rng(1), np.random.default_rng(2))
             t = t.set_index(["control", "measure"])
             for measure in ("univariate", "multivariate"):

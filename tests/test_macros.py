@@ -9,7 +9,8 @@ from analysis.report.reproduction import reproduction
 ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
 RESULTS = {
     "tier": "demo", "synthetic_brain_data": True, "threshold": 7, "n_subjects": 8,
-    "ci_level": 0.95, "rdm_distance": "crossval_euclidean",
+    "ci_level": 0.95, "rdm_distance": "crossval_euclidean", "min_reliability": 0.1,
+    "reliability_excluded": {"univariate": 0, "multivariate": 2, "profiles": 48},
     "n_shared_images": 98, "n_models_trained": 1, "n_models_untrained": 2,
     "selected_voxels_mean": {r: 40.5 for r in ROIS},
     "units": {"pct_selected_last_layer_trained": {"faces": 25.27, "bodies": 14.9, "places": 14.7},
@@ -69,6 +70,7 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resFFAMultiGapPaperDistance"] == "0.80" and m["resEBAMultiGapPaperDistance"] == "n/a"
     assert m["resFFAUniPositiveGap"] == "-0.00" and m["resFFAUniNegativeHN"] == "0.02"
     assert m["resEBAUniPositiveGap"] == "n/a"
+    assert m["resExcludedMulti"] == "2" and m["resMinReliability"] == "0.10"
     assert m["resRdmDistance"] == "the cross-validated squared Euclidean distance"
     assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from analysis.responses import BrainId, NetworkId, Responses
-from analysis.stats.comparison import POOLED_TRAINED, bootstrap_gap, gap, similarities
+from analysis.stats.comparison import (
+    POOLED_TRAINED,
+    Method,
+    bootstrap_gap,
+    gap,
+    similarities,
+)
 from analysis.stats.inference import bootstrap_summary
 from analysis.stats.profiles import crossval_others, crossval_rdms, sq_euclidean_rdm
 from analysis.stats.reliability import crossval_rdm_reliability
@@ -90,11 +96,11 @@ def test_varying_strength_null_crossval_finds_no_gap_correlation_distance_does(n
     rng = np.random.default_rng(3)
     brains, nets = _varying_strength_world(rng, noise)
     idx = np.arange(N_IMG)
-    unbiased = gap(similarities(brains, nets, idx, rdm_distance="crossval_euclidean"))
-    paper = gap(similarities(brains, nets, idx, rdm_distance="correlation"))
+    unbiased = gap(similarities(brains, nets, idx, Method("crossval_euclidean")))
+    paper = gap(similarities(brains, nets, idx, Method("correlation")))
     assert abs(unbiased["multivariate"]) < 0.05
     boot = bootstrap_gap(brains, nets, N_IMG, 60, np.random.default_rng(4),
-                         rdm_distance="crossval_euclidean")
+                         Method("crossval_euclidean"))
     ci = bootstrap_summary(boot[POOLED_TRAINED]["multivariate"])
     assert ci["ci_low"] <= 0 <= ci["ci_high"]
     # the bias of the paper's method: a spurious HH - HN gap with identical true patterns

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import h5py
-import numpy as np
 
 from analysis import paths
 from analysis.responses import NetworkId, Responses, Selection

@@ -41,6 +41,10 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
          "resNModelsUntrained": tex(r["n_models_untrained"]),
          "resCILevel": tex(100 * r["ci_level"], 0),
          "resRdmDistance": RDM_DISTANCE_TEXT[r["rdm_distance"]],
+         "resMinReliability": tex(r["min_reliability"]),
+         "resExcludedUni": tex(r["reliability_excluded"]["univariate"]),
+         "resExcludedMulti": tex(r["reliability_excluded"]["multivariate"]),
+         "resReliabilityProfiles": tex(r["reliability_excluded"]["profiles"]),
          "resDataNote": ("synthetic (demo) brain data: the numbers below test the pipeline, "
                          "they are not findings about the brain"
                          if r["synthetic_brain_data"] else "the Natural Scenes Dataset")}

@@ -19,6 +19,8 @@ def _clean(v: Any) -> Any:
 
 def _comparison_row(r: Any) -> dict:
     row = {"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "n_models": int(r.n_models),
+           "hh_raw": r.hh_raw_mean, "hn_raw": r.hn_raw_mean,
+           "n_hh_excluded": int(r.n_hh_excluded), "n_hn_excluded": int(r.n_hn_excluded),
            "p_pairs": p_value(r.p_t)}
     if r.layer_choice == "published":
         row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
@@ -48,6 +50,14 @@ def paper_distance_numbers(table: pd.DataFrame) -> dict[str, dict]:
             for r in table.itertuples()}
 
 
+def excluded(reliability: pd.DataFrame) -> dict[str, int]:
+    """results/comparison/reliability.csv -> how many subject profiles (subject x region)
+    fell below the minimum reliability, per measure, and how many there are."""
+    return {"univariate": int(reliability["excluded_univariate"].sum()),
+            "multivariate": int(reliability["excluded_multivariate"].sum()),
+            "profiles": int(len(reliability))}
+
+
 def control_numbers(table: pd.DataFrame) -> dict[str, Any]:
     """results/comparison/controls.csv -> '<roi>_<measure>_<control>' -> HH, HN, gap, its
     interval and p (controls that ran), and the regions where they could not run, with why."""
@@ -62,15 +72,17 @@ def control_numbers(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
-             rdm_distance: str, trained: dict[str, bool], prepared: dict,
-             voxel_counts: pd.DataFrame, localizer: dict, metrics: dict, lesion: dict,
-             stats: pd.DataFrame, paper_distance: pd.DataFrame, controls: pd.DataFrame,
-             robustness: dict, rsa92: dict) -> dict:
+             rdm_distance: str, min_reliability: float, trained: dict[str, bool],
+             prepared: dict, voxel_counts: pd.DataFrame, reliability: pd.DataFrame,
+             localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
+             paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
+             rsa92: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
         "threshold": threshold, "n_subjects": n_subjects, "ci_level": ci_level,
-        "rdm_distance": rdm_distance,
+        "rdm_distance": rdm_distance, "min_reliability": min_reliability,
+        "reliability_excluded": excluded(reliability),
         "n_shared_images": prepared["n_shared_images"],
         "n_models_trained": sum(trained.values()),
         "n_models_untrained": len(trained) - sum(trained.values()),

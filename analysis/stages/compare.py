@@ -17,6 +17,7 @@ results. Writes results/comparison/.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import pandas as pd
 
@@ -25,13 +26,15 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import control_brain, selected
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
+from analysis.stats.comparison import comparison_method
 from analysis.stats.controls import aligned, control_comparison
-from analysis.stats.region_comparison import compare_region, reliability, with_distance
+from analysis.stats.region_comparison import compare_region, reliability, with_method
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     cmp = params.comparison
+    method = comparison_method(cmp)
     sims, stats, rel, chosen, paper, controls = [], [], [], [], [], []
     for region, category in params.compared_regions().items():
         brains = selected.voxels(params, region)
@@ -41,14 +44,14 @@ def run(args: argparse.Namespace) -> None:
                         for lay in params.zoo[m].layers_to_read()} for m in params.models}
         check_aligned(brains + nets + [r for d in by_layer.values() for r in d.values()])
         rel += [{"subject": b.system.subject, "roi": region,
-                 **reliability(b, cmp.rdm_distance)} for b in brains]
-        result = compare_region(brains, nets, by_layer, cmp.n_boot, cmp.ci_level,
-                                cmp.rdm_similarity, seeds.stream(cmp.seed, "bootstrap", region),
+                 **reliability(b, method)} for b in brains]
+        result = compare_region(brains, nets, by_layer, cmp.n_boot, cmp.ci_level, method,
+                                seeds.stream(cmp.seed, "bootstrap", region),
                                 seeds.stream(cmp.seed, "cv-halves", region),
-                                seeds.stream(cmp.seed, "bootstrap-models", region),
-                                cmp.rdm_distance)
+                                seeds.stream(cmp.seed, "bootstrap-models", region))
         key = {"roi": region, "category": category}
-        paper.append(with_distance(brains, nets, cmp.rdm_similarity, "correlation").assign(**key))
+        paper.append(with_method(brains, nets, replace(method, distance="correlation"))
+                     .assign(**key))
         controls.append(run_controls(params, region, brains).assign(**key))
         sims.append(result.similarities.assign(**key))
         stats.append(result.stats.assign(**key))
@@ -78,8 +81,8 @@ def run_controls(params: config.Params, region: str, brains: list) -> pd.DataFra
         return pd.DataFrame([{"control": "none", "status": "not run", "reason":
                               "no simulated control brain on these images (tier "
                               f"{params.tier})"}])
-    table = control_comparison(brains, control, cmp.n_boot, cmp.ci_level, cmp.rdm_similarity,
-                               cmp.rdm_distance, seeds.stream(cmp.seed, "controls", region),
+    table = control_comparison(brains, control, cmp.n_boot, cmp.ci_level,
+                               comparison_method(cmp), seeds.stream(cmp.seed, "controls", region),
                                seeds.stream(cmp.seed, "control-shuffle", region))
     return table.assign(status="ok", reason="", n_control_voxels=control.n_channels)
 

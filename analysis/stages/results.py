@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> None:
     results = assemble(
         tier=params.tier, threshold=params.threshold, n_subjects=len(params.subjects),
         ci_level=params.comparison.ci_level, rdm_distance=params.comparison.rdm_distance,
+        min_reliability=params.comparison.min_reliability,
+        reliability=pd.read_csv(paths.COMPARISON / "reliability.csv"),
         trained={m: params.zoo[m].trained for m in params.models},
         prepared=_json(paths.PREPARED_BRAIN / "summary.json"),
         voxel_counts=pd.read_csv(paths.SELECTED_VOXELS / "counts.csv"),

@@ -14,6 +14,7 @@ whatever comparison.rdm_distance is. Writes results/robustness/.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, brain_store, unit_store
 from analysis.responses import Responses, Selection, check_aligned
-from analysis.stats.comparison import POOLED_TRAINED
+from analysis.stats.comparison import POOLED_TRAINED, comparison_method
 from analysis.stats.robustness import hh_by_threshold, sweep
 
 
@@ -51,17 +52,17 @@ def layer_units(params: config.Params, category: str, localizer: str
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     rob, regions = params.robustness, params.compared_regions()
+    method = comparison_method(params.comparison)
     tables, paper = [], []
     for region, category in regions.items():
         brains = region_voxels(params, region)
         paper.append(hh_by_threshold(brains, rob.thresholds, brains[0][0].n_stimuli,
-                                     params.comparison.rdm_similarity, "correlation")
+                                     replace(method, distance="correlation"))
                      .assign(roi=region))
         for loc in rob.localizers:
             nets = layer_units(params, category, loc)
             check_aligned([r for r, _ in brains + nets])
-            t = sweep(brains, nets, rob.thresholds, brains[0][0].n_stimuli,
-                      params.comparison.rdm_similarity, params.comparison.rdm_distance)
+            t = sweep(brains, nets, rob.thresholds, brains[0][0].n_stimuli, method)
             tables.append(t.assign(roi=region, category=category, localizer=loc))
     table = pd.concat(tables, ignore_index=True)
     order = {"roi": list(regions), "localizer": list(rob.localizers)}

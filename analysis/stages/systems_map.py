@@ -15,12 +15,13 @@ from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv
 from analysis.io import selected
 from analysis.responses import check_aligned
-from analysis.stats.comparison import MEASURES, prepare_all, profiles
+from analysis.stats.comparison import MEASURES, comparison_method, prepare_all, profiles
 from analysis.stats.systems_map import mds, similarity_matrix
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
+    method = comparison_method(params.comparison)
     with atomic_path(paths.SYSTEMS_MAP) as tmp:
         tmp.mkdir()
         for category in params.categories:
@@ -29,12 +30,11 @@ def run(args: argparse.Namespace) -> None:
             systems += [selected.units(params, m, params.layer(m, category), category)
                         for m in params.models]
             check_aligned(systems)
-            profs = profiles(prepare_all(systems, params.comparison.rdm_distance),
-                             np.arange(systems[0].n_stimuli))
+            profs = profiles(prepare_all(systems, method), np.arange(systems[0].n_stimuli))
             kind = {s.label(): "human" if not s.noiseless else
                     "trained network" if s.trained else "untrained network" for s, _ in profs}
             for measure in MEASURES:
-                sim = similarity_matrix(profs, measure, params.comparison.rdm_similarity)
+                sim = similarity_matrix(profs, measure, method)
                 write_csv(sim.reset_index(names="system"), tmp / f"{category}_{measure}.csv")
                 emb = mds(sim, seeds.child_seed(params.comparison.seed, "mds", category,
                                                 measure))

@@ -9,9 +9,10 @@ held-out scores. Profiles are computed once per system and image sample and then
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,25 @@ RDM_DISTANCES = ("crossval_euclidean", "correlation")
 
 
 @dataclass(frozen=True)
+class Method:
+    """How profiles are compared (params ``comparison``): the RDM ``distance``
+    (RDM_DISTANCES), the correlation of two RDMs (``similarity``: pearson or spearman), and the
+    reliability below which a brain's profile is not noise-corrected (``min_reliability``:
+    the correction divides by the square root of the reliabilities, which turns sampling noise
+    into large values as they approach 0; such profiles give no corrected similarity and are
+    counted as excluded)."""
+
+    distance: str = "crossval_euclidean"
+    similarity: str = "pearson"
+    min_reliability: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.distance not in RDM_DISTANCES:
+            raise ValueError(f"RDM distance must be one of {RDM_DISTANCES}, "
+                             f"got {self.distance!r}")
+
+
+@dataclass(frozen=True)
 class Profile:
     """One system's profiles on an image sample: values per measure and their reliability."""
 
@@ -65,24 +85,27 @@ class Prepared:
     n_img: int
     univariate: np.ndarray
     rdm: np.ndarray
-    distance: str
+    method: Method
     rdm_single: tuple[np.ndarray, ...] = ()
     rdm_others: tuple[np.ndarray, ...] = ()
 
 
-def prepare(r: Responses, distance: str = "crossval_euclidean") -> Prepared | None:
-    """Precompute a system's profiles with an RDM ``distance`` (RDM_DISTANCES); None with
-    fewer than MIN_FEATURES channels."""
-    if distance not in RDM_DISTANCES:
-        raise ValueError(f"RDM distance must be one of {RDM_DISTANCES}, got {distance!r}")
+def comparison_method(block: Any) -> Method:
+    """The Method of a params ``comparison`` block (config.Comparison)."""
+    return Method(block.rdm_distance, block.rdm_similarity, block.min_reliability)
+
+
+def prepare(r: Responses, method: Method = Method()) -> Prepared | None:
+    """Precompute a system's profiles with the method's RDM distance; None with fewer than
+    MIN_FEATURES channels."""
     if r.n_channels < MIN_FEATURES:
         return None
     if r.system.noiseless:
         acts = r.mean()
-        d = sq_euclidean_rdm(acts) if distance == "crossval_euclidean" else rdm(acts)
-        return Prepared(r.system, r.n_stimuli, acts, d, distance)
+        d = sq_euclidean_rdm(acts) if method.distance == "crossval_euclidean" else rdm(acts)
+        return Prepared(r.system, r.n_stimuli, acts, d, method)
     data = r.data
-    if distance == "crossval_euclidean":
+    if method.distance == "crossval_euclidean":
         d, pairs, singles = crossval_rdms(data)
         others = crossval_others(pairs, r.n_reps)
     else:
@@ -90,26 +113,31 @@ def prepare(r: Responses, distance: str = "crossval_euclidean") -> Prepared | No
         others = [rdm(mean_observed(np.delete(data, k, axis=2), axis=2))
                   for k in range(r.n_reps)]
         d = rdm(np.nanmean(data, axis=2))
-    return Prepared(r.system, r.n_stimuli, univariate_reps(data), d, distance,
+    return Prepared(r.system, r.n_stimuli, univariate_reps(data), d, method,
                     tuple(singles), tuple(others))
 
 
 def profile(p: Prepared, idx: np.ndarray) -> Profile:
-    """The profile of a prepared system on images ``idx`` (positions; duplicates allowed)."""
+    """The profile of a prepared system on images ``idx`` (positions; duplicates allowed).
+    A brain's reliability below the method's minimum is recorded as NaN (no correction)."""
     pos = pair_positions(idx, p.n_img)
     if p.system.noiseless:
         return Profile(univariate_units(p.univariate[idx]), p.rdm[pos], 1.0, 1.0)
     uni = p.univariate[idx]
     singles, others = [s[pos] for s in p.rdm_single], [o[pos] for o in p.rdm_others]
     rel = (crossval_rdm_reliability(singles, others, p.rdm[pos])
-           if p.distance == "crossval_euclidean" else rdm_reliability_from(singles, others))
-    return Profile(np.nanmean(uni, axis=1), p.rdm[pos], split_half_sb(uni), rel)
+           if p.method.distance == "crossval_euclidean"
+           else rdm_reliability_from(singles, others))
+    floor = p.method.min_reliability
+    rel_uni = split_half_sb(uni)
+    return Profile(np.nanmean(uni, axis=1), p.rdm[pos],
+                   rel_uni if rel_uni >= floor else float("nan"),
+                   rel if rel >= floor else float("nan"))
 
 
-def prepare_all(systems: list[Responses], distance: str = "crossval_euclidean"
-                ) -> list[Prepared]:
+def prepare_all(systems: list[Responses], method: Method = Method()) -> list[Prepared]:
     """Every system that has a profile (enough channels), in the given order."""
-    return [p for p in (prepare(r, distance) for r in systems) if p is not None]
+    return [p for p in (prepare(r, method) for r in systems) if p is not None]
 
 
 def profiles(prepared: list[Prepared], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
@@ -117,13 +145,13 @@ def profiles(prepared: list[Prepared], idx: np.ndarray) -> list[tuple[SystemId, 
     return [(p.system, profile(p, idx)) for p in prepared]
 
 
-def similarity(x: Profile, y: Profile, measure: str, rdm_method: str = "pearson"
+def similarity(x: Profile, y: Profile, measure: str, method: Method = Method()
                ) -> tuple[float, float]:
     """(r, noise-corrected r) of two profiles for one measure."""
     if measure == "univariate":
         r = pearson(x.univariate, y.univariate)
         return r, corrected(r, x.rel_univariate, y.rel_univariate)
-    r = rdm_similarity(x.multivariate, y.multivariate, rdm_method)
+    r = rdm_similarity(x.multivariate, y.multivariate, method.similarity)
     return r, corrected(r, x.rel_multivariate, y.rel_multivariate)
 
 
@@ -134,7 +162,7 @@ def _row(kind: str, a: SystemId, b: SystemId, measure: str, r: float, rc: float)
 
 
 def pair_table(brains: list[tuple[SystemId, Profile]], nets: list[tuple[SystemId, Profile]],
-               rdm_method: str = "pearson", hh: bool = True,
+               method: Method = Method(), hh: bool = True,
                measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
     """Every human-human pair (if ``hh``) and human-network pair of the given profiles.
 
@@ -148,10 +176,10 @@ def pair_table(brains: list[tuple[SystemId, Profile]], nets: list[tuple[SystemId
             for (s, ps), (t, pt) in combinations(brains, 2):
                 if s != t:
                     rows.append(_row("hh", s, t, measure, *similarity(ps, pt, measure,
-                                                                      rdm_method)))
+                                                                      method)))
         for s, ps in brains:
             for m, pm in nets:
-                rows.append(_row("hn", s, m, measure, *similarity(ps, pm, measure, rdm_method)))
+                rows.append(_row("hn", s, m, measure, *similarity(ps, pm, measure, method)))
     return _typed(pd.DataFrame(rows, columns=_columns(brains, nets, hh)), rows)
 
 
@@ -172,14 +200,13 @@ def _typed(table: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 
 def similarities(brains: list[Responses], nets: list[Responses], idx: np.ndarray,
-                 rdm_method: str = "pearson", rdm_distance: str = "crossval_euclidean"
-                 ) -> pd.DataFrame:
+                 method: Method = Method()) -> pd.DataFrame:
     """Every human-human pair and human-network pair on images ``idx`` (see pair_table).
 
     Systems without a profile (too few selected voxels/units) are left out.
     """
-    return pair_table(profiles(prepare_all(brains, rdm_distance), idx),
-                      profiles(prepare_all(nets, rdm_distance), idx), rdm_method)
+    return pair_table(profiles(prepare_all(brains, method), idx),
+                      profiles(prepare_all(nets, method), idx), method)
 
 
 def per_subject(sim: pd.DataFrame) -> pd.DataFrame:
@@ -250,9 +277,8 @@ def gap(sim: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]
 
 
 def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_boot: int,
-                  rng: np.random.Generator, rdm_method: str = "pearson",
-                  model_rng: np.random.Generator | None = None,
-                  rdm_distance: str = "crossval_euclidean") -> dict[str, pd.DataFrame]:
+                  rng: np.random.Generator, method: Method = Method(),
+                  model_rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
     """Bootstrap over images, subjects and (for pooled groups) models: per network group of
     :func:`network_groups`, an (n_boot, measures) table of HH - HN gaps.
 
@@ -266,14 +292,14 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     model_rng = model_rng if model_rng is not None else rng.spawn(1)[0]
     groups = network_groups([n.system for n in nets])
     rows: dict[str, list[dict]] = {g: [] for g in groups}
-    prepared = [prepare(b, rdm_distance) for b in brains]
-    nets_prepared = prepare_all(nets, rdm_distance)
+    prepared = [prepare(b, method) for b in brains]
+    nets_prepared = prepare_all(nets, method)
     for _ in range(n_boot):
         idx = np.sort(rng.integers(0, n_img, n_img))
         pick = rng.choice(len(brains), len(brains), replace=True)
         once = {k: profile(prepared[k], idx) for k in np.unique(pick) if prepared[k] is not None}
         drawn = [(brains[k].system, once[k]) for k in pick if k in once]
-        table = pair_table(drawn, profiles(nets_prepared, idx), rdm_method)
+        table = pair_table(drawn, profiles(nets_prepared, idx), method)
         for g, models in groups.items():
             draw = (model_rng.choice(len(models), len(models), replace=True)
                     if len(models) > 1 else [0])

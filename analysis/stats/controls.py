@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import NetworkId, Responses
-from analysis.stats.comparison import bootstrap_gap, similarities
+from analysis.stats.comparison import Method, bootstrap_gap, similarities
 from analysis.stats.region_comparison import summarise
 
 NEGATIVE = "negative_control"
@@ -35,7 +35,7 @@ def aligned(control: Responses, stimuli: np.ndarray) -> Responses | None:
 
 
 def control_comparison(brains: list[Responses], positive: Responses, n_boot: int,
-                       ci_level: float, rdm_method: str, rdm_distance: str,
+                       ci_level: float, method: Method,
                        boot_rng: np.random.Generator, shuffle_rng: np.random.Generator
                        ) -> pd.DataFrame:
     """HH, HN, gap, bootstrap interval and p of the positive and negative controls against
@@ -43,9 +43,8 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
     negative = shuffled(positive, shuffle_rng)
     systems = [positive, negative]
     n_img = brains[0].n_stimuli
-    sim = similarities(brains, systems, np.arange(n_img), rdm_method, rdm_distance)
-    boot = bootstrap_gap(brains, systems, n_img, n_boot, boot_rng, rdm_method,
-                         rdm_distance=rdm_distance)
+    sim = similarities(brains, systems, np.arange(n_img), method)
+    boot = bootstrap_gap(brains, systems, n_img, n_boot, boot_rng, method)
     groups = {s.system.model: (s.system.model,) for s in systems}
     rows = summarise(sim, groups, boot, ci_level)
     return pd.DataFrame(rows).rename(columns={"networks": "control"}).drop(columns="n_models")

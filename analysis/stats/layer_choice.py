@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
-from analysis.stats.comparison import MEASURES, pair_table, prepare, prepare_all, profile, profiles
+from analysis.stats.comparison import (
+    MEASURES,
+    Method,
+    pair_table,
+    prepare,
+    prepare_all,
+    profile,
+    profiles,
+)
 
 
 def halves(n_img: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -29,8 +37,7 @@ def _score(table: pd.DataFrame) -> float:
 
 
 def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses]],
-                    folds: list[tuple[np.ndarray, np.ndarray]], rdm_method: str = "pearson",
-                    rdm_distance: str = "crossval_euclidean"
+                    folds: list[tuple[np.ndarray, np.ndarray]], method: Method = Method()
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Held-out similarities and chosen layers.
 
@@ -40,14 +47,14 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
     the later layer name).
     """
     held_out, chosen = [], []
-    b_prepared = prepare_all(brains, rdm_distance)
-    n_prepared = {m: {lay: prepare(r, rdm_distance) for lay, r in layers.items()}
+    b_prepared = prepare_all(brains, method)
+    n_prepared = {m: {lay: prepare(r, method) for lay, r in layers.items()}
                   for m, layers in nets.items()}
     for fold, (choose, evaluate) in enumerate(folds):
         b_choose, b_eval = profiles(b_prepared, choose), profiles(b_prepared, evaluate)
         for model, layers in n_prepared.items():
             scored = {lay: pair_table(b_choose, [(p.system, profile(p, choose))] if p else [],
-                                      rdm_method, hh=False)
+                                      method, hh=False)
                       for lay, p in layers.items()}
             for measure in MEASURES:
                 score = {lay: _score(t[t["measure"] == measure]) for lay, t in scored.items()}
@@ -56,8 +63,8 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
                 p = layers[best]
                 if p is not None:
                     held_out.append(pair_table(b_eval, [(p.system, profile(p, evaluate))],
-                                               rdm_method, hh=False, measures=(measure,)))
-        held_out.append(pair_table(b_eval, [], rdm_method))
+                                               method, hh=False, measures=(measure,)))
+        held_out.append(pair_table(b_eval, [], method))
     table = (pd.concat([t for t in held_out if len(t)], ignore_index=True)
              .drop(columns="b_layer", errors="ignore"))
     keys = [c for c in table.columns if c not in ("r", "r_corrected")]

@@ -8,7 +8,7 @@ of the gap (published layers) and the disjoint-pair t-test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.responses import Responses
 from analysis.stats.comparison import (
     MEASURES,
+    Method,
     bootstrap_gap,
     gap,
     hn_by_model,
@@ -38,16 +39,22 @@ class RegionComparison:
     chosen_layers: pd.DataFrame  # cross-validated layer per fold, model and measure
 
 
-def reliability(r: Responses, rdm_distance: str = "crossval_euclidean") -> dict[str, float]:
+def reliability(r: Responses, method: Method = Method()) -> dict[str, float]:
     """A subject's selected voxels: count, split-half (Spearman-Brown) and NSD-ncsnr
-    reliability of the univariate profile, extrapolated RDM reliability (all images)."""
-    prepared = prepare(r, rdm_distance)
+    reliability of the univariate profile, RDM reliability (all images), and whether each
+    profile is excluded from the noise correction (reliability below the method's minimum or
+    undefined)."""
+    prepared = prepare(r, replace(method, min_reliability=-np.inf))  # the values as estimated
     p = profile(prepared, np.arange(r.n_stimuli)) if prepared else None
+    uni = p.rel_univariate if p else np.nan
+    multi = p.rel_multivariate if p else np.nan
     return {"n_voxels": r.n_channels,
-            "rel_univariate_split_half": p.rel_univariate if p else np.nan,
+            "rel_univariate_split_half": uni,
             "rel_univariate_ncsnr": ncsnr_reliability(mean_observed(r.data, axis=1))
             if r.n_channels else np.nan,
-            "rel_multivariate": p.rel_multivariate if p else np.nan}
+            "rel_multivariate": multi,
+            "excluded_univariate": not uni >= method.min_reliability,
+            "excluded_multivariate": not multi >= method.min_reliability}
 
 
 def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
@@ -64,9 +71,15 @@ def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
         for measure in MEASURES:
             k = part[part["measure"] == measure].groupby("kind")["r_corrected"]
             hn = by_model.loc[measure].mean() if measure in by_model.index else np.nan
+            raw = part[part["measure"] == measure].groupby("kind")["r"]
             row = {"networks": name, "n_models": len(models), "measure": measure,
                    "hh_mean": k.mean().get("hh", np.nan), "hn_mean": hn, "gap": g[measure],
-                   "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0))}
+                   "n_hh": int(k.count().get("hh", 0)), "n_hn": int(k.count().get("hn", 0)),
+                   # pairs with a similarity but no corrected one (a reliability excluded)
+                   "n_hh_excluded": int(raw.count().get("hh", 0) - k.count().get("hh", 0)),
+                   "n_hn_excluded": int(raw.count().get("hn", 0) - k.count().get("hn", 0)),
+                   "hh_raw_mean": raw.mean().get("hh", np.nan),
+                   "hn_raw_mean": raw.mean().get("hn", np.nan)}
             if boot is not None:
                 row.update(bootstrap_summary(boot[name][measure], ci_level))
             row.update({c: tests.loc[measure, c] if measure in tests.index else np.nan
@@ -77,21 +90,19 @@ def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
 
 def compare_region(brains: list[Responses], nets: list[Responses],
                    nets_by_layer: dict[str, dict[str, Responses]], n_boot: int,
-                   ci_level: float, rdm_method: str, boot_rng: np.random.Generator,
-                   cv_rng: np.random.Generator, model_rng: np.random.Generator,
-                   rdm_distance: str = "crossval_euclidean") -> RegionComparison:
+                   ci_level: float, method: Method, boot_rng: np.random.Generator,
+                   cv_rng: np.random.Generator, model_rng: np.random.Generator
+                   ) -> RegionComparison:
     """brains: each subject's selected voxels (ordered by subject); nets: each network's
     selected units in its published layer; nets_by_layer: model -> layer -> selected units of
     every read layer (for the cross-validated choice). Stats per network group: each model,
     trained models pooled, untrained models pooled."""
     n_img = brains[0].n_stimuli
     groups = network_groups([n.system for n in nets])
-    sims = {"published": similarities(brains, nets, np.arange(n_img), rdm_method,
-                                      rdm_distance)}
+    sims = {"published": similarities(brains, nets, np.arange(n_img), method)}
     sims["cv"], chosen = cross_validated(brains, nets_by_layer, halves(n_img, cv_rng),
-                                         rdm_method, rdm_distance)
-    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, rdm_method, model_rng,
-                         rdm_distance)
+                                         method)
+    boot = bootstrap_gap(brains, nets, n_img, n_boot, boot_rng, method, model_rng)
     stats = [{"layer_choice": choice, **row}
              for choice, sim in sims.items()
              for row in summarise(sim, groups, boot if choice == "published" else None,
@@ -100,14 +111,14 @@ def compare_region(brains: list[Responses], nets: list[Responses],
     return RegionComparison(table, pd.DataFrame(stats), chosen)
 
 
-def with_distance(brains: list[Responses], nets: list[Responses], rdm_method: str,
-                  rdm_distance: str) -> pd.DataFrame:
+def with_method(brains: list[Responses], nets: list[Responses], method: Method
+                ) -> pd.DataFrame:
     """The multivariate comparison (published layers, all images, no bootstrap) with another
     RDM distance, per network group: to show the paper's correlation distance beside the
     unbiased default. Columns as the stats table's point estimates."""
-    sim = similarities(brains, nets, np.arange(brains[0].n_stimuli), rdm_method, rdm_distance)
+    sim = similarities(brains, nets, np.arange(brains[0].n_stimuli), method)
     sim = sim[sim["measure"] == "multivariate"]
     rows = summarise(sim, network_groups([n.system for n in nets]), None, 0.95)
     keep = ["networks", "n_models", "measure", "hh_mean", "hn_mean", "gap", "n_hh", "n_hn"]
     return pd.DataFrame([{k: r[k] for k in keep} for r in rows
-                         if r["measure"] == "multivariate"]).assign(rdm_distance=rdm_distance)
+                         if r["measure"] == "multivariate"]).assign(rdm_distance=method.distance)

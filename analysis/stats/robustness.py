@@ -18,6 +18,7 @@ from analysis.responses import Responses
 from analysis.stats.comparison import (
     MEASURES,
     MIN_FEATURES,
+    Method,
     gap,
     hn_by_model,
     network_groups,
@@ -47,8 +48,7 @@ def exclusion(brains: list[Responses], nets: list[Responses]) -> str:
 
 
 def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses, np.ndarray]],
-          thresholds: list[float], n_img: int, rdm_method: str = "pearson",
-          rdm_distance: str = "crossval_euclidean") -> pd.DataFrame:
+          thresholds: list[float], n_img: int, method: Method = Method()) -> pd.DataFrame:
     """One row per threshold, network group and measure: mean voxels/units, HH, HN, gap,
     disjoint-pair p.
 
@@ -65,7 +65,7 @@ def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses
         b = [select(r, t, thr) for r, t in brains]
         n = [select(r, t, thr) for r, t in nets]
         hh_possible = sum(x.n_channels >= MIN_FEATURES for x in b) >= 2
-        sim = similarities(b, n, idx, rdm_method, rdm_distance) if hh_possible else None
+        sim = similarities(b, n, idx, method) if hh_possible else None
         for name, models in groups.items():
             n_g = [x for x in n if x.system.model in models]
             why = exclusion(b, n_g)
@@ -97,16 +97,16 @@ def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses
 
 
 def hh_by_threshold(brains: list[tuple[Responses, np.ndarray]], thresholds: list[float],
-                    n_img: int, rdm_method: str = "pearson", rdm_distance: str = "correlation"
-                    ) -> pd.DataFrame:
-    """Mean corrected human-human similarity per threshold and measure with one RDM distance
-    (by default the paper's, for the reproduction report). Columns: threshold, measure, hh."""
+                    n_img: int, method: Method = Method("correlation")) -> pd.DataFrame:
+    """Mean corrected human-human similarity per threshold and measure with one method (by
+    default the paper's correlation distance, for the reproduction report). Columns:
+    threshold, measure, hh."""
     rows = []
     idx = np.arange(n_img)
     for thr in thresholds:
         b = [select(r, t, thr) for r, t in brains]
         ok = sum(x.n_channels >= MIN_FEATURES for x in b) >= 2
-        sim = similarities(b, [], idx, rdm_method, rdm_distance) if ok else None
+        sim = similarities(b, [], idx, method) if ok else None
         for measure in MEASURES:
             hh = (sim[(sim["measure"] == measure) & (sim["kind"] == "hh")]["r_corrected"].mean()
                   if sim is not None else np.nan)

@@ -21,7 +21,7 @@ from scipy.spatial.distance import squareform
 
 from analysis.errors import InputError
 from analysis.responses import BrainId, SystemId
-from analysis.stats.comparison import Profile, pair_table
+from analysis.stats.comparison import Method, Profile, pair_table
 from analysis.stats.reliability import spearman_brown
 from analysis.stats.similarity import pearson
 
@@ -56,8 +56,9 @@ def human_profiles(humans: dict[str, np.ndarray]) -> list[tuple[SystemId, Profil
 
 
 def compare(humans: dict[str, np.ndarray], nets: list[tuple[SystemId, np.ndarray]],
-            method: str = "pearson") -> pd.DataFrame:
-    """HH and HN pair table (multivariate) of the human RDMs and network RDMs."""
+            similarity: str = "pearson") -> pd.DataFrame:
+    """HH and HN pair table (multivariate) of the human RDMs and network RDMs (given RDMs:
+    the set's correlation distance), compared with ``similarity`` (pearson or spearman)."""
     net_profiles = [(s, Profile(np.array([]), v, 1.0, 1.0)) for s, v in nets]
-    return pair_table(human_profiles(humans), net_profiles, method,
+    return pair_table(human_profiles(humans), net_profiles, Method("correlation", similarity),
                       measures=("multivariate",))

@@ -7,18 +7,18 @@ import pandas as pd
 from sklearn.manifold import MDS
 
 from analysis.responses import SystemId
-from analysis.stats.comparison import Profile, similarity
+from analysis.stats.comparison import Method, Profile, similarity
 
 
 def similarity_matrix(profiles: list[tuple[SystemId, Profile]], measure: str,
-                      rdm_method: str = "pearson") -> pd.DataFrame:
+                      method: Method = Method()) -> pd.DataFrame:
     """Noise-corrected similarity between every pair of systems (diagonal 1), labelled by
     each system's display label."""
     names = [s.label() for s, _ in profiles]
     m = np.eye(len(names))
     for i, (_, pa) in enumerate(profiles):
         for j in range(i + 1, len(profiles)):
-            m[i, j] = m[j, i] = similarity(pa, profiles[j][1], measure, rdm_method)[1]
+            m[i, j] = m[j, i] = similarity(pa, profiles[j][1], measure, method)[1]
     return pd.DataFrame(m, index=names, columns=names)
 
 
