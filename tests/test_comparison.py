@@ -234,3 +234,35 @@ def test_reliability_guard_excludes_and_counts_unreliable_profiles():
     assert row["hh_mean"] == pytest.approx(guarded.loc[~mine & uni & (guarded["kind"] == "hh"),
                                                        "r_corrected"].mean())
     assert np.isfinite(row["hh_raw_mean"]) and row["hh_raw_mean"] < row["hh_mean"]
+
+
+def test_bootstrap_replicates_equal_the_pair_table_gap():
+    """The bootstrap's table-free hot loop gives, replicate by replicate, the gap that
+    pair_table + gap give for the same draws (the reference)."""
+    from analysis.stats.comparison import (
+        network_groups,
+        pair_table,
+        prepare,
+        prepare_all,
+        profile,
+        profiles,
+    )
+
+    rng = np.random.default_rng(31)
+    brains, nets = _world(rng, rho=0.7)
+    nets = nets + [_untrained("r1", rng.normal(size=(N_IMG, N_VOX))),
+                   _untrained("r2", rng.normal(size=(N_IMG, N_VOX))),
+                   network("net2", rng.normal(size=(N_IMG, N_VOX)))]
+    boot = bootstrap_gap(brains, nets, N_IMG, 4, np.random.default_rng(7),
+                         model_rng=np.random.default_rng(8))
+    r, mr = np.random.default_rng(7), np.random.default_rng(8)
+    groups = network_groups([n.system for n in nets])
+    for b in range(4):
+        idx = np.sort(r.integers(0, N_IMG, N_IMG))
+        pick = r.choice(len(brains), len(brains), replace=True)
+        drawn = [(brains[k].system, profile(prepare(brains[k]), idx)) for k in pick]
+        table = pair_table(drawn, profiles(prepare_all(nets), idx))
+        for g, models in groups.items():
+            draw = mr.choice(len(models), len(models), replace=True) if len(models) > 1 else [0]
+            expected = gap(table, pd.Series(models).iloc[draw].value_counts())
+            assert boot[g].iloc[b].to_dict() == pytest.approx(expected, rel=1e-10), (b, g)
