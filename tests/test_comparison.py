@@ -266,3 +266,9 @@ def test_bootstrap_replicates_equal_the_pair_table_gap():
             draw = mr.choice(len(models), len(models), replace=True) if len(models) > 1 else [0]
             expected = gap(table, pd.Series(models).iloc[draw].value_counts())
             assert boot[g].iloc[b].to_dict() == pytest.approx(expected, rel=1e-10), (b, g)
+
+
+def test_bootstrap_summary_without_any_finite_replicate_is_missing_not_an_error():
+    """A network without a profile in a region gives NaN gaps in every replicate."""
+    s = bootstrap_summary(np.full(50, np.nan))
+    assert s["n_boot"] == 0 and np.isnan(s["ci_low"]) and np.isnan(s["p_boot"])

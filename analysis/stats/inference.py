@@ -67,6 +67,9 @@ def bootstrap_summary(samples: np.ndarray, level: float = 0.95) -> dict[str, flo
     replicate crossed zero, and is reported as 'at most')."""
     s = np.asarray(samples, dtype=float)
     s = s[np.isfinite(s)]
+    if len(s) == 0:  # no replicate had a gap (e.g. a network without a profile)
+        return {"ci_low": float("nan"), "ci_high": float("nan"), "p_boot": float("nan"),
+                "n_boot": 0, "p_boot_floor": float("nan")}
     lo, hi = np.percentile(s, [50 * (1 - level), 50 * (1 + level)])
     below = (np.sum(s <= 0) + 1) / (len(s) + 1)
     above = (np.sum(s >= 0) + 1) / (len(s) + 1)
