@@ -272,3 +272,15 @@ def test_bootstrap_summary_without_any_finite_replicate_is_missing_not_an_error(
     """A network without a profile in a region gives NaN gaps in every replicate."""
     s = bootstrap_summary(np.full(50, np.nan))
     assert s["n_boot"] == 0 and np.isnan(s["ci_low"]) and np.isnan(s["p_boot"])
+
+
+def test_a_group_without_profiles_says_why():
+    from analysis.stats.region_comparison import summarise
+
+    rng = np.random.default_rng(41)
+    brains, nets = _world(rng, rho=0.5)
+    tiny = _untrained("r1", rng.normal(size=(N_IMG, 2)))  # 2 units: no profile
+    sim = similarities(brains, nets + [tiny], np.arange(N_IMG))
+    rows = summarise(sim, {"net": ("net",), "r1": ("r1",)}, None, 0.95)
+    notes = {r["networks"]: r["note"] for r in rows}
+    assert notes["net"] == "" and "no network of the group has >= 3" in notes["r1"]

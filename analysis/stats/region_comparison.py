@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.responses import Responses
 from analysis.stats.comparison import (
     MEASURES,
+    MIN_FEATURES,
     Method,
     bootstrap_gap,
     gap,
@@ -79,13 +80,26 @@ def summarise(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]],
                    "n_hh_excluded": int(raw.count().get("hh", 0) - k.count().get("hh", 0)),
                    "n_hn_excluded": int(raw.count().get("hn", 0) - k.count().get("hn", 0)),
                    "hh_raw_mean": raw.mean().get("hh", np.nan),
-                   "hn_raw_mean": raw.mean().get("hn", np.nan)}
+                   "hn_raw_mean": raw.mean().get("hn", np.nan),
+                   "note": _note(raw.count().get("hh", 0), raw.count().get("hn", 0),
+                                 k.count().get("hn", 0))}
             if boot is not None:
                 row.update(bootstrap_summary(boot[name][measure], ci_level))
             row.update({c: tests.loc[measure, c] if measure in tests.index else np.nan
                         for c in ("n_pairs", "t", "df", "p_t", "cohen_d")})
             rows.append(row)
     return rows
+
+
+def _note(n_hh: int, n_hn: int, n_hn_corrected: int) -> str:
+    """Why a group's numbers are missing ('' when they are not)."""
+    if n_hn == 0:
+        return f"no network of the group has >= {MIN_FEATURES} selected units here"
+    if n_hh == 0:
+        return f"fewer than 2 subjects have >= {MIN_FEATURES} selected voxels"
+    if n_hn_corrected == 0:
+        return "every subject profile is below the minimum reliability"
+    return ""
 
 
 def compare_region(brains: list[Responses], nets: list[Responses],
