@@ -26,7 +26,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import control_brain, selected
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
-from analysis.stats.comparison import comparison_method
+from analysis.stats.comparison import Method, comparison_method
 from analysis.stats.controls import aligned, control_comparison
 from analysis.stats.region_comparison import compare_region, reliability, with_method
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> None:
         key = {"roi": region, "category": category}
         paper.append(with_method(brains, nets, replace(method, distance="correlation"))
                      .assign(**key))
-        controls.append(run_controls(params, region, brains).assign(**key))
+        controls.append(run_controls(params, method, region, brains).assign(**key))
         sims.append(result.similarities.assign(**key))
         stats.append(result.stats.assign(**key))
         chosen.append(result.chosen_layers.assign(**key))
@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> None:
         write_json(summary(frames["stats"], params), tmp / "summary.json")
 
 
-def run_controls(params: config.Params, region: str, brains: list) -> pd.DataFrame:
+def run_controls(params: config.Params, method: Method, region: str, brains: list
+                 ) -> pd.DataFrame:
     """The positive and negative controls of one region (stats.controls), or one row saying
     why they could not run (no simulated brain on this tier, or not on these images)."""
     cmp = params.comparison
@@ -82,7 +83,7 @@ def run_controls(params: config.Params, region: str, brains: list) -> pd.DataFra
                               "no simulated control brain on these images (tier "
                               f"{params.tier})"}])
     table = control_comparison(brains, control, cmp.n_boot, cmp.ci_level,
-                               comparison_method(cmp), seeds.stream(cmp.seed, "controls", region),
+                               method, seeds.stream(cmp.seed, "controls", region),
                                seeds.stream(cmp.seed, "control-shuffle", region))
     return table.assign(status="ok", reason="", n_control_voxels=control.n_channels)
 

@@ -11,7 +11,12 @@ import yaml
 
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
-from analysis.report.macros import comparison_table, macros, numbers_tex, reproduction_table
+from analysis.report.macros import (
+    comparison_table,
+    macros,
+    numbers_tex,
+    reproduction_table,
+)
 from analysis.report.reproduction import reproduction
 
 

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from analysis.stats.similarity import pearson
+from analysis.stats.similarity import complete, pearson
 
 
 def mean_observed(x: np.ndarray, axis: int) -> np.ndarray:
@@ -25,20 +25,13 @@ def mean_observed(x: np.ndarray, axis: int) -> np.ndarray:
 
 def pearson_complete(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson r over the items both vectors have (pairwise-complete); NaN with fewer than 3."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    ok = ~(np.isnan(a) | np.isnan(b))
-    if ok.all():
-        return pearson(a, b)
-    return pearson(a[ok], b[ok]) if ok.sum() >= 3 else float("nan")
+    a, b, full = complete(a, b)
+    return pearson(a, b) if full or len(a) >= 3 else float("nan")
 
 
 def cov_complete(a: np.ndarray, b: np.ndarray) -> float:
     """Sample covariance (ddof=1) over the items both vectors have; NaN with fewer than 3."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    ok = ~(np.isnan(a) | np.isnan(b))
-    if ok.sum() < 3:
+    a, b, _ = complete(a, b)
+    if len(a) < 3:
         return float("nan")
-    a, b = a[ok], b[ok]
     return float(np.dot(a - a.mean(), b - b.mean()) / (len(a) - 1))

@@ -110,9 +110,9 @@ def crossval_rdms(data: np.ndarray) -> tuple[np.ndarray, dict[tuple[int, int], n
 def crossval_others(pairs: dict[tuple[int, int], np.ndarray], n_rep: int) -> list[np.ndarray]:
     """For each repetition k, the cross-validated RDM of the other repetitions (mean of the
     pair RDMs without k; NaN with fewer than 3 repetitions)."""
+    n = len(next(iter(pairs.values()))) if pairs else 0
     out = []
     for k in range(n_rep):
         rest = [d for (a, b), d in pairs.items() if k not in (a, b)]
-        n = len(next(iter(pairs.values()))) if pairs else 0
         out.append(mean_observed(np.stack(rest), axis=0) if rest else np.full(n, np.nan))
     return out

@@ -23,16 +23,23 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / denom) if denom > 0 else float("nan")
 
 
-def rdm_similarity(a: np.ndarray, b: np.ndarray, method: str = "pearson") -> float:
-    """Similarity of two condensed RDMs: Pearson or Spearman correlation, over the image pairs
-    both have (a cross-validated distance is missing for an image seen once)."""
+def complete(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Two vectors (float64) reduced to the items both have (not NaN), and whether they had
+    them all: the one pairwise-complete rule of the correlations and covariances here."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     ok = ~(np.isnan(a) | np.isnan(b))
-    if not ok.all():
-        a, b = a[ok], b[ok]
-        if len(a) < 3:
-            return float("nan")
+    if ok.all():
+        return a, b, True
+    return a[ok], b[ok], False
+
+
+def rdm_similarity(a: np.ndarray, b: np.ndarray, method: str = "pearson") -> float:
+    """Similarity of two condensed RDMs: Pearson or Spearman correlation, over the image pairs
+    both have (a cross-validated distance is missing for an image seen once)."""
+    a, b, full = complete(a, b)
+    if not full and len(a) < 3:
+        return float("nan")
     if method == "spearman":
         return float(scipy.stats.spearmanr(a, b).statistic)
     if method != "pearson":
