@@ -94,6 +94,7 @@ class ZooEntry(Block):
     seed: int | None = None
     preprocessing: str | None = None
     read: list[str] | None = None
+    response: Literal["rectified", "signed"] = "rectified"
     published: dict[Domain, str] | None = None
     needs: str | None = None
     id: str | None = None
@@ -130,6 +131,23 @@ class UnitLocalizer(Block):
     threshold_untrained: Threshold | None
     conjunction_alpha: Probability
     generalisation_alpha: Probability
+    generalisation_draws: Positive
+    overlap_subsamples: Positive
+    overlap_permutations: Positive
+    overlap_alpha: Probability
+    seed: int
+
+    @model_validator(mode="after")
+    def _enough_draws(self) -> UnitLocalizer:
+        problems = [f"unit_localizer.{draws} = {getattr(self, draws)}: the smallest p it can "
+                    f"give, 1/({getattr(self, draws)} + 1), must be below unit_localizer.{alpha}"
+                    f" = {getattr(self, alpha)}"
+                    for draws, alpha in (("generalisation_draws", "generalisation_alpha"),
+                                         ("overlap_permutations", "overlap_alpha"))
+                    if 1 / (getattr(self, draws) + 1) >= getattr(self, alpha)]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Metrics(Block):

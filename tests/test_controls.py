@@ -76,7 +76,7 @@ def test_control_brain_round_trip(tmp_path):
     true = np.arange(40.0).reshape(4, 10)
     mask = np.ones((2, 2, 1), bool)
     st = SubjectTruth(inside, vox_index, np.array(["FFA"] * 4, dtype=object), np.ones(4), true,
-                      tvals, [("floc-faces", 2, "FFA", mask)])
+                      tvals, [("floc-faces", 2, "FFA", mask)], {"FFA": 1.0})
     path = tmp_path / "control_brain.h5"
     write_control_brain(st, np.array([2, 5, 7]), path)
     r = responses("FFA", "faces", 7.0, path)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from analysis.nets.hooks import recording, replacing
-from analysis.nets.lesion import lesion_effects, zero_kernel
+from analysis.nets.lesion import lesion_effects, silence_kernel, silencing_fill
 from analysis.stats.decoding import cv_accuracy, mean_ci
 
 
@@ -45,7 +45,7 @@ class Toy(torch.nn.Module):
 def test_kernel_lesion_zeroes_one_channel_and_is_removed_after_the_block():
     m = Toy()
     x = torch.ones(1, 3, 2, 2)
-    with replacing(m.layer, lambda out: zero_kernel(out, 1)):
+    with replacing(m.layer, lambda out: silence_kernel(out, 1)):
         out = m(x)
     assert out[:, 1].abs().sum() == 0 and out[:, 0].abs().sum() > 0
     assert m(x)[:, 1].abs().sum() > 0 and not m.layer._forward_hooks
@@ -79,7 +79,41 @@ def test_sequential_tail_gives_the_same_features_as_the_full_forward_pass():
     with recording(model, ["blocks.5"]) as out:
         readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
         cached = out["blocks.5"]
-    with replacing(model.get_submodule("blocks.5"), lambda x: zero_kernel(x, 7)):
+    method, fill = silencing_fill(cached)
+    assert method == "mean_ablation"  # blocks end in BatchNorm: signed
+    with replacing(model.get_submodule("blocks.5"), lambda x: silence_kernel(x, 7, fill)):
         full = readout(model, img, "blocks.6", (0.5,) * 3, (0.5,) * 3, 3, torch.device("cpu"))
-    fast = _tail_features(tail, cached, 7, 3, torch.device("cpu"))
+    fast = _tail_features(tail, cached, 7, 3, torch.device("cpu"), fill)
     np.testing.assert_allclose(fast, full, rtol=1e-5, atol=1e-6)
+
+
+def test_silencing_zeroes_post_activation_kernels_and_mean_ablates_signed_ones():
+    relu = torch.relu(torch.randn(5, 4, 3, 3))
+    assert silencing_fill(relu) == ("zero", None)
+    signed = torch.randn(5, 4, 3, 3) + 2.0
+    method, fill = silencing_fill(signed)
+    assert method == "mean_ablation"
+    out = silence_kernel(signed, 2, fill)
+    # kernel 2 carries no image information any more, and keeps its mean; others untouched
+    assert torch.allclose(out[:, 2], signed[:, 2].mean(0).expand(5, 3, 3))
+    assert torch.equal(out[:, [0, 1, 3]], signed[:, [0, 1, 3]])
+    tokens = torch.randn(5, 6, 8)  # transformer output (B, T, D): kernel = feature
+    _, fill = silencing_fill(tokens)
+    out = silence_kernel(tokens, 3, fill)
+    assert torch.allclose(out[..., 3], tokens[..., 3].mean(0).expand(5, 6))
+
+
+def test_lesions_of_a_signed_layer_mean_ablate_and_find_the_identity_kernels():
+    """With normalised (signed) inputs the toy layer is signed: its kernels are mean-ablated,
+    and the two identity-carrying kernels still rank first."""
+    rng = np.random.default_rng(1)
+    ids = np.repeat(np.arange(6), 6)
+    code = rng.uniform(0, 255, (6, 2))
+    img = np.zeros((36, 3, 4, 4), np.uint8)
+    img[:, 0] = np.clip(code[ids, 0] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
+    img[:, 1] = np.clip(code[ids, 1] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
+    img[:, 2] = rng.uniform(0, 255, (36, 1, 1))
+    table = lesion_effects(Toy(), img, ids, "layer", "head", (0.5, 0.5, 0.5), (0.2, 0.2, 0.2),
+                           12, torch.device("cpu"), seed=0)
+    assert table.attrs["silencing"] == "mean_ablation"  # normalised inputs are signed
+    assert set(table.nlargest(2, "effect")["kernel"]) == {0, 1}

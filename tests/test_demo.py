@@ -1,6 +1,7 @@
 """The synthetic NSD: written in NSD's formats, deterministic, and consistent with its truth."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import h5py
@@ -94,3 +95,35 @@ def test_roi_voxels_have_positive_t_like_nsds_hand_drawn_rois(demo):
     with h5py.File(out / "prepared/subj03.h5") as f:
         assert (f["voxels/t_faces"][()][f["roi/FFA"][()]] > 0).all()
         assert (f["voxels/t_places"][()][f["roi/PPA"][()]] > 0).all()
+
+
+def test_simulated_responses_are_image_computable(demo):
+    """Every term of the truth but the idiosyncratic one is a function of the pixels: the
+    latent features of held-out images are predicted from their pixels by a linear read-out
+    fitted on other images, and the recorded computable share is high but below 1."""
+    from analysis.demo.features import latent_features, pixel_features
+    out, _ = demo
+    with h5py.File(layout.stimulus_brick(out / "nsd")) as f:
+        brick = f["imgBrick"][()]
+    feats = pixel_features(brick, np.random.default_rng(3))
+    z = latent_features(brick, 6, np.random.default_rng(3))
+    train, test = np.arange(0, len(brick), 2), np.arange(1, len(brick), 2)
+    design = np.c_[feats, np.ones(len(brick))]
+    coef, *_ = np.linalg.lstsq(design[train], z[train], rcond=None)
+    resid = z[test] - design[test] @ coef
+    assert (1 - resid.var(0) / z[test].var(0)).min() > 0.95  # fewer images than features
+    # a permuted image order breaks it: the features carry image information
+    perm = np.random.default_rng(0).permutation(len(test))
+    resid = z[test][perm] - design[test] @ coef
+    assert (1 - resid.var(0) / z[test].var(0)).max() < 0.5
+    share = json.loads((out / "truth/model.json").read_text())["subjects"][0][
+        "image_computable_share"]
+    assert all(0.8 < v < 1.0 for k, v in share.items() if k not in ("V1", "V2", "V3", "hV4"))
+
+
+def test_default_demo_noise_matches_real_nsd_ventral_voxels():
+    """The default simulate.noise_sd gives ncsnr = 1 / noise_sd of 0.2-0.6 (real NSD ventral
+    voxels), so the demo's noise ceilings are in the real data's range."""
+    from analysis import config
+    noise = np.array(config.load_params(Path("params.yaml")).simulate.noise_sd)
+    assert ((1 / noise >= 0.2) & (1 / noise <= 0.6)).all()

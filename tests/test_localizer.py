@@ -1,12 +1,27 @@
-"""Unit localizer statistics against scipy/statsmodels, and on planted selective units."""
+"""Unit localizer statistics against scipy/statsmodels, on planted selective units, and under an
+untrained-network-like null (tests/localizer_sims.py)."""
 
 import numpy as np
 import pytest
 import scipy.stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.stats.localizer import category_t, conjunction, generalisation, welch_t
+from analysis.stats.localizer import (
+    category_t,
+    conjunction,
+    generalisation,
+    grouped_welch_t,
+    permuted_top_k_overlap,
+    random_set_means,
+    resample_within,
+    subsampled_category_t,
+    welch_t,
+)
+from analysis.stats.localizer_tables import top_k
 from analysis.stats.selection import above
+from analysis.stats.standardize import zscore_columns
+from tests.localizer_sims import CATS as SIM_CATS
+from tests.localizer_sims import image_sets
 
 CATS = ["faces", "bodies", "places", "characters", "objects"]
 
@@ -63,18 +78,156 @@ def test_conjunction_matches_statsmodels_by_and_needs_every_pair():
     assert got[25:50].mean() > 0.9 and got[:25].mean() < 0.2 and got[50:].mean() < 0.01
 
 
-def test_generalisation_detects_preference_and_is_calibrated():
-    rng = np.random.default_rng(4)
+def test_grouped_welch_t_equals_welch_t_of_each_grouping():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 40)) * rng.uniform(0.5, 3, 40) + rng.normal(0, 5, 40)
+    x[:, 0] = 2.0  # a constant unit
+    groups = np.array([rng.permutation(30) < n for n in (3, 10, 15, 27)])
+    got = grouped_welch_t(x, groups)
+    for g, row in zip(groups, got):
+        np.testing.assert_allclose(row[1:], scipy.stats.ttest_ind(
+            x[g, 1:], x[~g, 1:], equal_var=False).statistic, rtol=1e-9)
+        np.testing.assert_allclose(row, welch_t(x[g], x[~g]), rtol=1e-9)
+    assert np.isnan(got[:, 0]).all()
+
+
+def test_random_sets_are_uniform_without_replacement():
+    # with z = identity each row is the set's membership / size (closed-form sampling law)
+    n, size, draws = 12, 4, 6000
+    m = random_set_means(np.eye(n), size, draws, np.random.default_rng(6)) * size
+    np.testing.assert_allclose(m, np.round(m), atol=1e-12)
+    assert set(np.unique(np.round(m))) == {0, 1} and (np.round(m).sum(1) == size).all()
+    member = np.round(m).astype(bool)
+    se = np.sqrt(size / n * (1 - size / n) / draws)
+    assert np.abs(member.mean(0) - size / n).max() < 4 * se
+    both = (member[:, 0] & member[:, 1]).mean()  # P(two given units) = s(s-1) / (n(n-1))
+    assert both == pytest.approx(size * (size - 1) / (n * (n - 1)), abs=0.015)
+    with pytest.raises(ValueError, match="size = 13"):
+        random_set_means(np.eye(n), 13, 1, np.random.default_rng(0))
+
+
+def test_resampling_keeps_each_image_label():
+    labels = np.repeat(["a", "b", "c"], [5, 7, 9])
+    rows = resample_within(labels, 500, np.random.default_rng(7))
+    assert rows.shape == (500, 21) and (labels[rows] == labels).all()
+    assert np.mean([len(set(r)) < 21 for r in rows]) > 0.99  # drawn with replacement
+    assert set(rows[:, 0]) == set(range(5))
+
+
+def _brute_force_generalisation(z, labels, category, mask, pool, draws, seed):
+    """The same draws (same stream: the sets via z = identity) with explicit loops and scipy."""
+    rng = np.random.default_rng(seed)
+    n, zp = int(mask.sum()), z[:, pool]
+    member = np.round(random_set_means(np.eye(zp.shape[1]), n, draws, rng) * n).astype(bool)
+    rows = resample_within(labels, draws, rng)
+    cat = labels == category
+    pop = z[:, mask].mean(1)
+
+    def t(v, r=slice(None)):
+        return scipy.stats.ttest_ind(v[r][cat], v[r][~cat], equal_var=False).statistic
+
+    t_obs = t(pop)
+    t_rand = np.array([t(zp[:, s].mean(1)) for s in member])
+    wins = [t(zp[:, s].mean(1), r) >= t(pop, r) for s, r in zip(member, rows)]
+    return {"t": t_obs, "baseline_mean": t_rand.mean(), "baseline_sd": t_rand.std(ddof=1),
+            "effect_size": (t_obs - t_rand.mean()) / t_rand.std(ddof=1),
+            "p_baseline_fixed_images": (1 + np.sum(t_rand >= t_obs)) / (1 + draws),
+            "p_baseline": (1 + np.sum(wins)) / (1 + draws)}
+
+
+def test_generalisation_equals_a_brute_force_reference():
+    rng = np.random.default_rng(8)
+    labels = np.repeat(["faces", "bodies", "places", "objects"], 10)
+    x = rng.normal(size=(40, 60)) + rng.normal(size=(40, 1))  # correlated units
+    x[labels == "faces", :8] += 0.8
+    z = zscore_columns(x)
+    mask, pool = np.arange(60) < 10, np.arange(60) < 50
+    got = generalisation(z, labels, "faces", mask, pool, 150, np.random.default_rng(9))
+    ref = _brute_force_generalisation(z, labels, "faces", mask, pool, 150, 9)
+    for key, value in ref.items():
+        assert got[key] == pytest.approx(value, rel=1e-9), key
+    welch = scipy.stats.ttest_ind(z[labels == "faces"][:, mask].mean(1),
+                                  z[labels != "faces"][:, mask].mean(1), equal_var=False,
+                                  alternative="greater")
+    assert (got["p_welch"], got["df"]) == pytest.approx((welch.pvalue, welch.df), rel=1e-12)
+    assert got["n_units"] == 10 and 0 < got["frac_units_prefer"] <= 1
+
+
+def test_generalisation_edge_cases_and_errors():
+    rng = np.random.default_rng(10)
+    labels = np.repeat(["faces", "bodies"], 10)
+    z = zscore_columns(rng.normal(size=(20, 30)))
+    none = generalisation(z, labels, "faces", np.zeros(30, bool), np.ones(30, bool), 10, rng)
+    assert none["n_units"] == 0 and np.isnan(none["p_baseline"]) and np.isnan(none["t"])
+    everything = generalisation(z, labels, "faces", np.ones(30, bool), np.ones(30, bool), 10, rng)
+    assert everything["p_baseline"] == 1.0 and np.isnan(everything["effect_size"])
+    with pytest.raises(ValueError, match="outside pool"):
+        generalisation(z, labels, "faces", np.ones(30, bool), np.arange(30) < 5, 10, rng)
+    with pytest.raises(ValueError, match="draws = 0"):
+        generalisation(z, labels, "faces", np.ones(30, bool), np.ones(30, bool), 0, rng)
+
+
+def _sim_generalisation(seed: int, **kw) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    (x1, l1), (x2, l2) = image_sets(rng, n_units=1000, **kw)
+    t1 = category_t(x1, l1, SIM_CATS)["faces"]
+    return generalisation(zscore_columns(x2), l2, "faces", above(t1, 3.0), np.isfinite(t1),
+                          200, rng)
+
+
+def test_generalisation_recovers_planted_selective_units():
+    runs = [_sim_generalisation(seed, planted=100, effect=1.5) for seed in range(10)]
+    assert all(r["p_baseline"] < 0.05 and r["effect_size"] > 5 for r in runs)
+
+
+def test_untrained_like_null_passes_welch_but_not_the_baseline():
+    # every unit shares a drive that is higher for faces; no unit is selective beyond it
+    runs = [_sim_generalisation(seed, factors=2) for seed in range(40)]
+    rate = {k: np.mean([r[k] < 0.05 for r in runs])
+            for k in ("p_welch", "p_baseline_fixed_images", "p_baseline")}
+    assert rate["p_welch"] > 0.3           # the test without a baseline "generalises"
+    assert rate["p_baseline"] <= 0.05      # the decision's baseline does not
+    # random sets on fixed images ignore image sampling: anti-conservative with correlated units
+    assert rate["p_baseline_fixed_images"] >= 0.1
+    assert abs(np.nanmedian([r["effect_size"] for r in runs])) < 1
+
+
+def test_welch_part_is_calibrated_without_structure():
     labels = np.repeat(["face", "body", "scene", "object"], 30)
-    x = rng.normal(size=(120, 300))
-    x[np.ix_(labels == "face", np.arange(50))] += 1.0
-    mask = np.zeros(300, bool)
-    mask[:50] = True
-    g = generalisation(x, labels, "face", mask)
-    assert g["p"] < 1e-6 and g["frac_units_prefer"] > 0.9
-    ps = []
-    for seed in range(200):  # no preference: p is uniform
-        r = np.random.default_rng(100 + seed)
-        ps.append(generalisation(r.normal(size=(120, 20)), labels, "face",
-                                 np.ones(20, bool))["p"])
+    ps = [generalisation(zscore_columns(np.random.default_rng(100 + s).normal(size=(120, 20))),
+                         labels, "face", np.arange(20) < 10, np.ones(20, bool), 20,
+                         np.random.default_rng(s))["p_welch"] for s in range(200)]
     assert np.mean(np.array(ps) < 0.05) == pytest.approx(0.05, abs=0.04)
+
+
+def test_subsampled_t_uses_equal_images_per_category():
+    rng = np.random.default_rng(11)
+    x, labels = _planted(rng, n_per=30, n_units=300, n_face=50)
+    full = category_t(x, labels, CATS)["faces"]
+    # all images: every subsample is the whole set in another order
+    np.testing.assert_allclose(subsampled_category_t(x, labels, "faces", CATS, 30, 3, rng),
+                               np.tile(full, (3, 1)), rtol=1e-9)
+    # t of a planted unit shrinks like sqrt(images): 10 of 30 per category
+    sub = subsampled_category_t(x, labels, "faces", CATS, 10, 200, rng)
+    ratio = sub[:, :50].mean() / full[:50].mean()
+    assert ratio == pytest.approx(np.sqrt(10 / 30), rel=0.15)
+    with pytest.raises(ValueError, match="per_category = 31"):
+        subsampled_category_t(x, labels, "faces", CATS, 31, 1, rng)
+
+
+def test_permuted_overlap_equals_a_loop_over_permutations():
+    rng = np.random.default_rng(12)
+    x, labels = _planted(rng, n_per=8, n_units=200, n_face=20)
+    valid = np.ones(200, bool)
+    valid[-5:] = False
+    top_a = np.zeros(200, bool)
+    top_a[10:40] = True
+    got = permuted_top_k_overlap(x, labels, "faces", CATS, top_a, valid, 50,
+                                 np.random.default_rng(13))
+    keep = np.isin(labels, CATS)
+    groups = np.random.default_rng(13).permuted(
+        np.tile(labels[keep] == "faces", (50, 1)), axis=1)
+    ref = [(top_k(welch_t(x[keep][g], x[keep][~g]), 30, valid) & top_a).sum() for g in groups]
+    np.testing.assert_array_equal(got, ref)
+    with pytest.raises(ValueError, match="top_a selects"):
+        permuted_top_k_overlap(x, labels, "faces", CATS, ~valid, valid, 5, rng)

@@ -3,7 +3,12 @@
 import pandas as pd
 
 from analysis.report.format import p_value, tex, tex_p_relation
-from analysis.report.macros import comparison_table, macros, numbers_tex, reproduction_table
+from analysis.report.macros import (
+    comparison_table,
+    macros,
+    numbers_tex,
+    reproduction_table,
+)
 from analysis.report.reproduction import reproduction
 
 ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
@@ -39,8 +44,12 @@ RESULTS = {
                  "FFA_univariate_negative_control": {"hn": 0.02}, "not_run": {}},
     "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
                    "gap_max": 0.9},
-    "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17], "best_network_hn": 0.54,
-              "best_network": "effnet_lite0/blocks.5/all",
+    "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17],
+              "prespecified_mean": {"trained": {"all": 0.44, "selected": 0.33},
+                                    "untrained": {"all": 0.17, "selected": 0.07}},
+              "crossval_mean": {"trained": {"all": 0.5, "selected": 0.41},
+                                "untrained": {"all": 0.15, "selected": 0.1}},
+              "crossval_same_layer": {"trained": [4, 4], "untrained": [3, 8]},
               "human_reliability": {"BE": 0.45, "KO": 0.18}},
 }
 
@@ -72,7 +81,8 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resEBAUniPositiveGap"] == "n/a"
     assert m["resExcludedMulti"] == "2" and m["resMinReliability"] == "0.10"
     assert m["resRdmDistance"] == "the cross-validated squared Euclidean distance"
-    assert m["resRsaBestNetwork"] == "effnet\\_lite0/blocks.5/all"
+    assert m["resRsaPreAllTrained"] == "0.44" and m["resRsaCvSelectedUntrained"] == "0.10"
+    assert m["resRsaCvSameLayerTrained"] == "4" and "resRsaBestNetwork" not in m
     assert m["resConsistencyTrained"] == "0.85" and m["resGeneraliseCount"] == "1"
     assert "not findings" in m["resDataNote"]
     assert m["resRSCUniHH"] == "n/a"  # a region that was not run reads n/a

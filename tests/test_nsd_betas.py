@@ -8,7 +8,12 @@ import scipy.stats
 
 from analysis.errors import InputError
 from analysis.io.nsd import layout
-from analysis.io.nsd.betas import find_session_file, read_session, session_grid, zscore_session
+from analysis.io.nsd.betas import (
+    find_session_file,
+    read_session,
+    session_grid,
+    zscore_session,
+)
 from analysis.io.nsd.stimuli import load_stim_info, read_images
 from tests.conftest import GRID, TPS, save_nifti, stim_table_frame
 

@@ -6,10 +6,10 @@ import pytest
 
 from analysis.config import BrainSource
 from analysis.errors import InputError
+from analysis.io import brain_store
 from analysis.io.nsd import layout
 from analysis.io.nsd.design import load_design
 from analysis.io.prepare_brain import prepare
-from analysis.io import brain_store
 from analysis.responses import Selection
 from analysis.stats.selection import above
 from tests.conftest import GRID, ROI_DEFS, save_nifti

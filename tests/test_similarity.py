@@ -74,3 +74,33 @@ def test_indexing_the_full_rdm_equals_recomputing_it_on_a_sample():
     for idx in (np.sort(rng.integers(0, 40, 40)), np.arange(0, 40, 2), rng.permutation(40)):
         np.testing.assert_array_equal(rdm(x)[pair_positions(idx, 40)],
                                       rdm(x[idx])[pair_mask(idx)])
+
+
+def test_sample_profile_equals_the_profile_of_the_copied_sample():
+    from analysis.stats.profiles import univariate_units_sample
+
+    rng = np.random.default_rng(3)
+    acts = np.maximum(rng.normal(size=(40, 25)), 0)
+    acts[:, 3] = 0.0                 # a silent unit
+    acts[:, 4] = np.r_[1.0, np.zeros(39)]  # fires for one image only
+    for seed in range(5):
+        idx = np.sort(np.random.default_rng(seed).integers(0, 40, 40))
+        np.testing.assert_allclose(univariate_units_sample(acts, acts**2, idx),
+                                   univariate_units(acts[idx]), rtol=1e-9, atol=1e-12)
+
+
+def test_similarity_matrix_matches_scipy_pearson_and_spearman():
+    import scipy.stats
+
+    from analysis.stats.comparison import _similarity_matrix
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(5, 60))
+    x[2] = np.round(x[2])  # ties for the rank path
+    for method, ref in (("pearson", scipy.stats.pearsonr), ("spearman", scipy.stats.spearmanr)):
+        c = _similarity_matrix(list(x) + [np.ones(60)], method)
+        for i in range(5):
+            for j in range(5):
+                assert c[i, j] == pytest.approx(ref(x[i], x[j]).statistic, abs=1e-12)
+        assert np.isnan(c[5]).all()  # a constant vector has no correlation
+    assert _similarity_matrix([np.r_[np.nan, x[0, 1:]], x[1]], "pearson") is None

@@ -1,12 +1,12 @@
 """The model zoo: every published model represented; real packaged weights load and work."""
 
+import typing
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-import typing
 
 from analysis import config
 from analysis.errors import InputError

@@ -9,11 +9,17 @@ Model, for voxel v of region R in subject s and image i (category c_i, attribute
 * ``cat_R``/``attr_R`` are the region's category tuning with the brain's invariances planted:
   FFA responds equally to human and animal faces, EBA equally to exposed and covered bodies,
   PPA less to scenes with people than to scenes without.
-* ``z_i`` (k=6) are image-specific latent features shared by all subjects and ``w_R`` the
-  region's fixed read-out of them: the image-level structure that makes subjects agree.
+* ``z_i`` (k=6) are image-specific features computed from the rendered pixels (a fixed random
+  convolutional feature map, ``analysis/demo/features.py``), shared by all subjects, and ``w_R``
+  the region's fixed read-out of them: the image-level structure that makes subjects agree. So
+  every term but ``eta`` is image-computable: a model that sees the images can predict it, and
+  how much of each region's true variance is computable is written to ``truth/model.json``
+  (``image_computable_share``).
 * ``g_v`` in (0, 1] is the voxel's selectivity (largest at the centre of the region's blob);
-  ``nu_v`` a generic visual profile; ``eta_v`` subject-specific idiosyncrasy of weight lambda.
-* ``sigma_s`` is subject s's noise SD relative to the signal SD, so ncsnr = 1 / sigma_s.
+  ``nu_v`` a generic visual profile (a random read-out of the same pixel features);
+  ``eta_v`` subject-specific idiosyncrasy of weight lambda (not image-computable).
+* ``sigma_s`` is subject s's noise SD relative to the signal SD, so ncsnr = 1 / sigma_s; the
+  default ``simulate.noise_sd`` puts it at 0.25-0.59, the range of real NSD ventral voxels.
 * The fLOC experiment is simulated from the same tuning: block responses
   g_v * cat_R[domain] + noise, from which t-maps are computed with NSD's formula.
 * Early visual regions read out low-level statistics of the rendered pixels.
@@ -79,7 +85,7 @@ class ImageSet:
 
     category: np.ndarray   # (n,) str
     attribute: np.ndarray  # (n,) str
-    latent: np.ndarray     # (n, N_LATENT)
+    latent: np.ndarray     # (n, N_LATENT) image-computable features (features.py)
     lowlevel: np.ndarray   # (n, 4) standardised pixel statistics
 
 

@@ -22,7 +22,7 @@ import scipy.io
 from PIL import Image
 from tqdm import tqdm
 
-from analysis.demo import brain, images
+from analysis.demo import brain, features, images
 from analysis.io.nsd import layout
 from analysis.io.nsd.betas import BETA_SCALE
 from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
@@ -120,6 +120,8 @@ class SubjectTruth:
     true: np.ndarray         # (n_vox, n_img) noise-free responses to every 73k image
     tvals: np.ndarray        # (n_vox, n_domains) fLOC t-values (brain.DOMAINS order)
     blob_masks: list         # (volume, label, region, (X, Y, Z) mask) per blob
+    computable: dict         # region -> mean over its voxels of the image-computable share
+                             # of the true response variance (1 - idiosyncratic share)
 
 
 def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
@@ -151,6 +153,7 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
     profiles = {r: brain.region_profile(r, imgset, readouts[r]) for r in readouts}
     nu = generic @ imgset.latent.T
     lam = cfg["idiosyncrasy"]
+    share: dict[str, list[float]] = {}
     for v in range(n_vox):
         r = region[v]
         if r is None:
@@ -158,13 +161,16 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
             continue
         mu = profiles[r]
         g = 1.0 if r in brain.EARLY else gain[v]
-        true[v] = g * mu + (1 - g) * nu[v] + lam * mu.std() * rng.normal(size=n_img)
+        computable = g * mu + (1 - g) * nu[v]
+        true[v] = computable + lam * mu.std() * rng.normal(size=n_img)
+        share.setdefault(r, []).append(float(computable.var() / true[v].var()))
     # fLOC experiment -> t-maps (domain x blocks), noise relative to the voxel's signal SD.
     n_blocks = cfg["floc_runs"] * 4
     dom = np.stack([brain.domain_response(region[v], gain[v]) for v in range(n_vox)])
     blocks = dom[:, :, None] + cfg["floc_noise_sd"] * rng.normal(size=(n_vox, len(brain.DOMAINS), n_blocks))
     tvals = brain.floc_tvalues(blocks)
-    return SubjectTruth(inside, vox_index, region, gain, true, tvals, blob_masks)
+    return SubjectTruth(inside, vox_index, region, gain, true, tvals, blob_masks,
+                        {r: round(float(np.mean(v)), 6) for r, v in sorted(share.items())})
 
 
 def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
@@ -230,7 +236,8 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
     _save_nifti(vol, layout.ncsnr(root, subject))
     n_in = {reg: int(sum(1 for r in region if r == reg)) for reg in readouts}
     return {"subject": subject, "noise_sd": sigma, "expected_ncsnr": 1.0 / sigma,
-            "beta_format": fmt, "n_sessions": n_sessions, "voxels_per_region": n_in}
+            "beta_format": fmt, "n_sessions": n_sessions, "voxels_per_region": n_in,
+            "image_computable_share": st.computable}
 
 
 #: Random stream of the control brain (a subject number no real subject has).
@@ -309,7 +316,7 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     size = cfg["image_size"]
     brick = np.stack([images.render(c, a, rng, size) for c, a in
                       tqdm(zip(cats, attrs), total=n73k, desc="simulate: images", leave=False)])
-    imgset = brain.ImageSet(cats, attrs, rng.normal(size=(n73k, brain.N_LATENT)),
+    imgset = brain.ImageSet(cats, attrs, features.latent_features(brick, brain.N_LATENT, rng),
                             brain.lowlevel_features(brick))
     readouts = {r: rng.normal(size=brain.N_LATENT) / np.sqrt(brain.N_LATENT)
                 for r in list(brain.TUNING) + list(brain.EARLY)}

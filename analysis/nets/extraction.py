@@ -5,6 +5,13 @@ channel-major); for a transformer output (B, T, D) a unit is a token x feature (
 token-major, all tokens including the CLS token at index 0); a 2-D output (B, D) has D units.
 Kernel-level summaries aggregate each channel (conv) or feature (transformer) over positions or
 tokens: mean, L2 norm and max. Units are stored as float16, summaries as float32.
+
+Responses: a unit's response is the read module's output after the rectifier (``response:
+rectified``, the default of zoo.yaml): the positive part, as a firing rate and as Lado & Dobs
+read units after the ReLU. Modules that end in an activation (a ReLU) are unchanged by it;
+modules that end in BatchNorm, a convolution or a norm (EfficientNet blocks, ViT sublayers) are
+signed, and their rectified output is the response every analysis reads (selection, metrics,
+comparisons). ``response: signed`` keeps the raw output (FSI then refuses it).
 """
 
 from __future__ import annotations
@@ -37,6 +44,16 @@ def units(x: torch.Tensor) -> torch.Tensor:
     return x.flatten(1)
 
 
+def as_response(x: torch.Tensor, response: str) -> torch.Tensor:
+    """The response read from a module output: its positive part ('rectified') or itself
+    ('signed')."""
+    if response == "rectified":
+        return torch.relu(x)
+    if response == "signed":
+        return x
+    raise ValueError(f"response must be 'rectified' or 'signed', got {response!r}")
+
+
 def summaries(x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Kernel-level mean, L2 norm and max over positions: each (B, kernels)."""
     k = kernel_view(x).float()
@@ -57,12 +74,13 @@ def normalise(batch: np.ndarray, mean, std, device: torch.device) -> torch.Tenso
 
 @torch.inference_mode()
 def extract(model: torch.nn.Module, images: np.ndarray, layers: list[str], mean, std,
-            out: Path, batch_size: int, device: torch.device, desc: str = "extract") -> None:
-    """Write activations of ``layers`` for uint8 images (n, 3, S, S) to HDF5 ``out``.
+            out: Path, batch_size: int, device: torch.device, response: str = "rectified",
+            desc: str = "extract") -> None:
+    """Write the responses of ``layers`` for uint8 images (n, 3, S, S) to HDF5 ``out``.
 
     Datasets per layer: ``<layer>/units`` (n, n_units) float16 and ``<layer>/kernel_<agg>``
-    (n, n_kernels) float32; attrs ``shape`` (the per-image output shape). Memory holds one
-    batch of images and activations at a time.
+    (n, n_kernels) float32 of the responses (:func:`as_response`); attrs ``shape`` (the
+    per-image output shape) and ``response``. Memory holds one batch at a time.
     """
     model = model.to(device)
     n = len(images)
@@ -72,11 +90,12 @@ def extract(model: torch.nn.Module, images: np.ndarray, layers: list[str], mean,
                           desc=desc, leave=False):
             model(normalise(batch, mean, std, device))
             for name in layers:
-                x = outputs[name]
+                x = as_response(outputs[name], response)
                 u = units(x).to(torch.float16).cpu().numpy()
                 if row == 0:
                     g = f.create_group(name)
                     g.attrs["shape"] = list(x.shape[1:])
+                    g.attrs["response"] = response
                     g.create_dataset("units", (n, u.shape[1]), np.float16,
                                      chunks=(min(batch_size, n), min(u.shape[1], 1 << 16)),
                                      track_times=False)

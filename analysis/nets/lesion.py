@@ -1,5 +1,12 @@
-"""In-silico lesions: zero one kernel of a layer in the forward pass (a forward hook) and
+"""In-silico lesions: silence one kernel of a layer in the forward pass (a forward hook) and
 measure the drop in face-identity decoding from a downstream read-out layer.
+
+Silencing: a kernel of a post-activation output (non-negative on every image) is set to 0, its
+"off" state. A signed output (a block that ends in BatchNorm, as EfficientNet's) has no off
+state — zero is an arbitrary value there, and setting it shifts the channel rather than silencing
+it — so the kernel is mean-ablated: replaced by its mean over the lesion images at each position,
+which removes the information it carries about the image and keeps what the next layer expects
+on average. The method used is returned with the table (``attrs["silencing"]``).
 
 The decoders are trained on the intact network's read-out features (cross-validated folds)
 and tested on held-out images with and without the lesion, so the effect of a kernel is the
@@ -24,15 +31,24 @@ from analysis.nets.hooks import module, recording, replacing
 from analysis.stats.decoding import classifier, folds
 
 
-def zero_kernel(x: torch.Tensor, k: int) -> torch.Tensor:
-    """A copy of a layer output with kernel ``k`` set to 0 (channel of a conv output (B, C, H,
-    W), feature of a transformer output (B, T, D))."""
+def silence_kernel(x: torch.Tensor, k: int, fill: torch.Tensor | None = None) -> torch.Tensor:
+    """A copy of a layer output with kernel ``k`` (channel of a conv output (B, C, H, W), feature
+    of a transformer output (B, T, D)) set to 0, or to ``fill``'s values for that kernel when
+    given (``fill``: the per-image output shape, e.g. the mean output over images)."""
     out = x.clone()
     if out.ndim == 3:
-        out[..., k] = 0
+        out[..., k] = 0 if fill is None else fill[..., k]
     else:
-        out[:, k] = 0
+        out[:, k] = 0 if fill is None else fill[k]
     return out
+
+
+def silencing_fill(cached: torch.Tensor) -> tuple[str, torch.Tensor | None]:
+    """('zero', None) for a non-negative (post-activation) layer output (n, ...), else
+    ('mean_ablation', its mean over images)."""
+    if float(cached.min()) >= 0:
+        return "zero", None
+    return "mean_ablation", cached.float().mean(0)
 
 
 @torch.inference_mode()
@@ -71,22 +87,30 @@ def sequential_tail(model: torch.nn.Module, layer: str, readout_layer: str
 
 @torch.inference_mode()
 def _tail_features(tail: torch.nn.Module, cached: torch.Tensor, k: int | None,
-                   batch_size: int, device: torch.device) -> np.ndarray:
+                   batch_size: int, device: torch.device, fill: torch.Tensor | None = None
+                   ) -> np.ndarray:
     out = []
+    fill = None if fill is None else fill.to(device)
     for i in range(0, len(cached), batch_size):
         x = cached[i:i + batch_size].to(device)
-        out.append(kernel_view(tail(x if k is None else zero_kernel(x, k))).float().mean(2).cpu())
+        x = x if k is None else silence_kernel(x, k, fill)
+        out.append(kernel_view(tail(x)).float().mean(2).cpu())
     return torch.cat(out).numpy()
 
 
 def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.ndarray,
                    layer: str, readout_layer: str, mean, std, batch_size: int,
                    device: torch.device, seed: int, C: float = 1.0) -> pd.DataFrame:
-    """Decoding accuracy and effect of lesioning each kernel of ``layer``."""
+    """Decoding accuracy and effect of silencing each kernel of ``layer``.
+
+    effect = intact accuracy - lesioned accuracy (positive: the lesion hurts). attrs:
+    ``intact_accuracy`` and ``silencing`` ('zero' or 'mean_ablation', see the module)."""
     model = model.to(device).eval()
     target = module(model, layer)
-    n_kernels = kernel_view(torch.from_numpy(
-        _layer_output(model, images[:1], layer, mean, std, device))).shape[1]
+    cached = torch.from_numpy(np.concatenate(
+        [_layer_output(model, b, layer, mean, std, device) for b in batches(images, batch_size)]))
+    n_kernels = kernel_view(cached[:1]).shape[1]
+    method, fill = silencing_fill(cached)
     intact = readout(model, images, readout_layer, mean, std, batch_size, device)
     splits = folds(identities, seed)
     clfs = [classifier(C).fit(intact[tr], identities[tr]) for tr, _ in splits]
@@ -97,19 +121,17 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
 
     acc0 = accuracy(intact)
     tail = sequential_tail(model, layer, readout_layer)
-    if tail is not None:
-        cached = torch.from_numpy(np.concatenate(
-            [_layer_output(model, b, layer, mean, std, device) for b in
-             batches(images, batch_size)]))
+    device_fill = None if fill is None else fill.to(device)
     rows = []
     for k in tqdm(range(n_kernels), desc=f"lesion {layer}", leave=False):
         if tail is not None:
-            feats = _tail_features(tail, cached, k, batch_size, device)
+            feats = _tail_features(tail, cached, k, batch_size, device, fill)
         else:
-            with replacing(target, lambda x, k=k: zero_kernel(x, k)):
+            with replacing(target, lambda x, k=k: silence_kernel(x, k, device_fill)):
                 feats = readout(model, images, readout_layer, mean, std, batch_size, device)
         acc = accuracy(feats)
         rows.append({"kernel": k, "accuracy": acc, "effect": acc0 - acc})
     table = pd.DataFrame(rows)
     table.attrs["intact_accuracy"] = acc0
+    table.attrs["silencing"] = method
     return table

@@ -18,6 +18,9 @@ MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
 RDM_DISTANCE_TEXT = {"crossval_euclidean": "the cross-validated squared Euclidean distance",
                      "correlation": "correlation distance ($1-r$)"}
 METRICS = {"fsi": "FSI", "dprime": "Dprime", "ranksum": "Ranksum", "pairwise_t": "Pairwise"}
+SILENCING = {"zero": "set to zero in the post-activation output",
+             "mean_ablation": "mean-ablated: replaced by their mean over the images at each "
+                              "position, since the layer's output is signed and has no off state"}
 
 
 def _mean(d: dict, prefix: str) -> float | None:
@@ -28,6 +31,32 @@ def _mean(d: dict, prefix: str) -> float | None:
 def _name(label: str) -> str:
     """A label as letters only (LaTeX macro names cannot contain digits or symbols)."""
     return re.sub(r"[^A-Za-z]", "", label)
+
+
+def _localizer_macros(u: dict) -> dict[str, str]:
+    """Generalisation against the random-unit baseline and top-k overlap against chance, for
+    trained and untrained networks (the select-units summary, results key ``units``)."""
+    m = {"resGeneraliseDraws": tex(u.get("generalisation_draws")),
+         "resGeneraliseAlpha": tex(u.get("generalisation_alpha")),
+         "resOverlapPermutations": tex(u.get("overlap_permutations")),
+         "resOverlapAlpha": tex(u.get("overlap_alpha"))}
+    for kind in ("trained", "untrained"):
+        g = u.get(f"generalisation_last_layer_{kind}", {})
+        o = u.get(f"overlap_last_layer_{kind}", {})
+        name = kind.capitalize()
+        m[f"resGeneraliseCount{name}"] = tex(g.get("generalises"))
+        m[f"resGeneraliseTotal{name}"] = tex(g.get("combinations"))
+        m[f"resGeneraliseWelchCount{name}"] = tex(g.get("welch_significant"))
+        m[f"resGeneraliseEffect{name}"] = tex(g.get("effect_size_median"), 1)
+        m[f"resGeneraliseEffectMin{name}"] = tex(g.get("effect_size_min"), 1)
+        m[f"resGeneraliseEffectMax{name}"] = tex(g.get("effect_size_max"), 1)
+        m[f"resOverlapRanked{name}"] = tex(o.get("with_top_k"))
+        m[f"resOverlapAboveChance{name}"] = tex(o.get("above_chance"))
+        m[f"resOverlapRatio{name}"] = tex(o.get("ratio_top_k_pooled"), 1)
+        m[f"resOverlapNFloc{name}"] = tex(o.get("n_floc_mean"), 0)
+        m[f"resOverlapNFlocMatched{name}"] = tex(o.get("n_floc_matched_mean"), 0)
+        m[f"resOverlapNLocalizerTwo{name}"] = tex(o.get("n_localizer2_mean"), 0)
+    return m
 
 
 def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]:
@@ -87,6 +116,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     gen = u.get("generalises_last_layer", {})
     m["resGeneraliseCount"] = tex(sum(1 for v in gen.values() if v["generalises"]))
     m["resGeneraliseTotal"] = tex(len(gen))
+    m.update(_localizer_macros(u))
     met = r["metrics"]
     cons = met.get("mean_inter_metric_spearman_units", {})
     m["resConsistencyTrained"] = tex(_mean(cons, "trained/"))
@@ -99,6 +129,8 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
             f"{lesion_model}/{key}"))
     m["resIntactIdentityAccuracy"] = tex(next(iter(r["lesion"]["intact_accuracy"].values()),
                                               None))
+    m["resLesionSilencing"] = SILENCING.get(r["lesion"].get("silencing", {}).get(lesion_model),
+                                            "n/a")
     rob = r["robustness"]
     m["resRobustSettings"] = tex(rob.get("settings_with_both"))
     m["resRobustPositivePct"] = tex(100 * rob["gap_positive_fraction"]
@@ -108,12 +140,25 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     rsa = r["rsa92"]
     m["resRsaHH"] = tex(rsa.get("hh_mean_corrected"))
     m["resRsaHHLow"], m["resRsaHHHigh"] = (tex(v) for v in rsa.get("hh_range", [None, None]))
-    m["resRsaBestHN"] = tex(rsa.get("best_network_hn"))
-    m["resRsaBestNetwork"] = tex_text(rsa.get("best_network") or "n/a")
-    rel = list(rsa.get("human_reliability", {}).values())
-    m["resRsaRelMin"] = tex(min(rel) if rel else None)
-    m["resRsaRelMax"] = tex(max(rel) if rel else None)
+    for key, short in (("prespecified_mean", "Pre"), ("crossval_mean", "Cv")):
+        for group in ("trained", "untrained"):
+            for units in ("all", "selected"):
+                m[f"resRsa{short}{units.capitalize()}{group.capitalize()}"] = tex(
+                    rsa.get(key, {}).get(group, {}).get(units))
+    for group in ("trained", "untrained"):
+        same, total = rsa.get("crossval_same_layer", {}).get(group, [None, None])
+        m[f"resRsaCvSameLayer{group.capitalize()}"] = tex(same)
+        m[f"resRsaCvChoices{group.capitalize()}"] = tex(total)
+    for key, short in (("human_reliability", ""), ("human_session_reliability", "Session")):
+        rel = list(rsa.get(key, {}).values())
+        m[f"resRsa{short}RelMin"] = tex(min(rel) if rel else None)
+        m[f"resRsa{short}RelMax"] = tex(max(rel) if rel else None)
     return m
+
+
+def published_macros(published: dict) -> dict[str, str]:
+    """Macros of published numbers the text compares with (data/published_reference.yaml)."""
+    return {"resPublishedFsiLesionR": tex(published["lado_dobs"]["fsi_lesion_r"])}
 
 
 def numbers_tex(m: dict[str, str]) -> str:

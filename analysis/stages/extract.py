@@ -36,8 +36,9 @@ def run(args: argparse.Namespace) -> None:
         for name in sets:
             images = np.load(paths.preprocessed(entry.preprocessing, name, "npy"), mmap_mode="r")
             extract(model, images, layers, data_cfg["mean"], data_cfg["std"], tmp / f"{name}.h5",
-                    params.extraction.batch_size, device, desc=f"{args.model}/{name}")
+                    params.extraction.batch_size, device, entry.response,
+                    desc=f"{args.model}/{name}")
         write_json({"model": args.model, "display": entry.display,
                     "trained": entry.trained, "seed": entry.seed,
-                    "layers": layers, "sets": sets, "mean": list(data_cfg["mean"]),
+                    "layers": layers, "response": entry.response, "sets": sets, "mean": list(data_cfg["mean"]),
                     "std": list(data_cfg["std"])}, tmp / "info.json")

@@ -15,6 +15,7 @@ from analysis.report.macros import (
     comparison_table,
     macros,
     numbers_tex,
+    published_macros,
     reproduction_table,
 )
 from analysis.report.reproduction import reproduction
@@ -23,16 +24,16 @@ from analysis.report.reproduction import reproduction
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     results = json.loads(paths.RESULTS.read_text())
-    rep = reproduction(pd.read_csv(paths.ROBUSTNESS / "hh_paper_distance.csv"),
-                       yaml.safe_load(paths.PUBLISHED_REFERENCE.read_text()))
+    published = yaml.safe_load(paths.PUBLISHED_REFERENCE.read_text())
+    rep = reproduction(pd.read_csv(paths.ROBUSTNESS / "hh_paper_distance.csv"), published)
     rep["comparable"] = params.tier == "nsd"
     write_csv(rep, paths.REPRODUCTION)
     main_t = rep[rep["threshold"] == float(params.threshold)]
     regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
     with atomic_path(paths.GENERATED_TEX) as tmp:
         tmp.mkdir()
-        (tmp / "numbers.tex").write_text(numbers_tex(macros(results, regions,
-                                                            params.categories)))
+        numbers = {**macros(results, regions, params.categories), **published_macros(published)}
+        (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
         (tmp / "table_reproduction.tex").write_text(

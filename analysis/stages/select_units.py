@@ -2,58 +2,106 @@
 
 For every model and layer: the number of units selected by the fLoc localizer (t > threshold,
 `unit_localizer.threshold_untrained` for untrained networks if set), by the conjunction
-localizer and by localizer2; whether fLoc-selected units still prefer their category on
-localizer2 (generalisation); the overlap of the two localizers; and the category profile of the
-fLoc-selected units on localizer2.
+localizer and by localizer2; whether fLoc-selected units prefer their category on localizer2
+more than equal-size random unit sets of the layer do (generalisation); the overlap of the two
+localizers at the threshold, at equal images per category and for equal-size top-k sets, each
+against chance; and the category profile of the fLoc-selected units on localizer2. Random
+numbers come from one stream per model/layer/category (`unit_localizer.seed`).
 """
 
 from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import pandas as pd
 
-from analysis import config, paths
+from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.io.stimulus_sets import localizer_domains
 from analysis.report.format import number, p_value
-from analysis.stats.localizer import generalisation
-from analysis.stats.localizer_tables import category_profile, count, overlap
+from analysis.stats.localizer import (
+    generalisation,
+    permuted_top_k_overlap,
+    subsampled_category_t,
+)
+from analysis.stats.localizer_tables import (
+    category_profile,
+    count,
+    matched_overlap,
+    overlap,
+    top_k,
+    top_k_overlap,
+)
 from analysis.stats.selection import above
+from analysis.stats.standardize import zscore_columns
 
 TABLES = ("counts", "generalisation", "venn", "profiles")
 
 
 def select_model(model: str, params: config.Params) -> dict[str, list[dict]]:
+    """The rows of every table (TABLES) for one model."""
     meta = activation_store.info(model)
     thr = params.unit_threshold(meta["trained"])
+    ul = params.unit_localizer
     pre = params.zoo[model].preprocessing
     floc = activation_store.index("floc", pre)["domain"].to_numpy()
     loc2 = activation_store.index("localizer2", pre)["domain"].to_numpy()
     floc_domains, loc2_domains = localizer_domains(floc), localizer_domains(loc2)
+    loc2_per_category = min(int((loc2 == c).sum()) for c in loc2_domains)
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     base = {"model": model, "display": meta["display"], "trained": meta["trained"],
             "seed": meta["seed"], "threshold": thr}
     for lay in meta["layers"]:
+        x1 = activation_store.layer(model, "floc", lay)
         x2 = activation_store.layer(model, "localizer2", lay)
+        z2 = zscore_columns(x2)
         for cat in floc_domains:
-            sel = {"floc": above(unit_store.t_values(model, lay, "floc", cat), thr),
+            t1 = unit_store.t_values(model, lay, "floc", cat)
+            sel = {"floc": above(t1, thr),
                    "floc_conjunction": unit_store.conjunction(model, lay, cat)}
             if cat in loc2_domains:
-                sel["localizer2"] = above(unit_store.t_values(model, lay, "localizer2", cat), thr)
+                t2 = unit_store.t_values(model, lay, "localizer2", cat)
+                sel["localizer2"] = above(t2, thr)
             for name, mask in sel.items():
                 rows["counts"].append({**base, "layer": lay, "localizer": name, "category": cat,
                                        **count(mask)})
             if cat not in loc2_domains:
                 continue
             key = {**base, "layer": lay, "category": cat}
-            rows["generalisation"].append({**key, **generalisation(x2, loc2, cat, sel["floc"])})
-            rows["venn"].append({**key, **overlap(sel["floc"], sel["localizer2"])})
+            rows["generalisation"].append({**key, **generalisation(
+                z2, loc2, cat, sel["floc"], np.isfinite(t1), ul.generalisation_draws,
+                seeds.stream(ul.seed, "generalisation", model, lay, cat))})
+            rng = seeds.stream(ul.seed, "overlap", model, lay, cat)
+            t1_matched = subsampled_category_t(x1, floc, cat, floc_domains, loc2_per_category,
+                                               ul.overlap_subsamples, rng)
+            k = int(min(sel["floc"].sum(), sel["localizer2"].sum()))
+            rows["venn"].append({**key, **overlap(sel["floc"], sel["localizer2"]),
+                                 **matched_overlap(t1_matched, t2, thr),
+                                 **_top_k_overlap(t1, t2, k, x2, loc2, cat, loc2_domains,
+                                                  ul.overlap_permutations, rng)})
             for image_cat, z in category_profile(x2, loc2, sel["floc"], loc2_domains).items():
                 rows["profiles"].append({**base, "layer": lay, "selected_for": cat,
                                          "image_category": image_cat, "mean_z": z})
     return rows
+
+
+def _top_k_overlap(t1: np.ndarray, t2: np.ndarray, k: int, x2: np.ndarray, loc2: np.ndarray,
+                   category: str, loc2_domains: list[str], permutations: int,
+                   rng: np.random.Generator) -> dict[str, float]:
+    """Overlap of the k units ranked highest by fLoc's t1 and by localizer2's t2 (both
+    (n_units,)) with its hypergeometric p, and ``p_permutation_top_k`` against
+    ``permutations`` label permutations of localizer2 (x2: (n_images, n_units) its responses,
+    loc2: (n_images,) its labels); NaN when k = 0."""
+    row = top_k_overlap(t1, t2, k)
+    if k == 0:
+        return {**row, "p_permutation_top_k": np.nan}
+    valid = np.isfinite(t1) & np.isfinite(t2)
+    null = permuted_top_k_overlap(x2, loc2, category, loc2_domains, top_k(t1, k, valid), valid,
+                                  permutations, rng)
+    return {**row, "p_permutation_top_k": (1 + int(np.sum(null >= row["both_top_k"])))
+            / (1 + permutations)}
 
 
 def run(args: argparse.Namespace) -> None:
@@ -71,23 +119,75 @@ def run(args: argparse.Namespace) -> None:
 
 
 def summary(frames: dict[str, pd.DataFrame], params: config.Params) -> dict:
-    """Key numbers: % selective units in each model's last read layer, trained vs untrained,
-    and whether fLoc-selected units generalise (p < alpha) to localizer2."""
+    """Key numbers of each model's last read layer: % selective units, trained vs untrained;
+    per model/category whether fLoc-selected units generalise to localizer2 (baseline p <
+    ``generalisation_alpha``) and the localizers' overlap against chance (top-k permutation p <
+    ``overlap_alpha``); and both summarised for trained and untrained networks separately."""
+    ul = params.unit_localizer
     last = {m: params.zoo[m].layers_to_read()[-1] for m in params.models}
     c = frames["counts"]
     c = c[(c["localizer"] == "floc") & (c["layer"] == c["model"].map(last))]
-    out: dict = {"threshold": params.threshold, "last_layer": last}
+    out: dict = {"threshold": params.threshold, "last_layer": last,
+                 **{k: getattr(ul, k) for k in ("generalisation_draws", "generalisation_alpha",
+                                                 "overlap_permutations", "overlap_alpha")}}
     for trained, g in c.groupby("trained"):
         key = "trained" if trained else "untrained"
         out[f"pct_selected_last_layer_{key}"] = {
             cat: float(g[g["category"] == cat]["pct_selected"].mean())
             for cat in params.categories}
-    gen = frames["generalisation"]
-    gen = gen[gen["layer"] == gen["model"].map(last)]
-    alpha = params.unit_localizer.generalisation_alpha
+    gen = _last_layer(frames["generalisation"], last, params.categories)
+    gen = gen.assign(generalises=gen["p_baseline"] < ul.generalisation_alpha)
     out["generalises_last_layer"] = {
-        f"{r.model}/{r.category}": {"n_units": int(r.n_units), "t": number(r.t),
-                                    "p": p_value(r.p),
-                                    "generalises": bool(r.p < alpha) if r.n_units else False}
-        for r in gen.itertuples() if r.category in params.categories}
+        f"{r.model}/{r.category}": {
+            "trained": bool(r.trained), "n_units": int(r.n_units), "t": number(r.t),
+            "baseline_mean": number(r.baseline_mean), "baseline_sd": number(r.baseline_sd),
+            "effect_size": number(r.effect_size), "p_baseline": p_value(r.p_baseline),
+            "p_welch": p_value(r.p_welch), "generalises": bool(r.generalises)}
+        for r in gen.itertuples()}
+    for trained, g in gen.groupby("trained"):
+        out[f"generalisation_last_layer_{'trained' if trained else 'untrained'}"] = {
+            "combinations": len(g), "generalises": int(g["generalises"].sum()),
+            "welch_significant": int((g["p_welch"] < ul.generalisation_alpha).sum()),
+            "effect_size_median": number(g["effect_size"].median()),
+            "effect_size_min": number(g["effect_size"].min()),
+            "effect_size_max": number(g["effect_size"].max())}
+    v = _last_layer(frames["venn"], last, params.categories)
+    v = v.assign(n_floc=v["floc_only"] + v["both"], n_localizer2=v["localizer2_only"] + v["both"],
+                 above_chance=v["p_permutation_top_k"] < ul.overlap_alpha)
+    out["overlap_last_layer"] = {
+        f"{r.model}/{r.category}": {
+            "trained": bool(r.trained), "n_floc": int(r.n_floc),
+            "n_localizer2": int(r.n_localizer2), "n_floc_matched": number(r.n_floc_matched),
+            "both_matched": number(r.both_matched), "expected_matched": number(r.expected_matched),
+            "k": int(r.k), "both_top_k": number(r.both_top_k),
+            "expected_top_k": number(r.expected_top_k),
+            "p_hypergeom_top_k": p_value(r.p_hypergeom_top_k),
+            "p_permutation_top_k": p_value(r.p_permutation_top_k),
+            "above_chance": bool(r.above_chance)}
+        for r in v.itertuples()}
+    for trained, g in v.groupby("trained"):
+        ranked = g[g["k"] > 0]
+        out[f"overlap_last_layer_{'trained' if trained else 'untrained'}"] = {
+            "combinations": len(g), "with_top_k": len(ranked),
+            "above_chance": int(ranked["above_chance"].sum()),
+            "above_chance_hypergeom": int((ranked["p_hypergeom_top_k"]
+                                           < ul.overlap_alpha).sum()),
+            "ratio_top_k_pooled": _pooled_ratio(ranked["both_top_k"], ranked["expected_top_k"]),
+            "ratio_matched_pooled": _pooled_ratio(g["both_matched"], g["expected_matched"]),
+            "n_floc_mean": number(g["n_floc"].mean()),
+            "n_floc_matched_mean": number(g["n_floc_matched"].mean()),
+            "n_localizer2_mean": number(g["n_localizer2"].mean())}
     return out
+
+
+def _pooled_ratio(observed: pd.Series, expected: pd.Series) -> float | None:
+    """Observed over chance-expected overlap, summed over combinations (stable where single
+    expectations are tiny); None without any expected overlap."""
+    return number(observed.sum() / expected.sum()) if expected.sum() > 0 else None
+
+
+def _last_layer(table: pd.DataFrame, last: dict[str, str], categories: list[str]
+                ) -> pd.DataFrame:
+    """The rows of each model's last read layer for the compared categories."""
+    return table[(table["layer"] == table["model"].map(last))
+                 & table["category"].isin(categories)]

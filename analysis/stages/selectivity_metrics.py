@@ -62,16 +62,27 @@ def run(args: argparse.Namespace) -> None:
 
 
 def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
+    """Spearman correlation of each metric with the lesion effect over kernels.
+
+    Sign convention: ``spearman`` correlates the metric with the accuracy *drop* (intact -
+    lesioned), so agreement between a metric and lesioning is positive. Lado & Dobs report
+    agreement as a negative r (FSI r = -0.29): the convention of correlating with the accuracy
+    *after* the lesion, ``spearman_lesioned_accuracy`` here, which is exactly -``spearman``
+    (accuracy = intact - drop, a monotone decreasing map)."""
     path = paths.LESION / f"{model}.csv"
     if not path.is_file():
         return []
-    effect = pd.read_csv(path).sort_values("kernel")["effect"].to_numpy()
+    table = pd.read_csv(path).sort_values("kernel")
+    effect, accuracy = table["effect"].to_numpy(), table["accuracy"].to_numpy()
     rows = []
     for metric in METRICS:
         ok = v[metric].notna().to_numpy()
         res = scipy.stats.spearmanr(v[metric].to_numpy()[ok], effect[ok])
+        after = scipy.stats.spearmanr(v[metric].to_numpy()[ok], accuracy[ok])
         rows.append({**base, "metric": metric, "spearman": float(res.statistic),
-                     "p": float(res.pvalue), "n_kernels": int(ok.sum())})
+                     "p": float(res.pvalue),
+                     "spearman_lesioned_accuracy": float(after.statistic),
+                     "n_kernels": int(ok.sum())})
     return rows
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from analysis.responses import Responses, SystemId
 from analysis.stats.missing import mean_observed
@@ -26,7 +27,7 @@ from analysis.stats.profiles import (
     rdm,
     sq_euclidean_rdm,
     univariate_reps,
-    univariate_units,
+    univariate_units_sample,
 )
 from analysis.stats.reliability import (
     crossval_rdm_reliability,
@@ -88,6 +89,7 @@ class Prepared:
     method: Method
     rdm_single: tuple[np.ndarray, ...] = ()
     rdm_others: tuple[np.ndarray, ...] = ()
+    univariate_sq: np.ndarray | None = None  # networks: univariate squared, for z-scoring
 
 
 def comparison_method(block: Any) -> Method:
@@ -101,9 +103,9 @@ def prepare(r: Responses, method: Method = Method()) -> Prepared | None:
     if r.n_channels < MIN_FEATURES:
         return None
     if r.system.noiseless:
-        acts = r.mean()
+        acts = np.asarray(r.mean(), dtype=np.float64)
         d = sq_euclidean_rdm(acts) if method.distance == "crossval_euclidean" else rdm(acts)
-        return Prepared(r.system, r.n_stimuli, acts, d, method)
+        return Prepared(r.system, r.n_stimuli, acts, d, method, univariate_sq=acts**2)
     data = r.data
     if method.distance == "crossval_euclidean":
         d, pairs, singles = crossval_rdms(data)
@@ -117,12 +119,14 @@ def prepare(r: Responses, method: Method = Method()) -> Prepared | None:
                     tuple(singles), tuple(others))
 
 
-def profile(p: Prepared, idx: np.ndarray) -> Profile:
-    """The profile of a prepared system on images ``idx`` (positions; duplicates allowed).
+def profile(p: Prepared, idx: np.ndarray, pos: np.ndarray | None = None) -> Profile:
+    """The profile of a prepared system on images ``idx`` (positions; duplicates allowed;
+    ``pos``: their RDM pair positions, profiles.pair_positions, when already computed).
     A brain's reliability below the method's minimum is recorded as NaN (no correction)."""
-    pos = pair_positions(idx, p.n_img)
+    pos = pair_positions(idx, p.n_img) if pos is None else pos
     if p.system.noiseless:
-        return Profile(univariate_units(p.univariate[idx]), p.rdm[pos], 1.0, 1.0)
+        return Profile(univariate_units_sample(p.univariate, p.univariate_sq, idx), p.rdm[pos],
+                       1.0, 1.0)
     uni = p.univariate[idx]
     singles, others = [s[pos] for s in p.rdm_single], [o[pos] for o in p.rdm_others]
     rel = (crossval_rdm_reliability(singles, others, p.rdm[pos])
@@ -140,9 +144,12 @@ def prepare_all(systems: list[Responses], method: Method = Method()) -> list[Pre
     return [p for p in (prepare(r, method) for r in systems) if p is not None]
 
 
-def profiles(prepared: list[Prepared], idx: np.ndarray) -> list[tuple[SystemId, Profile]]:
+def profiles(prepared: list[Prepared], idx: np.ndarray, pos: np.ndarray | None = None
+             ) -> list[tuple[SystemId, Profile]]:
     """(identity, profile on images ``idx``) of every prepared system."""
-    return [(p.system, profile(p, idx)) for p in prepared]
+    if prepared and pos is None:
+        pos = pair_positions(idx, prepared[0].n_img)
+    return [(p.system, profile(p, idx, pos)) for p in prepared]
 
 
 def similarity(x: Profile, y: Profile, measure: str, method: Method = Method()
@@ -297,9 +304,12 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     for _ in range(n_boot):
         idx = np.sort(rng.integers(0, n_img, n_img))
         pick = rng.choice(len(brains), len(brains), replace=True)
-        once = {k: profile(prepared[k], idx) for k in np.unique(pick) if prepared[k] is not None}
-        drawn = [(brains[k].system, once[k]) for k in pick if k in once]
-        hh, hn = _replicate_means(drawn, profiles(nets_prepared, idx), method)
+        pos = pair_positions(idx, n_img)
+        once = {k: profile(prepared[k], idx, pos) for k in np.unique(pick)
+                if prepared[k] is not None}
+        counts = np.bincount([k for k in pick if k in once], minlength=len(brains))
+        drawn = [(brains[k].system, once[k], int(counts[k])) for k in sorted(once)]
+        hh, hn = _replicate_means(drawn, profiles(nets_prepared, idx, pos), method)
         for g, models in groups.items():
             draw = (model_rng.choice(len(models), len(models), replace=True)
                     if len(models) > 1 else [0])
@@ -308,27 +318,75 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     return {g: pd.DataFrame(r, columns=list(MEASURES)) for g, r in rows.items()}
 
 
-def _nanmean(values: list[float]) -> float:
-    v = np.asarray(values, dtype=np.float64)
-    v = v[~np.isnan(v)]
-    return float(v.mean()) if len(v) else float("nan")
+def _similarity_matrix(vectors: list[np.ndarray], similarity: str) -> np.ndarray | None:
+    """Pearson (or Spearman: Pearson of ranks) correlations between all pairs of equal-length
+    vectors, (k, k), in one matrix product; NaN for a constant vector. None when a vector has a
+    missing value (pairwise-complete correlations are then computed pair by pair)."""
+    x = np.asarray(vectors, dtype=np.float64)
+    if np.isnan(x).any():
+        return None
+    if similarity == "spearman":
+        x = scipy.stats.rankdata(x, axis=1)
+    x = x - x.mean(1, keepdims=True)
+    norm = np.sqrt(np.einsum("ij,ij->i", x, x))
+    z = x / np.where(norm > 0, norm, 1.0)[:, None]
+    c = z @ z.T
+    bad = norm <= 0
+    c[bad, :] = np.nan
+    c[:, bad] = np.nan
+    return c
 
 
-def _replicate_means(drawn: list[tuple[SystemId, Profile]],
+def _corrected_matrix(profiles: list[Profile], measure: str, method: Method) -> np.ndarray:
+    """Noise-corrected similarity of every pair of profiles for one measure, (k, k)."""
+    values = [p.univariate if measure == "univariate" else p.multivariate for p in profiles]
+    rel = np.array([p.rel_univariate if measure == "univariate" else p.rel_multivariate
+                    for p in profiles], dtype=np.float64)
+    r = (_similarity_matrix(values, "pearson" if measure == "univariate" else
+                            method.similarity)
+         if len({len(v) for v in values}) == 1 else None)
+    if r is None:
+        k = len(profiles)
+        r = np.full((k, k), np.nan)
+        for i, j in combinations(range(k), 2):
+            r[i, j] = r[j, i] = similarity(profiles[i], profiles[j], measure, method)[0]
+    ok = rel > 0
+    with np.errstate(invalid="ignore"):
+        scale = np.sqrt(np.outer(np.where(ok, rel, np.nan), np.where(ok, rel, np.nan)))
+    return r / scale
+
+
+def _weighted_nanmean(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = np.isfinite(values) & (weights > 0)
+    w = weights[ok]
+    return float(np.dot(values[ok], w) / w.sum()) if w.sum() > 0 else float("nan")
+
+
+def _replicate_means(drawn: list[tuple[SystemId, Profile, int]],
                      nets: list[tuple[SystemId, Profile]], method: Method
                      ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """One bootstrap replicate's mean corrected HH per measure, and mean corrected HN per
     measure and model: the numbers :func:`gap` takes from a pair table, without the table
-    (the bootstrap's hot loop)."""
+    (the bootstrap's hot loop). ``drawn``: each distinct drawn brain with how often it was
+    drawn; a pair of brains counts c_a * c_b times (as every pair of draws of different
+    subjects in the table), a brain-network pair c_a times. All similarities of a replicate
+    come from one matrix per measure."""
+    n_b = len(drawn)
+    counts = np.array([c for _, _, c in drawn], dtype=np.float64)
+    all_profiles = [p for _, p, _ in drawn] + [p for _, p in nets]
+    iu = np.triu_indices(n_b, k=1)
+    models = [n.model for n, _ in nets]
     hh, hn = {}, {}
     for m in MEASURES:
-        hh[m] = _nanmean([similarity(ps, pt, m, method)[1]
-                          for (s, ps), (t, pt) in combinations(drawn, 2) if s != t])
-        per_model: dict[str, list[float]] = {}
-        for _, ps in drawn:
-            for n, pn in nets:
-                per_model.setdefault(n.model, []).append(similarity(ps, pn, m, method)[1])
-        hn[m] = {model: _nanmean(v) for model, v in per_model.items()}
+        c = _corrected_matrix(all_profiles, m, method)
+        hh[m] = _weighted_nanmean(c[:n_b, :n_b][iu], np.outer(counts, counts)[iu])
+        cross = c[:n_b, n_b:]
+        hn[m] = {}
+        for model in dict.fromkeys(models):
+            cols = [k for k, mo in enumerate(models) if mo == model]
+            block = cross[:, cols]
+            hn[m][model] = _weighted_nanmean(block.ravel(),
+                                             np.repeat(counts, len(cols)))
     return hh, hn
 
 

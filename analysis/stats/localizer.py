@@ -6,6 +6,15 @@ Welch's t. Selection (t > threshold) is :func:`analysis.stats.selection.above`. 
 pairwise-conjunction localizer requires A > B for every other category B separately (one-sided
 Welch tests) with FDR control across units for each pair (:func:`pairwise_welch`, also the
 pairwise-t metric of the selectivity-metrics study).
+
+Units selected on one set are tested on an independent set (:func:`generalisation`) against a
+baseline of equal-size random unit sets of the same layer, because in untrained networks every
+unit shares category-related image drive (low-level differences between the categories'
+images), so any set of units "prefers" some category on any set of images. Units of a layer are
+correlated, so image sampling is part of the baseline too: each draw pairs a random unit set
+with a resampling of the images within categories. The localizers' overlap is tested against
+label permutations of the second set (:func:`permuted_top_k_overlap`), which keep the units'
+correlations that a hypergeometric null ignores.
 """
 
 from __future__ import annotations
@@ -13,8 +22,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 from statsmodels.stats.multitest import multipletests
-
-from analysis.stats.standardize import zscore_columns
 
 
 def welch_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -71,21 +78,196 @@ def conjunction(x: np.ndarray, labels: np.ndarray, category: str, others: list[s
                           alpha, method)[1]
 
 
-def generalisation(x: np.ndarray, labels: np.ndarray, category: str, mask: np.ndarray
-                   ) -> dict[str, float]:
-    """Do units selected elsewhere still prefer ``category`` on this image set?
+def grouped_welch_t(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Welch t of the images in a group against the other images, for many groupings at once.
 
-    The selected units are z-scored over this set's images and averaged per image; the
-    population response to ``category`` images is tested against all other images with a
-    one-sided Welch t-test. Also reports the fraction of selected units with a positive t.
+    x: (n_images, n_units); groups: (n_groupings, n_images) bool, each row one grouping (at
+    least 2 images in and out). Returns (n_groupings, n_units), equal to :func:`welch_t` of
+    ``x[row]`` against ``x[~row]`` for each row; NaN where both SDs are 0.
+    """
+    return _GroupedWelch(x).t(groups)
+
+
+class _GroupedWelch:
+    """Welch t of many groupings of one image set: the per-unit sums are computed once, each
+    grouping costs two (n_groupings, n_images) x (n_images, n_units) products."""
+
+    def __init__(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.float64)
+        self.xc = x - x.mean(0)
+        self.xc2 = self.xc**2
+        self.total, self.total2 = self.xc.sum(0), self.xc2.sum(0)
+
+    def t(self, groups: np.ndarray) -> np.ndarray:
+        """groups: (n_groupings, n_images) bool -> (n_groupings, n_units) t."""
+        g = np.asarray(groups, dtype=np.float64)
+        n_a = g.sum(1, keepdims=True)
+        n_b = self.xc.shape[0] - n_a
+        sum_a, sq_a = g @ self.xc, g @ self.xc2
+        sum_b, sq_b = self.total - sum_a, self.total2 - sq_a
+        var_a = np.maximum(sq_a - sum_a**2 / n_a, 0) / (n_a * (n_a - 1))
+        var_b = np.maximum(sq_b - sum_b**2 / n_b, 0) / (n_b * (n_b - 1))
+        se2 = var_a + var_b  # squared standard error of the difference of means
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (sum_a / n_a - sum_b / n_b) / np.sqrt(se2)
+        return np.where(se2 > 0, t, np.nan)
+
+
+def _rows_per_chunk(n_columns: int) -> int:
+    """Rows of a (rows, n_columns) float64 work array kept to about 4 MB (larger chunks are
+    slower: every temporary array is then freshly mapped memory)."""
+    return max(1, 2**19 // max(n_columns, 1))
+
+
+def random_set_means(z: np.ndarray, size: int, draws: int, rng: np.random.Generator
+                     ) -> np.ndarray:
+    """Mean response of random unit sets: (draws, n_images).
+
+    z: (n_images, n_units); each draw takes ``size`` distinct units (columns) uniformly at random
+    and averages them per image: a 0-1 (draws, n_units) membership matrix times z.T, in chunks
+    of draws so memory stays bounded for large layers.
+    """
+    n_units = z.shape[1]
+    if not 1 <= size <= n_units:
+        raise ValueError(f"size = {size}: a random set needs 1 to {n_units} units")
+    out = np.empty((draws, z.shape[0]))
+    step = _rows_per_chunk(n_units)
+    for start in range(0, draws, step):
+        keys = rng.random((min(step, draws - start), n_units))
+        kth = np.partition(keys, size - 1, axis=1)[:, size - 1:size]
+        out[start:start + len(keys)] = (keys <= kth).astype(np.float64) @ z.T / size
+    return out
+
+
+def resample_within(labels: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap image indices that keep every label's count: (draws, n_images) int, where
+    entry [d, i] is an image with the label of image i, drawn with replacement."""
+    labels = np.asarray(labels)
+    out = np.empty((draws, len(labels)), dtype=np.intp)
+    for lab in np.unique(labels):
+        idx = np.flatnonzero(labels == lab)
+        out[:, idx] = rng.choice(idx, size=(draws, idx.size))
+    return out
+
+
+GENERALISATION_COLUMNS = ["n_units", "t", "df", "p_welch", "frac_units_prefer",
+                          "baseline_mean", "baseline_sd", "effect_size",
+                          "p_baseline_fixed_images", "p_baseline"]
+
+
+def generalisation(z: np.ndarray, labels: np.ndarray, category: str, mask: np.ndarray,
+                   pool: np.ndarray, draws: int, rng: np.random.Generator) -> dict[str, float]:
+    """Do units selected elsewhere prefer ``category`` on this image set more than random units?
+
+    z: (n_images, n_units) every unit of the layer on this set, each z-scored over the set's
+    images (:func:`analysis.stats.standardize.zscore_columns`, once per layer); labels:
+    (n_images,) category of each image; mask: (n_units,) bool, the selected units; pool:
+    (n_units,) bool, the units the localizer could select (random sets are drawn from them; it
+    must contain ``mask``); draws: number of random sets; rng: the stream of this
+    model/layer/category.
+
+    The selected units' mean z per image (the population response) gives ``t``, the Welch t of
+    ``category`` images against all other images (``df``, and ``p_welch``, its one-sided p
+    without a baseline, which untrained networks pass too). The baseline is the same t of
+    ``draws`` random sets of as many units from ``pool``: its mean and SD (ddof=1) on these
+    images, ``effect_size`` = (t - mean) / SD and ``p_baseline_fixed_images`` = (1 + #{random
+    t >= t}) / (1 + draws). That p treats the images as fixed and is anti-conservative when units
+    are correlated (tests/test_localizer.py), so the decision uses ``p_baseline``: each draw
+    also resamples the images within categories (:func:`resample_within`) and compares the
+    random set's t with the selected set's t on those images, p = (1 + #{random t >= selected
+    t}) / (1 + draws). Also the fraction of selected units whose own t is positive. No selected
+    unit: n_units 0 and NaN statistics; every unit of the pool selected: the baseline is the
+    selected set itself (SD 0, effect NaN, p 1).
     """
     labels = np.asarray(labels)
-    if mask.sum() == 0:
-        return {"n_units": 0, "t": np.nan, "df": np.nan, "p": np.nan, "frac_units_prefer": np.nan}
-    z = zscore_columns(x[:, mask])
-    pop = z.mean(1)
-    res = scipy.stats.ttest_ind(pop[labels == category], pop[labels != category],
-                                equal_var=False, alternative="greater")
-    unit_t = welch_t(z[labels == category], z[labels != category])
-    return {"n_units": int(mask.sum()), "t": float(res.statistic), "df": float(res.df),
-            "p": float(res.pvalue), "frac_units_prefer": float(np.nanmean(unit_t > 0))}
+    mask, pool = np.asarray(mask, dtype=bool), np.asarray(pool, dtype=bool)
+    if draws < 1:
+        raise ValueError(f"draws = {draws}: the baseline needs at least one random unit set")
+    if (mask & ~pool).any():
+        raise ValueError(f"mask selects {int((mask & ~pool).sum())} units outside pool: random "
+                         "sets must be drawn from the units the localizer could select")
+    n = int(mask.sum())
+    if n == 0:
+        return {"n_units": 0, **{k: np.nan for k in GENERALISATION_COLUMNS[1:]}}
+    is_cat = labels == category
+    pop = z[:, mask].mean(1)
+    res = scipy.stats.ttest_ind(pop[is_cat], pop[~is_cat], equal_var=False,
+                                alternative="greater")
+    unit_t = welch_t(z[is_cat][:, mask], z[~is_cat][:, mask])
+    base = random_set_means(z[:, pool], n, draws, rng)
+    t_base = welch_t(base.T[is_cat], base.T[~is_cat])
+    rows = resample_within(labels, draws, rng)
+    t_sel_b = welch_t(pop[rows].T[is_cat], pop[rows].T[~is_cat])
+    base_b = np.take_along_axis(base, rows, 1)
+    t_base_b = welch_t(base_b.T[is_cat], base_b.T[~is_cat])
+    t = float(res.statistic)
+    mean_b, sd_b = float(np.nanmean(t_base)), float(np.nanstd(t_base, ddof=1))
+    if not np.isfinite(t):  # the selected units do not vary on this set
+        effect = p_fixed = p_paired = np.nan
+    elif n == int(pool.sum()):  # every random set is the selected set
+        effect, p_fixed, p_paired = np.nan, 1.0, 1.0
+    else:  # an undefined random t (units constant on these images) counts against the set
+        effect = (t - mean_b) / sd_b if sd_b > 0 else np.nan
+        p_fixed = (1 + int(np.sum(~(t_base < t)))) / (1 + draws)
+        p_paired = (1 + int(np.sum(~(t_base_b < t_sel_b)))) / (1 + draws)
+    return {"n_units": n, "t": t, "df": float(res.df), "p_welch": float(res.pvalue),
+            "frac_units_prefer": float(np.nanmean(unit_t > 0)), "baseline_mean": mean_b,
+            "baseline_sd": sd_b, "effect_size": effect, "p_baseline_fixed_images": p_fixed,
+            "p_baseline": p_paired}
+
+
+def subsampled_category_t(x: np.ndarray, labels: np.ndarray, category: str,
+                          categories: list[str], per_category: int, draws: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """Localizer t on fewer images: (draws, n_units).
+
+    x: (n_images, n_units); labels: (n_images,). Each draw keeps ``per_category`` images of
+    every listed category (without replacement) and computes the t of ``category`` against the
+    other listed categories (:func:`welch_t`), so two image sets can be compared at equal
+    images per category (t grows with the square root of the number of images).
+    """
+    labels = np.asarray(labels)
+    pools = [np.flatnonzero(labels == c) for c in categories]
+    fewest = min(p.size for p in pools)
+    if not 2 <= per_category <= fewest:
+        raise ValueError(f"per_category = {per_category}: needs 2 to {fewest} images "
+                         f"(the fewest of any of {categories})")
+    if draws < 1:
+        raise ValueError(f"draws = {draws}: needs at least one subsample")
+    out = np.empty((draws, x.shape[1]))
+    for d in range(draws):
+        idx = np.concatenate([rng.choice(p, per_category, replace=False) for p in pools])
+        target = labels[idx] == category
+        out[d] = welch_t(x[idx[target]], x[idx[~target]])
+    return out
+
+
+def permuted_top_k_overlap(x: np.ndarray, labels: np.ndarray, category: str,
+                           categories: list[str], top_a: np.ndarray, valid: np.ndarray,
+                           draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Null distribution of a top-k overlap when this set's labels carry no information.
+
+    x: (n_images, n_units) this set's responses; labels: (n_images,); top_a: (n_units,) bool,
+    the k units ranked highest by the other localizer; valid: (n_units,) bool, the units ranked
+    (finite t on both localizers). Each draw permutes the labels of the listed categories'
+    images, recomputes the t of ``category`` against the others for every unit
+    (:func:`grouped_welch_t`), takes its k highest valid units and counts how many are in
+    ``top_a``. Returns (draws,) int. Permuting images keeps the units' correlations, which the
+    hypergeometric null (independent units) ignores.
+    """
+    labels = np.asarray(labels)
+    top_a, valid = np.asarray(top_a, dtype=bool), np.asarray(valid, dtype=bool)
+    k = int(top_a.sum())
+    if not 1 <= k <= int(valid.sum()) or (top_a & ~valid).any():
+        raise ValueError(f"top_a selects {k} units: needs 1 to {int(valid.sum())}, all valid")
+    keep = np.isin(labels, categories)
+    welch, target = _GroupedWelch(x[keep]), labels[keep] == category
+    out = np.empty(draws, dtype=np.intp)
+    step = _rows_per_chunk(x.shape[1])
+    for start in range(0, draws, step):
+        groups = rng.permuted(np.tile(target, (min(step, draws - start), 1)), axis=1)
+        t = np.nan_to_num(welch.t(groups), nan=-np.inf)
+        t[:, ~valid] = -np.inf
+        top = np.argpartition(-t, k - 1, axis=1)[:, :k]
+        out[start:start + len(groups)] = top_a[top].sum(1)
+    return out

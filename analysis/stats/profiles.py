@@ -40,6 +40,22 @@ def univariate_units(acts: np.ndarray) -> np.ndarray:
     return zscore_columns(acts)[:, varying(acts)].mean(1)
 
 
+def univariate_units_sample(acts: np.ndarray, sq: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``univariate_units(acts[idx])`` without copying the sample: each unit's mean and SD over
+    the sample come from the images' draw counts (two matrix-vector products with ``acts`` and
+    its elementwise square ``sq``, precomputed), and the profile is one more. Units whose
+    variance over the sample is below 1e-12 of their mean square are constant (left out).
+    (n_img, n_units), (n_img, n_units), (n_sample,) -> (n_sample,)."""
+    w = np.bincount(idx, minlength=len(acts)).astype(np.float64) / len(idx)
+    mean, msq = w @ acts, w @ sq
+    var = msq - mean**2
+    keep = var > 1e-12 * msq
+    if not keep.any():
+        return np.full(len(idx), np.nan)
+    inv = np.where(keep, 1.0 / np.sqrt(np.where(keep, var, 1.0)), 0.0)
+    return ((acts @ inv)[idx] - float(mean @ inv)) / int(keep.sum())
+
+
 def rdm(patterns: np.ndarray) -> np.ndarray:
     """Condensed correlation-distance RDM of (n_img, n_features) patterns: (n_img*(n_img-1)/2,)."""
     return pdist(np.asarray(patterns, dtype=np.float64), metric="correlation")

@@ -5,9 +5,11 @@ Each metric takes responses to face images ``face`` (n_face, n) and to non-face 
 and a selective/not decision:
 
 * FSI = (R_f - R_o) / (R_f + R_o) with R the mean responses; selective if FSI > 0.3
-  (0.3 ~ responses about twice as strong to faces, 1/3 exactly). Negative mean responses (layers
-  without a ReLU) are rectified to 0 before the ratio, and FSI = 0 when both are 0, so the
-  index stays in [-1, 1] and a unit that is silent for faces is never face-selective.
+  (0.3 ~ responses about twice as strong to faces, 1/3 exactly). FSI is a ratio of firing
+  rates: it needs non-negative responses (post-activation, as Lado & Dobs read them after the
+  ReLU; the extraction stores rectified responses, zoo.yaml `response`) and refuses signed
+  ones, on which it calls a third of pure-noise units face-selective (tests). FSI = 0 when
+  both means are 0 (a silent unit), so the index stays in [-1, 1].
 * d' = (mu_f - mu_o) / sqrt((var_f + var_o) / 2) (ddof=1); selective if d' > 0.65.
 * Wilcoxon rank-sum (Mann-Whitney U, one-sided faces > others); continuous value AUC =
   U / (n_f n_o); selective if p < 0.001.
@@ -32,8 +34,13 @@ METRICS = ("fsi", "dprime", "ranksum", "pairwise_t")
 
 
 def fsi(face: np.ndarray, other: np.ndarray) -> np.ndarray:
-    f = np.maximum(np.asarray(face, np.float64).mean(0), 0.0)
-    o = np.maximum(np.asarray(other, np.float64).mean(0), 0.0)
+    """FSI per column of non-negative responses face (n_face, n) and other (n_other, n)."""
+    face, other = np.asarray(face, np.float64), np.asarray(other, np.float64)
+    low = min(face.min(initial=0.0), other.min(initial=0.0))
+    if low < 0:
+        raise ValueError(f"FSI needs non-negative (post-activation) responses; the smallest "
+                         f"is {low:.3g}: read rectified responses (zoo.yaml `response`)")
+    f, o = face.mean(0), other.mean(0)
     total = f + o
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, (f - o) / np.where(total > 0, total, 1.0), 0.0)

@@ -37,7 +37,7 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
         ax.bar(corr["metric"], corr["spearman"], color="#555555")
     ax.axhline(0, color="#999999", lw=0.5)
     ax.set_title("c  Metric vs lesion rank", loc="left")
-    ax.set_ylabel("Spearman r")
+    ax.set_ylabel("Spearman r with accuracy drop\n(> 0: agrees with lesioning)")
     ax = axes[3]
     for trained, colour, dx in ((True, TRAINED, -0.15), (False, UNTRAINED, 0.15)):
         g = dec[dec["trained"] == trained].groupby("metric")[["accuracy", "ci_low", "ci_high"]].mean()
