@@ -284,3 +284,36 @@ def test_a_group_without_profiles_says_why():
     rows = summarise(sim, {"net": ("net",), "r1": ("r1",)}, None, 0.95)
     notes = {r["networks"]: r["note"] for r in rows}
     assert notes["net"] == "" and "no network of the group has >= 3" in notes["r1"]
+
+
+def test_stacked_brain_profiles_equal_profile_one_brain_at_a_time():
+    """The bootstrap's stacked path gives profile()'s values; with a missing repetition or the
+    correlation distance it steps aside (None) and profile() is used."""
+    from analysis.stats.comparison import (
+        Method,
+        _stack,
+        _stack_profiles,
+        prepare,
+        profile,
+    )
+    from analysis.stats.profiles import pair_positions
+
+    rng = np.random.default_rng(51)
+    brains, _ = _world(rng, rho=0.5)
+    prepared = [prepare(b, Method(min_reliability=0.05)) for b in brains]
+    stack = _stack(prepared)
+    assert stack is not None
+    for seed in range(3):
+        idx = np.sort(np.random.default_rng(seed).integers(0, N_IMG, N_IMG))
+        pos = pair_positions(idx, N_IMG)
+        for p, got in zip(prepared, _stack_profiles(stack, idx, pos)):
+            ref = profile(p, idx, pos)
+            np.testing.assert_allclose(got.univariate, ref.univariate, rtol=1e-12)
+            np.testing.assert_array_equal(got.multivariate, ref.multivariate)
+            assert got.rel_univariate == pytest.approx(ref.rel_univariate, rel=1e-10)
+            assert got.rel_multivariate == pytest.approx(ref.rel_multivariate, rel=1e-10)
+    assert _stack([prepare(b, Method("correlation")) for b in brains]) is None
+    data = brains[0].data.copy()
+    data[0, :, 2] = np.nan
+    gappy = brain(1, data)
+    assert _stack([prepare(gappy)] + prepared[1:]) is None

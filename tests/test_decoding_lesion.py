@@ -3,6 +3,7 @@ kernels that carry it."""
 
 import numpy as np
 import pytest
+import scipy.stats
 import torch
 
 from analysis.nets.hooks import recording, replacing
@@ -63,6 +64,10 @@ def test_lesions_rank_identity_kernels_first():
                            torch.device("cpu"), seed=0)
     assert table.attrs["intact_accuracy"] > 0.8
     assert set(table.nlargest(2, "effect")["kernel"]) == {0, 1}
+    # the drop and the accuracy after the lesion rank kernels identically (ties included), so
+    # the metric-lesion correlation flips sign exactly between the two conventions
+    np.testing.assert_array_equal(scipy.stats.rankdata(table["effect"]),
+                                  scipy.stats.rankdata(-table["accuracy"]))
     assert table.set_index("kernel").loc[[2, 3], "effect"].abs().max() < 0.15
 
 

@@ -11,9 +11,9 @@ from analysis.stats.localizer import (
     conjunction,
     generalisation,
     grouped_welch_t,
+    permuted_selection_t,
     permuted_top_k_overlap,
     random_set_means,
-    resample_within,
     subsampled_category_t,
     welch_t,
 )
@@ -106,95 +106,121 @@ def test_random_sets_are_uniform_without_replacement():
         random_set_means(np.eye(n), 13, 1, np.random.default_rng(0))
 
 
-def test_resampling_keeps_each_image_label():
-    labels = np.repeat(["a", "b", "c"], [5, 7, 9])
-    rows = resample_within(labels, 500, np.random.default_rng(7))
-    assert rows.shape == (500, 21) and (labels[rows] == labels).all()
-    assert np.mean([len(set(r)) < 21 for r in rows]) > 0.99  # drawn with replacement
-    assert set(rows[:, 0]) == set(range(5))
-
-
-def _brute_force_generalisation(z, labels, category, mask, pool, draws, seed):
-    """The same draws (same stream: the sets via z = identity) with explicit loops and scipy."""
+def _brute_force_generalisation(x1, l1, z, labels, category, mask, pool, draws, seed):
+    """The same draws (same stream: the sets via z = identity, then the permutations) with
+    explicit loops and scipy."""
     rng = np.random.default_rng(seed)
     n, zp = int(mask.sum()), z[:, pool]
     member = np.round(random_set_means(np.eye(zp.shape[1]), n, draws, rng) * n).astype(bool)
-    rows = resample_within(labels, draws, rng)
     cat = labels == category
-    pop = z[:, mask].mean(1)
 
-    def t(v, r=slice(None)):
-        return scipy.stats.ttest_ind(v[r][cat], v[r][~cat], equal_var=False).statistic
+    def t(v):
+        return scipy.stats.ttest_ind(v[cat], v[~cat], equal_var=False).statistic
 
-    t_obs = t(pop)
+    t_obs = t(z[:, mask].mean(1))
     t_rand = np.array([t(zp[:, s].mean(1)) for s in member])
-    wins = [t(zp[:, s].mean(1), r) >= t(pop, r) for s, r in zip(member, rows)]
+    perms = rng.permuted(np.tile(l1 == category, (draws, 1)), axis=1)
+    t_perm = []
+    for g in perms:
+        ut = scipy.stats.ttest_ind(x1[g], x1[~g], equal_var=False).statistic
+        ut = np.where(pool & np.isfinite(ut), ut, -np.inf)
+        t_perm.append(t(z[:, np.argsort(-ut, kind="stable")[:n]].mean(1)))
     return {"t": t_obs, "baseline_mean": t_rand.mean(), "baseline_sd": t_rand.std(ddof=1),
             "effect_size": (t_obs - t_rand.mean()) / t_rand.std(ddof=1),
             "p_baseline_fixed_images": (1 + np.sum(t_rand >= t_obs)) / (1 + draws),
-            "p_baseline": (1 + np.sum(wins)) / (1 + draws)}
+            "p_permuted_selection": (1 + np.sum(np.array(t_perm) >= t_obs)) / (1 + draws)}
+
+
+def _two_sets(seed, planted=8):
+    rng = np.random.default_rng(seed)
+    l1 = np.repeat(["faces", "bodies", "places", "objects"], 12)
+    labels = np.repeat(["faces", "bodies", "places", "objects"], 10)
+    common = rng.normal(size=(1, 60))
+    x1 = rng.normal(size=(48, 60)) + rng.normal(size=(48, 1)) + common
+    x1[l1 == "faces", :planted] += 0.8
+    x = rng.normal(size=(40, 60)) + rng.normal(size=(40, 1))  # correlated units
+    x[labels == "faces", :planted] += 0.8
+    return x1, l1, x, labels
 
 
 def test_generalisation_equals_a_brute_force_reference():
-    rng = np.random.default_rng(8)
-    labels = np.repeat(["faces", "bodies", "places", "objects"], 10)
-    x = rng.normal(size=(40, 60)) + rng.normal(size=(40, 1))  # correlated units
-    x[labels == "faces", :8] += 0.8
+    x1, l1, x, labels = _two_sets(8)
     z = zscore_columns(x)
-    mask, pool = np.arange(60) < 10, np.arange(60) < 50
-    got = generalisation(z, labels, "faces", mask, pool, 150, np.random.default_rng(9))
-    ref = _brute_force_generalisation(z, labels, "faces", mask, pool, 150, 9)
+    t1 = welch_t(x1[l1 == "faces"], x1[l1 != "faces"])
+    mask, pool = above(t1, 2.0), np.arange(60) < 50
+    mask &= pool
+    got = generalisation(x1, l1, SIM_CATS, z, labels, "faces", mask, pool, 150,
+                         np.random.default_rng(9))
+    ref = _brute_force_generalisation(x1, l1, z, labels, "faces", mask, pool, 150, 9)
     for key, value in ref.items():
         assert got[key] == pytest.approx(value, rel=1e-9), key
     welch = scipy.stats.ttest_ind(z[labels == "faces"][:, mask].mean(1),
                                   z[labels != "faces"][:, mask].mean(1), equal_var=False,
                                   alternative="greater")
     assert (got["p_welch"], got["df"]) == pytest.approx((welch.pvalue, welch.df), rel=1e-12)
-    assert got["n_units"] == 10 and 0 < got["frac_units_prefer"] <= 1
+    assert got["n_units"] == int(mask.sum()) and 0 < got["frac_units_prefer"] <= 1
 
 
 def test_generalisation_edge_cases_and_errors():
+    x1, l1, x, labels = _two_sets(10)
+    z = zscore_columns(x)
     rng = np.random.default_rng(10)
-    labels = np.repeat(["faces", "bodies"], 10)
-    z = zscore_columns(rng.normal(size=(20, 30)))
-    none = generalisation(z, labels, "faces", np.zeros(30, bool), np.ones(30, bool), 10, rng)
-    assert none["n_units"] == 0 and np.isnan(none["p_baseline"]) and np.isnan(none["t"])
-    everything = generalisation(z, labels, "faces", np.ones(30, bool), np.ones(30, bool), 10, rng)
-    assert everything["p_baseline"] == 1.0 and np.isnan(everything["effect_size"])
+    args = (x1, l1, SIM_CATS, z, labels, "faces")
+    none = generalisation(*args, np.zeros(60, bool), np.ones(60, bool), 10, rng)
+    assert none["n_units"] == 0 and np.isnan(none["p_permuted_selection"])
+    assert np.isnan(none["t"])
+    everything = generalisation(*args, np.ones(60, bool), np.ones(60, bool), 10, rng)
+    assert everything["p_permuted_selection"] == 1.0 and np.isnan(everything["effect_size"])
     with pytest.raises(ValueError, match="outside pool"):
-        generalisation(z, labels, "faces", np.ones(30, bool), np.arange(30) < 5, 10, rng)
+        generalisation(*args, np.ones(60, bool), np.arange(60) < 5, 10, rng)
     with pytest.raises(ValueError, match="draws = 0"):
-        generalisation(z, labels, "faces", np.ones(30, bool), np.ones(30, bool), 0, rng)
+        generalisation(*args, np.ones(60, bool), np.ones(60, bool), 0, rng)
+    with pytest.raises(ValueError, match="size = 0"):
+        permuted_selection_t(x1, l1, "faces", SIM_CATS, 0, np.ones(60, bool), z,
+                             labels == "faces", 5, rng)
 
 
-def _sim_generalisation(seed: int, **kw) -> dict[str, float]:
+def _sim_generalisation(seed: int, draws: int = 200, **kw) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     (x1, l1), (x2, l2) = image_sets(rng, n_units=1000, **kw)
     t1 = category_t(x1, l1, SIM_CATS)["faces"]
-    return generalisation(zscore_columns(x2), l2, "faces", above(t1, 3.0), np.isfinite(t1),
-                          200, rng)
+    return generalisation(x1, l1, SIM_CATS, zscore_columns(x2), l2, "faces", above(t1, 3.0),
+                          np.isfinite(t1), draws, rng)
 
 
 def test_generalisation_recovers_planted_selective_units():
     runs = [_sim_generalisation(seed, planted=100, effect=1.5) for seed in range(10)]
-    assert all(r["p_baseline"] < 0.05 and r["effect_size"] > 5 for r in runs)
+    assert all(r["p_permuted_selection"] < 0.05 and r["effect_size"] > 5 for r in runs)
+    weak = [_sim_generalisation(seed, planted=100, effect=0.5) for seed in range(20)]
+    assert np.mean([r["p_permuted_selection"] < 0.05 for r in weak]) > 0.5
 
 
-def test_untrained_like_null_passes_welch_but_not_the_baseline():
-    # every unit shares a drive that is higher for faces; no unit is selective beyond it
-    runs = [_sim_generalisation(seed, factors=2) for seed in range(40)]
-    rate = {k: np.mean([r[k] < 0.05 for r in runs])
-            for k in ("p_welch", "p_baseline_fixed_images", "p_baseline")}
-    assert rate["p_welch"] > 0.3           # the test without a baseline "generalises"
-    assert rate["p_baseline"] <= 0.05      # the decision's baseline does not
-    # random sets on fixed images ignore image sampling: anti-conservative with correlated units
-    assert rate["p_baseline_fixed_images"] >= 0.1
-    assert abs(np.nanmedian([r["effect_size"] for r in runs])) < 1
+def test_untrained_like_null_passes_welch_but_the_permutation_p_is_calibrated():
+    """Every unit shares a drive that is higher for faces and loads on latent features; no unit
+    is selective beyond it. The Welch test without a baseline "generalises"; random unit sets
+    on fixed images are anti-conservative (chance alignment of the latents with the categories
+    of finite sets, 17 % at 0.05 here); the permuted-label selection p is close to uniform: its
+    rejection rate is near alpha at 0.05 and 0.2, not merely small (a p stuck near 0.5 would
+    fail here). Measured 7.8 % and 28 %: slightly above nominal because the shared face drive is
+    real information in the labels, and selecting on real labels picks the units that express
+    it with less latent noise, which the permutations cannot."""
+    runs = [_sim_generalisation(seed, draws=100, factors=2) for seed in range(120)]
+    p = np.array([r["p_permuted_selection"] for r in runs])
+    p = p[np.isfinite(p)]  # datasets where the localizer selected no unit have no p
+    assert len(p) >= 100
+    assert np.mean([r["p_welch"] < 0.05 for r in runs]) > 0.3
+    assert np.mean([r["p_baseline_fixed_images"] < 0.05 for r in runs]) >= 0.1
+    assert 0.01 <= np.mean(p < 0.05) <= 0.11
+    assert 0.1 <= np.mean(p < 0.2) <= 0.35
+    assert scipy.stats.kstest(p, "uniform").pvalue > 0.01
 
 
 def test_welch_part_is_calibrated_without_structure():
     labels = np.repeat(["face", "body", "scene", "object"], 30)
-    ps = [generalisation(zscore_columns(np.random.default_rng(100 + s).normal(size=(120, 20))),
+    l1 = np.repeat(["face", "body", "scene", "object"], 5)
+    x1 = np.random.default_rng(0).normal(size=(20, 20))
+    ps = [generalisation(x1, l1, ["face", "body", "scene", "object"],
+                         zscore_columns(np.random.default_rng(100 + s).normal(size=(120, 20))),
                          labels, "face", np.arange(20) < 10, np.ones(20, bool), 20,
                          np.random.default_rng(s))["p_welch"] for s in range(200)]
     assert np.mean(np.array(ps) < 0.05) == pytest.approx(0.05, abs=0.04)

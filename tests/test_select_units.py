@@ -39,7 +39,7 @@ def test_bad_baseline_parameters_name_the_key(key, value, message):
 
 def _frames() -> dict[str, pd.DataFrame]:
     """Tables of the three demo models: every fLoc-selected set passes the Welch test; only
-    the trained network's beat the random-unit baseline; one untrained localizer2 selects no
+    the trained network's beat the permuted-label baseline; one untrained localizer2 selects no
     unit (k = 0); rows of other layers and categories must be ignored."""
     counts, gen, venn = [], [], []
     for model, lay in LAST.items():
@@ -52,7 +52,8 @@ def _frames() -> dict[str, pd.DataFrame]:
                 gen.append({**key, "n_units": 50, "t": 6.0, "p_welch": 1e-6,
                             "baseline_mean": 1.0, "baseline_sd": 1.0,
                             "effect_size": 9.0 if trained else 1.5,
-                            "p_baseline": 1 / 301 if trained else 0.2})
+                            "p_baseline_fixed_images": 1 / 301 if trained else 0.01,
+                            "p_permuted_selection": 1 / 301 if trained else 0.2})
                 k = 0 if (not trained and cat == "faces") else 10
                 venn.append({**key, "floc_only": 90, "both": 10, "localizer2_only": 5,
                              "n_floc_matched": 40.0, "both_matched": 8.0,

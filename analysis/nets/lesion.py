@@ -119,7 +119,7 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
         return float(np.mean([(c.predict(feats[te]) == identities[te]).mean()
                               for c, (_, te) in zip(clfs, splits)]))
 
-    acc0 = accuracy(intact)
+    acc0 = round(accuracy(intact), 12)
     tail = sequential_tail(model, layer, readout_layer)
     device_fill = None if fill is None else fill.to(device)
     rows = []
@@ -129,8 +129,8 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
         else:
             with replacing(target, lambda x, k=k: silence_kernel(x, k, device_fill)):
                 feats = readout(model, images, readout_layer, mean, std, batch_size, device)
-        acc = accuracy(feats)
-        rows.append({"kernel": k, "accuracy": acc, "effect": acc0 - acc})
+        acc = round(accuracy(feats), 12)  # no float noise: equal accuracies tie exactly
+        rows.append({"kernel": k, "accuracy": acc, "effect": round(acc0 - acc, 12)})
     table = pd.DataFrame(rows)
     table.attrs["intact_accuracy"] = acc0
     table.attrs["silencing"] = method

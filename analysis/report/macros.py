@@ -34,7 +34,8 @@ def _name(label: str) -> str:
 
 
 def _localizer_macros(u: dict) -> dict[str, str]:
-    """Generalisation against the random-unit baseline and top-k overlap against chance, for
+    """Generalisation against its baselines (permuted-label selection; random unit sets) and
+    top-k overlap against chance, for
     trained and untrained networks (the select-units summary, results key ``units``)."""
     m = {"resGeneraliseDraws": tex(u.get("generalisation_draws")),
          "resGeneraliseAlpha": tex(u.get("generalisation_alpha")),

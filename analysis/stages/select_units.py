@@ -71,10 +71,12 @@ def select_model(model: str, params: config.Params) -> dict[str, list[dict]]:
                 continue
             key = {**base, "layer": lay, "category": cat}
             rows["generalisation"].append({**key, **generalisation(
-                z2, loc2, cat, sel["floc"], np.isfinite(t1), ul.generalisation_draws,
+                x1, floc, floc_domains, z2, loc2, cat, sel["floc"], np.isfinite(t1),
+                ul.generalisation_draws,
                 seeds.stream(ul.seed, "generalisation", model, lay, cat))})
             rng = seeds.stream(ul.seed, "overlap", model, lay, cat)
-            t1_matched = subsampled_category_t(x1, floc, cat, floc_domains, loc2_per_category,
+            # same contrast as localizer2's: its categories, its images per category
+            t1_matched = subsampled_category_t(x1, floc, cat, loc2_domains, loc2_per_category,
                                                ul.overlap_subsamples, rng)
             k = int(min(sel["floc"].sum(), sel["localizer2"].sum()))
             rows["venn"].append({**key, **overlap(sel["floc"], sel["localizer2"]),
@@ -120,8 +122,8 @@ def run(args: argparse.Namespace) -> None:
 
 def summary(frames: dict[str, pd.DataFrame], params: config.Params) -> dict:
     """Key numbers of each model's last read layer: % selective units, trained vs untrained;
-    per model/category whether fLoc-selected units generalise to localizer2 (baseline p <
-    ``generalisation_alpha``) and the localizers' overlap against chance (top-k permutation p <
+    per model/category whether fLoc-selected units generalise to localizer2 (permuted-label
+    selection p < ``generalisation_alpha``) and the localizers' overlap against chance (top-k permutation p <
     ``overlap_alpha``); and both summarised for trained and untrained networks separately."""
     ul = params.unit_localizer
     last = {m: params.zoo[m].layers_to_read()[-1] for m in params.models}
@@ -136,12 +138,14 @@ def summary(frames: dict[str, pd.DataFrame], params: config.Params) -> dict:
             cat: float(g[g["category"] == cat]["pct_selected"].mean())
             for cat in params.categories}
     gen = _last_layer(frames["generalisation"], last, params.categories)
-    gen = gen.assign(generalises=gen["p_baseline"] < ul.generalisation_alpha)
+    gen = gen.assign(generalises=gen["p_permuted_selection"] < ul.generalisation_alpha)
     out["generalises_last_layer"] = {
         f"{r.model}/{r.category}": {
             "trained": bool(r.trained), "n_units": int(r.n_units), "t": number(r.t),
             "baseline_mean": number(r.baseline_mean), "baseline_sd": number(r.baseline_sd),
-            "effect_size": number(r.effect_size), "p_baseline": p_value(r.p_baseline),
+            "effect_size": number(r.effect_size),
+            "p_baseline_fixed_images": p_value(r.p_baseline_fixed_images),
+            "p_permuted_selection": p_value(r.p_permuted_selection),
             "p_welch": p_value(r.p_welch), "generalises": bool(r.generalises)}
         for r in gen.itertuples()}
     for trained, g in gen.groupby("trained"):

@@ -66,9 +66,9 @@ def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
 
     Sign convention: ``spearman`` correlates the metric with the accuracy *drop* (intact -
     lesioned), so agreement between a metric and lesioning is positive. Lado & Dobs report
-    agreement as a negative r (FSI r = -0.29): the convention of correlating with the accuracy
-    *after* the lesion, ``spearman_lesioned_accuracy`` here, which is exactly -``spearman``
-    (accuracy = intact - drop, a monotone decreasing map)."""
+    FSI r = -0.29 as the closest agreement without stating their convention; correlating with
+    the accuracy *after* the lesion (``spearman_lesioned_accuracy`` here) gives that sign, and
+    is exactly -``spearman`` (accuracy = intact - drop, both rounded so ties are kept)."""
     path = paths.LESION / f"{model}.csv"
     if not path.is_file():
         return []

@@ -283,6 +283,80 @@ def gap(sim: pd.DataFrame, weights: pd.Series | None = None) -> dict[str, float]
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class _BrainStack:
+    """Prepared brains with complete data and the cross-validated distance, stacked so one
+    replicate's profiles of every brain are a few array operations (the bootstrap's hot path);
+    :func:`profile` gives the same values one brain at a time (tested).
+
+    A bootstrap sample's RDM entries are the original image pairs (a, b), each repeated
+    c_a * c_b times (c: how often each image was drawn), so sums over the sample's entries are
+    weighted sums over the original pairs: one matrix-vector product with the weights."""
+
+    univariate: np.ndarray  # (n_brains, n_img, n_rep)
+    rdm: np.ndarray         # (n_brains, n_pairs)
+    moments: np.ndarray     # (n_brains, 3 * n_rep + 2, n_pairs): s*o, s, o per rep; d, d^2
+    n_rep: int
+    floor: float
+
+
+def _stack(prepared: list[Prepared | None]) -> _BrainStack | None:
+    """The stack of the prepared brains, or None where it does not apply (a brain without a
+    profile, a network, the correlation distance, missing repetitions or unequal shapes)."""
+    if not prepared or any(p is None or p.system.noiseless or p.method.distance !=
+                           "crossval_euclidean" for p in prepared):
+        return None
+    try:
+        uni = np.stack([p.univariate for p in prepared])
+        singles = np.stack([np.stack(p.rdm_single) for p in prepared])
+        others = np.stack([np.stack(p.rdm_others) for p in prepared])
+        d = np.stack([p.rdm for p in prepared])
+    except ValueError:  # unequal shapes
+        return None
+    if any(np.isnan(x).any() for x in (uni, singles, others, d)) or uni.shape[2] < 2:
+        return None
+    moments = np.concatenate([singles * others, singles, others, d[:, None], d[:, None]**2], 1)
+    return _BrainStack(uni, d, moments, uni.shape[2], prepared[0].method.min_reliability)
+
+
+def _pair_weights(idx: np.ndarray, n_img: int) -> np.ndarray:
+    """(n_pairs,) how often each original image pair (condensed order) is an entry of the
+    sample ``idx``'s RDM (pairs of the same image dropped)."""
+    c = np.bincount(idx, minlength=n_img).astype(np.float64)
+    i, j = np.triu_indices(n_img, k=1)
+    return c[i] * c[j]
+
+
+def _stack_profiles(st: _BrainStack, idx: np.ndarray, pos: np.ndarray) -> list[Profile]:
+    """Every stacked brain's :func:`profile` on images ``idx`` (RDM pair positions ``pos``)."""
+    uni = np.swapaxes(st.univariate[:, idx, :], 1, 2)  # (n_brains, n_rep, n_img)
+    uc = uni - uni.mean(2, keepdims=True)
+    gram = np.einsum("kai,kbi->kab", uc, uc)  # per brain, (n_rep, n_rep) centred products
+    rs = []
+    for a, b in combinations(range(st.n_rep), 2):
+        den = np.sqrt(gram[:, a, a] * gram[:, b, b])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rs.append(np.where(den > 0, gram[:, a, b] / den, np.nan))
+    r1 = np.mean(rs, axis=0)
+    rel_uni = st.n_rep * r1 / (1 + (st.n_rep - 1) * r1)
+    w = _pair_weights(idx, st.univariate.shape[1])
+    n = float(w.sum())
+    if n < 3:
+        rel = np.full(len(st.rdm), np.nan)
+    else:
+        m = st.moments @ w  # (n_brains, 3 * n_rep + 2) weighted sums
+        r = st.n_rep
+        so, s_, o_ = m[:, :r], m[:, r:2 * r], m[:, 2 * r:3 * r]
+        v_true = ((so - s_ * o_ / n) / (n - 1)).mean(1)
+        v_obs = (m[:, -1] - m[:, -2]**2 / n) / (n - 1)
+        ok = (v_true > 0) & (v_obs > 0)
+        rel = np.where(ok, v_true / np.where(ok, v_obs, 1.0), np.nan)
+    mean = uni.mean(1)
+    return [Profile(mean[k], st.rdm[k, pos], float(rel_uni[k]) if rel_uni[k] >= st.floor
+                    else np.nan, float(rel[k]) if rel[k] >= st.floor else np.nan)
+            for k in range(len(st.rdm))]
+
+
 def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_boot: int,
                   rng: np.random.Generator, method: Method = Method(),
                   model_rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
@@ -300,13 +374,18 @@ def bootstrap_gap(brains: list[Responses], nets: list[Responses], n_img: int, n_
     groups = network_groups([n.system for n in nets])
     rows: dict[str, list[dict]] = {g: [] for g in groups}
     prepared = [prepare(b, method) for b in brains]
+    stack = _stack(prepared)
     nets_prepared = prepare_all(nets, method)
     for _ in range(n_boot):
         idx = np.sort(rng.integers(0, n_img, n_img))
         pick = rng.choice(len(brains), len(brains), replace=True)
         pos = pair_positions(idx, n_img)
-        once = {k: profile(prepared[k], idx, pos) for k in np.unique(pick)
-                if prepared[k] is not None}
+        if stack is not None:
+            every = _stack_profiles(stack, idx, pos)
+            once = {k: every[k] for k in np.unique(pick)}
+        else:
+            once = {k: profile(prepared[k], idx, pos) for k in np.unique(pick)
+                    if prepared[k] is not None}
         counts = np.bincount([k for k in pick if k in once], minlength=len(brains))
         drawn = [(brains[k].system, once[k], int(counts[k])) for k in sorted(once)]
         hh, hn = _replicate_means(drawn, profiles(nets_prepared, idx, pos), method)

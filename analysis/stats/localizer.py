@@ -139,45 +139,78 @@ def random_set_means(z: np.ndarray, size: int, draws: int, rng: np.random.Genera
     return out
 
 
-def resample_within(labels: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap image indices that keep every label's count: (draws, n_images) int, where
-    entry [d, i] is an image with the label of image i, drawn with replacement."""
-    labels = np.asarray(labels)
-    out = np.empty((draws, len(labels)), dtype=np.intp)
-    for lab in np.unique(labels):
-        idx = np.flatnonzero(labels == lab)
-        out[:, idx] = rng.choice(idx, size=(draws, idx.size))
+GENERALISATION_COLUMNS = ["n_units", "t", "df", "p_welch", "frac_units_prefer",
+                          "baseline_mean", "baseline_sd", "effect_size",
+                          "p_baseline_fixed_images", "p_permuted_selection"]
+
+
+def permuted_selection_t(x1: np.ndarray, labels1: np.ndarray, category: str,
+                         categories: list[str], size: int, pool: np.ndarray, z2: np.ndarray,
+                         target2: np.ndarray, draws: int, rng: np.random.Generator
+                         ) -> np.ndarray:
+    """The localizer2 population t of units selected on permuted localizer labels: (draws,).
+
+    x1: (n1, n_units) responses to the localizer (fLoc) images, labels1: (n1,) their labels;
+    each draw permutes the labels of the images of ``categories`` (the localizer's domains),
+    recomputes every unit's Welch t of ``category`` against the other domains
+    (:func:`grouped_welch_t`), selects the ``size`` units of ``pool`` with the highest t, and
+    returns the Welch t of their mean z (z2: (n2, n_units), each unit z-scored over localizer2)
+    on localizer2's ``category`` images (target2: (n2,) bool) against the others. Permuting the
+    localizer's labels keeps everything but the category information: the units' correlations,
+    their loadings on features that by chance separate the categories in either set, and the
+    selection procedure itself.
+    """
+    labels1 = np.asarray(labels1)
+    pool = np.asarray(pool, dtype=bool)
+    if not 1 <= size <= int(pool.sum()):
+        raise ValueError(f"size = {size}: a selection needs 1 to {int(pool.sum())} units")
+    keep = np.isin(labels1, categories)
+    welch, target = _GroupedWelch(x1[keep]), labels1[keep] == category
+    groups = rng.permuted(np.tile(target, (draws, 1)), axis=1)
+    out = np.empty(draws)
+    step = _rows_per_chunk(x1.shape[1])
+    for start in range(0, draws, step):
+        t = np.nan_to_num(welch.t(groups[start:start + step]), nan=-np.inf)
+        t[:, ~pool] = -np.inf
+        top = np.argpartition(-t, size - 1, axis=1)[:, :size]
+        member = np.zeros(t.shape)
+        np.put_along_axis(member, top, 1.0, axis=1)
+        pop = z2 @ member.T / size  # (n2, chunk): population response of each selection
+        out[start:start + len(t)] = welch_t(pop[target2], pop[~target2])
     return out
 
 
-GENERALISATION_COLUMNS = ["n_units", "t", "df", "p_welch", "frac_units_prefer",
-                          "baseline_mean", "baseline_sd", "effect_size",
-                          "p_baseline_fixed_images", "p_baseline"]
+def generalisation(x1: np.ndarray, labels1: np.ndarray, categories: list[str], z: np.ndarray,
+                   labels: np.ndarray, category: str, mask: np.ndarray, pool: np.ndarray,
+                   draws: int, rng: np.random.Generator) -> dict[str, float]:
+    """Do units selected on the localizer prefer ``category`` on another image set more than
+    the same selection without category information would?
 
-
-def generalisation(z: np.ndarray, labels: np.ndarray, category: str, mask: np.ndarray,
-                   pool: np.ndarray, draws: int, rng: np.random.Generator) -> dict[str, float]:
-    """Do units selected elsewhere prefer ``category`` on this image set more than random units?
-
-    z: (n_images, n_units) every unit of the layer on this set, each z-scored over the set's
-    images (:func:`analysis.stats.standardize.zscore_columns`, once per layer); labels:
-    (n_images,) category of each image; mask: (n_units,) bool, the selected units; pool:
-    (n_units,) bool, the units the localizer could select (random sets are drawn from them; it
-    must contain ``mask``); draws: number of random sets; rng: the stream of this
-    model/layer/category.
+    x1: (n1, n_units) the localizer's responses and labels1 (n1,) its labels, categories its
+    domains (the selection's contrast); z: (n_images, n_units) every unit of the layer on the
+    second set, each z-scored over its images (once per layer); labels: (n_images,) its
+    categories; mask: (n_units,) bool, the selected units; pool: (n_units,) bool, the units
+    the localizer could select (finite t; must contain ``mask``); draws: number of random
+    sets and of permutations; rng: the stream of this model/layer/category.
 
     The selected units' mean z per image (the population response) gives ``t``, the Welch t of
     ``category`` images against all other images (``df``, and ``p_welch``, its one-sided p
-    without a baseline, which untrained networks pass too). The baseline is the same t of
-    ``draws`` random sets of as many units from ``pool``: its mean and SD (ddof=1) on these
-    images, ``effect_size`` = (t - mean) / SD and ``p_baseline_fixed_images`` = (1 + #{random
-    t >= t}) / (1 + draws). That p treats the images as fixed and is anti-conservative when units
-    are correlated (tests/test_localizer.py), so the decision uses ``p_baseline``: each draw
-    also resamples the images within categories (:func:`resample_within`) and compares the
-    random set's t with the selected set's t on those images, p = (1 + #{random t >= selected
-    t}) / (1 + draws). Also the fraction of selected units whose own t is positive. No selected
-    unit: n_units 0 and NaN statistics; every unit of the pool selected: the baseline is the
-    selected set itself (SD 0, effect NaN, p 1).
+    without a baseline, which untrained networks pass too: every unit shares the categories'
+    low-level drive). Two baselines:
+
+    * random unit sets: the same t of ``draws`` equal-size random sets from ``pool`` on these
+      images, its mean and SD (ddof=1), ``effect_size`` = (t - mean) / SD and
+      ``p_baseline_fixed_images`` = (1 + #{random t >= t}) / (1 + draws). Descriptive: it is exact
+      when the selection is unrelated to the units (exchangeable units), but a selection also
+      picks units that load on features which by chance separate the localizer's categories,
+      and on a finite second set such features separate its categories by chance too, which
+      random sets average away (anti-conservative, tests/test_localizer.py).
+    * the decision, ``p_permuted_selection``: the same selection (the ``n`` highest-t units)
+      on permuted localizer labels (:func:`permuted_selection_t`), p = (1 + #{t_perm >= t}) /
+      (1 + draws), exact under exchangeable localizer labels.
+
+    Also the fraction of selected units whose own t is positive (of those with a t). No selected
+    unit: n_units 0 and NaN statistics; every unit of the pool selected: SD 0, effect NaN, p 1.
     """
     labels = np.asarray(labels)
     mask, pool = np.asarray(mask, dtype=bool), np.asarray(pool, dtype=bool)
@@ -196,24 +229,23 @@ def generalisation(z: np.ndarray, labels: np.ndarray, category: str, mask: np.nd
     unit_t = welch_t(z[is_cat][:, mask], z[~is_cat][:, mask])
     base = random_set_means(z[:, pool], n, draws, rng)
     t_base = welch_t(base.T[is_cat], base.T[~is_cat])
-    rows = resample_within(labels, draws, rng)
-    t_sel_b = welch_t(pop[rows].T[is_cat], pop[rows].T[~is_cat])
-    base_b = np.take_along_axis(base, rows, 1)
-    t_base_b = welch_t(base_b.T[is_cat], base_b.T[~is_cat])
     t = float(res.statistic)
     mean_b, sd_b = float(np.nanmean(t_base)), float(np.nanstd(t_base, ddof=1))
     if not np.isfinite(t):  # the selected units do not vary on this set
-        effect = p_fixed = p_paired = np.nan
+        effect = p_fixed = p_perm = np.nan
     elif n == int(pool.sum()):  # every random set is the selected set
-        effect, p_fixed, p_paired = np.nan, 1.0, 1.0
-    else:  # an undefined random t (units constant on these images) counts against the set
+        effect, p_fixed, p_perm = np.nan, 1.0, 1.0
+    else:  # an undefined null t (units constant on these images) counts against the set
         effect = (t - mean_b) / sd_b if sd_b > 0 else np.nan
         p_fixed = (1 + int(np.sum(~(t_base < t)))) / (1 + draws)
-        p_paired = (1 + int(np.sum(~(t_base_b < t_sel_b)))) / (1 + draws)
+        t_perm = permuted_selection_t(x1, labels1, category, categories, n, pool, z, is_cat,
+                                      draws, rng)
+        p_perm = (1 + int(np.sum(~(t_perm < t)))) / (1 + draws)
+    valid = np.isfinite(unit_t)
     return {"n_units": n, "t": t, "df": float(res.df), "p_welch": float(res.pvalue),
-            "frac_units_prefer": float(np.nanmean(unit_t > 0)), "baseline_mean": mean_b,
-            "baseline_sd": sd_b, "effect_size": effect, "p_baseline_fixed_images": p_fixed,
-            "p_baseline": p_paired}
+            "frac_units_prefer": float(np.mean(unit_t[valid] > 0)) if valid.any() else np.nan,
+            "baseline_mean": mean_b, "baseline_sd": sd_b, "effect_size": effect,
+            "p_baseline_fixed_images": p_fixed, "p_permuted_selection": p_perm}
 
 
 def subsampled_category_t(x: np.ndarray, labels: np.ndarray, category: str,
