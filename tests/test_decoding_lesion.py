@@ -52,14 +52,21 @@ def test_kernel_lesion_zeroes_one_channel_and_is_removed_after_the_block():
     assert m(x)[:, 1].abs().sum() > 0 and not m.layer._forward_hooks
 
 
-def test_lesions_rank_identity_kernels_first():
+def _identity_images() -> tuple[np.ndarray, np.ndarray]:
+    """36 uint8 4x4 images of 6 identities for :class:`Toy`: channels 0 and 1 code the
+    identity (plus noise), channel 2 is noise (kernels 2 and 3)."""
     rng = np.random.default_rng(1)
     ids = np.repeat(np.arange(6), 6)
     code = rng.uniform(0, 255, (6, 2))
     img = np.zeros((36, 3, 4, 4), np.uint8)
     img[:, 0] = np.clip(code[ids, 0] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
     img[:, 1] = np.clip(code[ids, 1] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
-    img[:, 2] = rng.uniform(0, 255, (36, 1, 1))  # noise channel -> kernels 2, 3
+    img[:, 2] = rng.uniform(0, 255, (36, 1, 1))
+    return img, ids
+
+
+def test_lesions_rank_identity_kernels_first():
+    img, ids = _identity_images()
     table = lesion_effects(Toy(), img, ids, "layer", "head", (0, 0, 0), (1, 1, 1), 12,
                            torch.device("cpu"), seed=0)
     assert table.attrs["intact_accuracy"] > 0.8
@@ -111,13 +118,7 @@ def test_silencing_zeroes_post_activation_kernels_and_mean_ablates_signed_ones()
 def test_lesions_of_a_signed_layer_mean_ablate_and_find_the_identity_kernels():
     """With normalised (signed) inputs the toy layer is signed: its kernels are mean-ablated,
     and the two identity-carrying kernels still rank first."""
-    rng = np.random.default_rng(1)
-    ids = np.repeat(np.arange(6), 6)
-    code = rng.uniform(0, 255, (6, 2))
-    img = np.zeros((36, 3, 4, 4), np.uint8)
-    img[:, 0] = np.clip(code[ids, 0] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
-    img[:, 1] = np.clip(code[ids, 1] + rng.normal(0, 8, 36), 0, 255)[:, None, None]
-    img[:, 2] = rng.uniform(0, 255, (36, 1, 1))
+    img, ids = _identity_images()
     table = lesion_effects(Toy(), img, ids, "layer", "head", (0.5, 0.5, 0.5), (0.2, 0.2, 0.2),
                            12, torch.device("cpu"), seed=0)
     assert table.attrs["silencing"] == "mean_ablation"  # normalised inputs are signed

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from analysis.stats.profiles import pair_mask, rdm, univariate_units
+from analysis.stats.profiles import pair_mask, rdm, univariate_units_sample
 from analysis.stats.reliability import split_half_sb
 from analysis.stats.similarity import corrected, pearson, rdm_similarity
+from analysis.stats.standardize import varying, zscore_columns
 
 
 def test_pearson_equals_numpy_and_scipy():
@@ -38,7 +39,8 @@ def test_pair_mask_drops_duplicate_pairs():
 
 def test_univariate_units_zscores_each_unit():
     a = np.array([[1.0, 100.0, 7.0], [2.0, 300.0, 7.0], [3.0, 200.0, 7.0]])
-    np.testing.assert_allclose(univariate_units(a), [-1.2247449, 0.6123724, 0.6123724])
+    np.testing.assert_allclose(univariate_units_sample(a, a**2, np.arange(3)),
+                               [-1.2247449, 0.6123724, 0.6123724])
 
 
 def _subjects(rng, truth, n_sub, noise):
@@ -77,7 +79,8 @@ def test_indexing_the_full_rdm_equals_recomputing_it_on_a_sample():
 
 
 def test_sample_profile_equals_the_profile_of_the_copied_sample():
-    from analysis.stats.profiles import univariate_units_sample
+    def univariate_units(x):  # the definition, on a copied sample
+        return zscore_columns(x)[:, varying(x)].mean(1)
 
     rng = np.random.default_rng(3)
     acts = np.maximum(rng.normal(size=(40, 25)), 0)

@@ -35,8 +35,8 @@ def _name(label: str) -> str:
 
 def _localizer_macros(u: dict) -> dict[str, str]:
     """Generalisation against its baselines (permuted-label selection; random unit sets) and
-    top-k overlap against chance, for
-    trained and untrained networks (the select-units summary, results key ``units``)."""
+    top-k overlap against chance, for trained and untrained networks separately (the
+    select-units summary, results key ``units``)."""
     m = {"resGeneraliseDraws": tex(u.get("generalisation_draws")),
          "resGeneraliseAlpha": tex(u.get("generalisation_alpha")),
          "resOverlapPermutations": tex(u.get("overlap_permutations")),
@@ -114,9 +114,6 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
         pct = u.get(f"pct_selected_last_layer_{kind}", {})
         for cat in categories:
             m[f"resPct{_name(cat).capitalize()}{kind.capitalize()}"] = tex(pct.get(cat), 1)
-    gen = u.get("generalises_last_layer", {})
-    m["resGeneraliseCount"] = tex(sum(1 for v in gen.values() if v["generalises"]))
-    m["resGeneraliseTotal"] = tex(len(gen))
     m.update(_localizer_macros(u))
     met = r["metrics"]
     cons = met.get("mean_inter_metric_spearman_units", {})

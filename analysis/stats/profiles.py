@@ -24,7 +24,6 @@ import numpy as np
 from scipy.spatial.distance import pdist
 
 from analysis.stats.missing import mean_observed
-from analysis.stats.standardize import varying, zscore_columns
 
 
 def univariate_reps(responses: np.ndarray) -> np.ndarray:
@@ -33,16 +32,12 @@ def univariate_reps(responses: np.ndarray) -> np.ndarray:
     return mean_observed(responses, axis=1)
 
 
-def univariate_units(acts: np.ndarray) -> np.ndarray:
-    """(n_img, n_units) -> (n_img,): mean over units, each unit z-scored over the images first
-    (so no unit dominates by its scale; voxels are z-scored per session the same way).
-    Constant units carry no profile and are left out."""
-    return zscore_columns(acts)[:, varying(acts)].mean(1)
-
-
 def univariate_units_sample(acts: np.ndarray, sq: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """``univariate_units(acts[idx])`` without copying the sample: each unit's mean and SD over
-    the sample come from the images' draw counts (two matrix-vector products with ``acts`` and
+    """The univariate profile of network units on the image sample ``idx`` (duplicates
+    allowed): the mean over units, each unit z-scored over the sample first (population SD; so
+    no unit dominates by its scale, as voxels are z-scored per session), constant units left
+    out. Computed without copying the sample: each unit's mean and SD over the sample come
+    from the images' draw counts (two matrix-vector products with ``acts`` and
     its elementwise square ``sq``, precomputed), and the profile is one more. Units whose
     variance over the sample is below 1e-12 of their mean square are constant (left out).
     (n_img, n_units), (n_img, n_units), (n_sample,) -> (n_sample,)."""
