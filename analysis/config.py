@@ -169,6 +169,22 @@ class Comparison(Block):
     seed: int
 
 
+class Encoding(Block):
+    relative_alphas: Annotated[list[Annotated[float, Field(gt=0, allow_inf_nan=False)]],
+                               Field(min_length=2)]
+    random_sets: Positive
+    alpha: Probability
+    margin: Annotated[float, Field(gt=0, lt=1)]
+    insilico_readout: str | None
+    seed: int
+
+
+class ReversePredictivity(Block):
+    folds: Annotated[int, Field(ge=2)]
+    units_sample: Positive
+    seed: int
+
+
 class Robustness(Block):
     thresholds: Annotated[list[Threshold], Field(min_length=1)]
     localizers: Annotated[list[Literal["floc", "localizer2"]], Field(min_length=1)]
@@ -198,6 +214,8 @@ class Params(Block):
     metrics: Metrics
     comparison: Comparison
     robustness: Robustness
+    encoding: Encoding
+    reverse_predictivity: ReversePredictivity
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -271,6 +289,10 @@ class Params(Block):
         """The localizer threshold for a trained or untrained network."""
         t = self.unit_localizer.threshold_untrained
         return float(self.threshold if trained or t is None else t)
+
+    def trained_models(self) -> list[str]:
+        """The trained networks of `models`, in order (the encoding analyses use these)."""
+        return [m for m in self.models if self.zoo[m].trained]
 
     def layer(self, model: str, category: str) -> str:
         """The zoo's (published) layer of a model for a category."""

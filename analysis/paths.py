@@ -30,8 +30,10 @@ SELECTED_VOXELS = Path("data/selected")       # select-voxels: voxels.csv, count
 # --- stimuli and networks -----------------------------------------------------------------
 STIMULI = Path("data/stimuli")                # stimuli: one folder per set with index.csv
 NSD_IMAGES = Path("data/nsd_images/shared.h5")  # nsd-images: the shared NSD images
+NSD_OWN_IMAGES = Path("data/nsd_images/own.h5")  # nsd-images: every subject's own images
 PREPROCESSED = Path("data/preprocessed")      # preprocess@<config>: <config>/<set>.npy|csv
 NSD_SHARED_SET = "nsd_shared"                 # the set name of the shared NSD images
+NSD_OWN_SET = "nsd_own"                       # the subjects' own NSD images (encoding training)
 ACTIVATIONS = Path("data/activations")        # extract@<model>: <model>/<set>.h5, info.json
 UNIT_STATS = Path("data/units")               # localize-units: <model>.h5 unit t-values
 LOCALIZER = Path("results/network/localizer")  # select-units: counts, overlap, generalisation
@@ -43,6 +45,8 @@ COMPARISON = Path("results/comparison")
 ROBUSTNESS = Path("results/robustness")
 SYSTEMS_MAP = Path("results/systems_map")
 RSA92 = Path("results/rsa92")
+ENCODING = Path("results/encoding")           # encode: accuracy.csv, summary.json
+REVERSE = Path("results/reverse_predictivity")  # reverse-predictivity
 
 # --- reporting ----------------------------------------------------------------------------
 RESULTS = Path("results/results.json")        # the DVC metrics file
@@ -54,6 +58,8 @@ FIGURE2 = FIGURES / "figure2_selective_units.pdf"
 FIGURE_METRICS = FIGURES / "figure_metrics_study.pdf"
 FIGURE3 = FIGURES / "figure3_human_vs_network.pdf"
 FIGURE4 = FIGURES / "figure4_robustness.pdf"
+FIGURE5 = FIGURES / "figure5_encoding.pdf"
+FIGURE_REVERSE = FIGURES / "figure_reverse_predictivity.pdf"
 FIGURE_MANIFEST = FIGURES / "manifest.json"
 
 #: Prefix of the temporary siblings that atomic writes use (ignored by .dvcignore).

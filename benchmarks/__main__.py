@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["prepare_brain", "extraction", "pipeline"]
+BENCHMARKS = ["prepare_brain", "extraction", "ridge", "pipeline"]
 
 
 def main(names: list[str]) -> None:

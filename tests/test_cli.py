@@ -10,7 +10,8 @@ from analysis.__main__ import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the commands that run networks (and so need torch)
-TORCH = {"preprocess", "extract", "lesion"}
+# encode and reverse-predictivity: the ridge solver runs in torch (on a GPU when there is one)
+TORCH = {"preprocess", "extract", "lesion", "encode", "reverse-predictivity"}
 
 
 def _python(code: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

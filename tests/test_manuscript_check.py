@@ -38,8 +38,8 @@ def test_the_real_manuscript_uses_only_generated_numbers():
     root = Path(__file__).resolve().parents[1] / "manuscript"
     import yaml
 
-    from analysis.report.macros import macros, numbers_tex, published_macros
+    from analysis.report.macros import all_macros, numbers_tex
     from tests.test_macros import CATEGORIES, RESULTS, ROIS
     published = yaml.safe_load((root.parent / "data/published_reference.yaml").read_text())
-    numbers = {**macros(RESULTS, ROIS, CATEGORIES), **published_macros(published)}
+    numbers = all_macros(RESULTS, ROIS, CATEGORIES, published)
     assert check((root / "main.tex").read_text(), numbers_tex(numbers)) == []

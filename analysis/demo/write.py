@@ -245,7 +245,8 @@ CONTROL_STREAM = 1000
 
 
 def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path) -> None:
-    """The positive control: one more simulated subject without noise, on the shared images.
+    """The positive control: one more simulated subject without noise, on the shared images
+    (and on every image of the brick, images/all and responses/all (n_vox, n_images)).
 
     ``shared``: 0-based NSD ids. HDF5 with images/shared, responses/shared (n_vox, n_shared)
     noise-free responses, voxels/t_<domain> fLOC t-values and roi/<region> voxel indices (its
@@ -263,6 +264,11 @@ def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path) -> Non
     with h5py.File(path, "w", track_order=True) as f:
         f.create_dataset("images/shared", data=shared.astype(np.int64), track_times=False)
         f.create_dataset("responses/shared", data=st.true[:, shared], track_times=False)
+        # every image of the brick (the encoding models' positive control trains on the
+        # subjects' own images)
+        f.create_dataset("images/all", data=np.arange(st.true.shape[1], dtype=np.int64),
+                         track_times=False)
+        f.create_dataset("responses/all", data=st.true.astype(np.float32), track_times=False)
         for d, name in enumerate(domains):
             f.create_dataset(f"voxels/t_{name}", data=st.tvals[:, d], track_times=False)
         for reg in sorted(rois):

@@ -44,12 +44,16 @@ def voxel_t(subject: int, contrast: str, voxels: np.ndarray,
 
 
 def responses(subject: int, region: str, voxels: np.ndarray, selection: Selection,
-              root: Path = paths.PREPARED_BRAIN) -> Responses:
-    """Responses (n_shared, n_voxels, n_rep) of the given store voxels to the shared images."""
+              root: Path = paths.PREPARED_BRAIN, images: str = "shared") -> Responses:
+    """Responses (n_images, n_voxels, n_rep) of the given store voxels to the shared images
+    (``images='shared'``) or to the subject's own images (``'own'``; NaN for a repetition not
+    shown)."""
+    if images not in ("shared", "own"):
+        raise ValueError(f"images must be 'shared' or 'own', got {images!r}")
     voxels = np.sort(np.asarray(voxels, dtype=np.int64))
     with _open(subject, root) as f:
-        ds = f["responses/shared"]
+        ds = f[f"responses/{images}"]
         data = (ds[voxels.tolist(), :, :] if len(voxels) else
                 np.empty((0, ds.shape[1], ds.shape[2]), dtype=np.float32))
-        ids = f["images/shared"][()]
+        ids = f[f"images/{images}"][()]
     return Responses(data.transpose(1, 0, 2), ids, voxels, BrainId(subject, region, selection))

@@ -33,3 +33,23 @@ def responses(region: str, contrast: str | None, threshold: float,
     selection = Selection("fLOC", contrast, threshold if contrast else None)
     return Responses.from_network(data, ids, voxels,
                                   NetworkId(POSITIVE, region, True, selection))
+
+
+def all_images(region: str, contrast: str | None, threshold: float,
+               path: Path = paths.CONTROL_BRAIN) -> Responses | None:
+    """The same voxels as :func:`responses` on every image of the brick (images/all): the
+    encoding models' positive control, which trains on the subjects' own images. None when the
+    file, the region or the images are missing."""
+    if not path.is_file():
+        return None
+    with h5py.File(path, "r") as f:
+        if f"roi/{region}" not in f or "responses/all" not in f:
+            return None
+        voxels = f[f"roi/{region}"][()]
+        if contrast is not None:
+            voxels = voxels[f[f"voxels/t_{contrast}"][()][voxels] > threshold]
+        data = f["responses/all"][()][voxels].T
+        ids = f["images/all"][()]
+    selection = Selection("fLOC", contrast, threshold if contrast else None)
+    return Responses.from_network(data, ids, voxels,
+                                  NetworkId(POSITIVE, region, True, selection))

@@ -75,12 +75,14 @@ def normalise(batch: np.ndarray, mean, std, device: torch.device) -> torch.Tenso
 @torch.inference_mode()
 def extract(model: torch.nn.Module, images: np.ndarray, layers: list[str], mean, std,
             out: Path, batch_size: int, device: torch.device, response: str = "rectified",
-            desc: str = "extract") -> None:
+            desc: str = "extract", raw_layers: tuple[str, ...] = ()) -> None:
     """Write the responses of ``layers`` for uint8 images (n, 3, S, S) to HDF5 ``out``.
 
     Datasets per layer: ``<layer>/units`` (n, n_units) float16 and ``<layer>/kernel_<agg>``
     (n, n_kernels) float32 of the responses (:func:`as_response`); attrs ``shape`` (the
-    per-image output shape) and ``response``. Memory holds one batch at a time.
+    per-image output shape) and ``response``. For ``raw_layers`` also ``<layer>/raw`` (n,
+    n_units) float16: the module's output before the response is taken (what an in-silico
+    lesion feeds to the next modules). Memory holds one batch at a time.
     """
     model = model.to(device)
     n = len(images)
@@ -99,10 +101,17 @@ def extract(model: torch.nn.Module, images: np.ndarray, layers: list[str], mean,
                     g.create_dataset("units", (n, u.shape[1]), np.float16,
                                      chunks=(min(batch_size, n), min(u.shape[1], 1 << 16)),
                                      track_times=False)
+                    if name in raw_layers:
+                        g.create_dataset("raw", (n, u.shape[1]), np.float16,
+                                         chunks=(min(batch_size, n), min(u.shape[1], 1 << 16)),
+                                         track_times=False)
                     for agg in AGGREGATIONS:
                         g.create_dataset(f"kernel_{agg}", (n, kernel_view(x).shape[1]),
                                          np.float32, track_times=False)
                 f[name]["units"][row:row + len(batch)] = u
+                if name in raw_layers:
+                    f[name]["raw"][row:row + len(batch)] = \
+                        units(outputs[name]).to(torch.float16).cpu().numpy()
                 for agg, v in summaries(x).items():
                     f[name][f"kernel_{agg}"][row:row + len(batch)] = v.cpu().numpy()
             row += len(batch)

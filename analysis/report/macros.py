@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.report.format import tex, tex_p_relation, tex_text
@@ -154,9 +155,108 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     return m
 
 
+#: Encoding feature sets -> macro suffix (means over subjects, trained models pooled).
+ENC_SETS = {"all": "All", "lesioned": "Lesioned", "selective": "Selective",
+            "random_lesioned": "RandLesioned", "random_only": "RandOnly"}
+ENC_MEASURES = {"univariate_rc": "Uni", "multivariate_rc": "Multi", "voxel_r_normalised": "Vox"}
+ENC_TESTS = {"necessity": "Necessity", "sufficiency_vs_random": "SuffRandom",
+             "drop_lesioned": "DropLesioned", "drop_selective": "DropSelective"}
+
+
+def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
+    """Encoding (necessity/sufficiency, trained models pooled) and reverse-predictivity
+    numbers per region; 'n/a' for a region not run."""
+    m = {"resEncModels": tex(len(enc.get("models", []))),
+         "resEncRandomSets": tex(enc.get("random_sets")),
+         "resRevFolds": tex(rev.get("folds")),
+         "resEncReadout": tex_text(enc.get("insilico_readout") or "n/a"),
+         "resEncAlpha": tex(enc.get("alpha")),
+         "resEncMargin": tex(enc.get("margin")),
+         "resEncSilencing": SILENCING.get(next(iter(enc.get("silencing", {}).values()), ""),
+                                          "n/a")}
+    for roi in regions:
+        block = enc.get("pooled_trained", {}).get(roi, {})
+        for measure, short in ENC_MEASURES.items():
+            base = f"res{_name(roi)}Enc{short}"
+            e = block.get(measure, {})
+            lay, ins = e.get("layer", {}), e.get("insilico", {})
+            for key, suffix in ENC_SETS.items():  # 3 decimals: the effects are small
+                m[f"{base}{suffix}"] = tex(lay.get(f"mean_{key}"), 3)
+            for key, suffix in ENC_TESTS.items():
+                m[f"{base}{suffix}"] = tex(lay.get(key), 3)
+                m[f"{base}{suffix}P"] = tex(lay.get(f"{key}_p"))
+            m[f"{base}BelowMarginP"] = tex(lay.get("necessity_below_margin_p"))
+            m[f"{base}NotNeeded"] = tex(lay.get("not_needed"))
+            m[f"{base}Share"] = tex(lay.get("sufficiency_share"))
+            m[f"{base}Necessary"] = tex(lay.get("necessary"))
+            m[f"{base}BetterThanRandom"] = tex(lay.get("better_than_random"))
+            m[f"{base}InsilicoAll"] = tex(ins.get("mean_all"), 3)
+            m[f"{base}InsilicoLesioned"] = tex(ins.get("mean_lesioned"), 3)
+            m[f"{base}InsilicoNecessity"] = tex(ins.get("necessity"), 3)
+            m[f"{base}InsilicoNecessityP"] = tex(ins.get("necessity_p"))
+            m[f"{base}Negative"] = tex(e.get("negative_control_mean"))
+            m[f"{base}Positive"] = tex(enc.get("positive_control", {}).get(roi, {})
+                                       .get(measure))
+        base = f"res{_name(roi)}Rev"
+        ref = rev.get("reference", {}).get(roi, {})
+        m[f"{base}Reference"] = tex(ref.get("ev_mean"))
+        m[f"{base}ReferenceDirectionDiff"] = tex(ref.get("direction_difference_mean_abs"))
+        nets = [v[roi] for k, v in rev.get("by_model", {}).items()
+                if k in rev.get("models", []) and roi in v]
+        mean = (lambda key: float(np.mean([n[key] for n in nets]))  # noqa: E731
+                if nets and all(n[key] is not None for n in nets) else None)
+        m[f"{base}Forward"] = tex(mean("forward_ev"))
+        m[f"{base}Reverse"] = tex(mean("reverse_ev"))
+        m[f"{base}CommonSelective"] = tex(mean("common_share_selective"))
+        m[f"{base}CommonOther"] = tex(mean("common_share_other"))
+        first = nets[0] if nets else {}
+        m[f"{base}AsymmetryP"] = tex(first.get("asymmetry", {}).get("p"))
+        m[f"{base}CommonDiffP"] = tex(first.get("selective_minus_other", {}).get("p"))
+        pos = rev.get("by_model", {}).get("positive_control", {}).get(roi, {})
+        m[f"{base}PositiveReverse"] = tex(pos.get("reverse_ev"))
+        negs = [v[roi]["reverse_ev"] for k, v in rev.get("by_model", {}).items()
+                if k.endswith("/shuffled_images") and roi in v]
+        m[f"{base}NegativeReverse"] = tex(float(np.mean(negs)) if negs else None)
+    return m
+
+
+def encoding_table(enc: dict) -> str:
+    """booktabs table per model (and pooled trained), region and measure: mean accuracy of each
+    feature set, necessity and better-than-random with their p."""
+    rows = [r"\begin{tabular}{lllrrrrrrr}", r"\toprule",
+            r"Model & Region & Measure & all & $-$sel. & $-$rand. & sel. & rand. & "
+            r"necessity ($p$) & sel.$-$rand. ($p$) \\", r"\midrule"]
+    groups = [(tex_text(k), v) for k, v in enc.get("by_model", {}).items()]
+    if len(groups) > 1:
+        groups.append(("trained, pooled", enc.get("pooled_trained", {})))
+    for label, by_region in groups:
+        for roi, block in by_region.items():
+            for measure, short in ENC_MEASURES.items():
+                lay = block.get(measure, {}).get("layer", {})
+                cells = " & ".join(tex(lay.get(f"mean_{k}"), 3) for k in
+                                   ("all", "lesioned", "random_lesioned", "selective",
+                                    "random_only"))
+                rows.append(f"{label} & {roi} & {short} & {cells} & "
+                            f"{tex(lay.get('necessity'), 3)} ({tex(lay.get('necessity_p'))}) & "
+                            f"{tex(lay.get('sufficiency_vs_random'), 3)} "
+                            f"({tex(lay.get('sufficiency_vs_random_p'))}) \\\\")
+        rows.append(r"\addlinespace")
+    rows += [r"\bottomrule", r"\end{tabular}"]
+    return "% Generated by `python -m analysis macros`. Do not edit.\n" + "\n".join(rows) + "\n"
+
+
 def published_macros(published: dict) -> dict[str, str]:
     """Macros of published numbers the text compares with (data/published_reference.yaml)."""
     return {"resPublishedFsiLesionR": tex(published["lado_dobs"]["fsi_lesion_r"])}
+
+
+def all_macros(results: dict, regions: list[str], categories: list[str], published: dict
+               ) -> dict[str, str]:
+    """Every macro the manuscript may use: the results', the published numbers' and the
+    encoding and reverse-predictivity numbers ('n/a' where a stage did not run)."""
+    return {**macros(results, regions, categories), **published_macros(published),
+            **encoding_macros(results.get("encoding", {}),
+                              results.get("reverse_predictivity", {}), regions)}
 
 
 def numbers_tex(m: dict[str, str]) -> str:

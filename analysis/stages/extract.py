@@ -30,15 +30,23 @@ def run(args: argparse.Namespace) -> None:
     data_cfg = check_model_config(model, params.preprocessing[entry.preprocessing], args.model)
     layers = entry.layers_to_read()
     device = resolve_device(params.extraction.device)
-    sets = [*params.stimulus_sets, *params.supplementary_sets, paths.NSD_SHARED_SET]
+    sets = {name: layers for name in
+            [*params.stimulus_sets, *params.supplementary_sets, paths.NSD_SHARED_SET]}
+    # trained networks: the encoding models' training images at the category layers, and the
+    # raw (pre-response) category-layer outputs of the NSD images for in-silico lesions
+    category_layers = tuple(sorted(set(entry.layers.values())))
+    if entry.trained:
+        sets[paths.NSD_OWN_SET] = list(category_layers)
     with atomic_path(paths.activations(args.model)) as tmp:
         tmp.mkdir()
-        for name in sets:
+        for name, read in sets.items():
             images = np.load(paths.preprocessed(entry.preprocessing, name, "npy"), mmap_mode="r")
-            extract(model, images, layers, data_cfg["mean"], data_cfg["std"], tmp / f"{name}.h5",
+            extract(model, images, read, data_cfg["mean"], data_cfg["std"], tmp / f"{name}.h5",
                     params.extraction.batch_size, device, entry.response,
-                    desc=f"{args.model}/{name}")
+                    desc=f"{args.model}/{name}",
+                    raw_layers=category_layers if entry.trained and name in (
+                        paths.NSD_OWN_SET, paths.NSD_SHARED_SET) else ())
         write_json({"model": args.model, "display": entry.display,
                     "trained": entry.trained, "seed": entry.seed,
-                    "layers": layers, "response": entry.response, "sets": sets, "mean": list(data_cfg["mean"]),
+                    "layers": layers, "response": entry.response, "sets": list(sets), "mean": list(data_cfg["mean"]),
                     "std": list(data_cfg["std"])}, tmp / "info.json")

@@ -12,10 +12,10 @@ import yaml
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
 from analysis.report.macros import (
+    all_macros,
     comparison_table,
-    macros,
+    encoding_table,
     numbers_tex,
-    published_macros,
     reproduction_table,
 )
 from analysis.report.reproduction import reproduction
@@ -32,9 +32,10 @@ def run(args: argparse.Namespace) -> None:
     regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
     with atomic_path(paths.GENERATED_TEX) as tmp:
         tmp.mkdir()
-        numbers = {**macros(results, regions, params.categories), **published_macros(published)}
+        numbers = all_macros(results, regions, params.categories, published)
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
+        (tmp / "table_encoding.tex").write_text(encoding_table(results["encoding"]))
         (tmp / "table_reproduction.tex").write_text(
             reproduction_table(main_t, params.tier == "nsd"))

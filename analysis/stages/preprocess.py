@@ -1,8 +1,10 @@
 """Decode + resize + crop every stimulus set once for one preprocessing configuration.
 
 Writes data/preprocessed/<config>/<set>.npy (uint8, n x 3 x S x S) and <set>.csv (its index),
-for each set in data/stimuli and for the shared NSD images (set name 'nsd_shared'); a
-configuration that no model in `models` uses gets only an UNUSED marker.
+for each set in data/stimuli, for the shared NSD images (set name 'nsd_shared') and, when a
+trained model uses the configuration, for the subjects' own NSD images ('nsd_own', the encoding
+models' training images; written in chunks to a memory-mapped .npy). A configuration that no
+model in `models` uses gets only an UNUSED marker.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ import argparse
 import h5py
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
 from analysis.errors import ParameterError
 from analysis.nets.preprocess import preprocess_arrays, preprocess_files
+
+#: NSD images decoded at a time.
+CHUNK = 500
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +47,19 @@ def run(args: argparse.Namespace) -> None:
             arr = preprocess_files([paths.stimulus_set(name) / f for f in index["file"]], cfg)
             np.save(tmp / f"{name}.npy", arr)
             write_csv(index, tmp / f"{name}.csv")
-        with h5py.File(paths.NSD_IMAGES, "r") as f:
-            arr = preprocess_arrays(f["images"][()], cfg)
-            ids = f["nsd_ids"][()]
-        np.save(tmp / f"{paths.NSD_SHARED_SET}.npy", arr)
-        write_csv(pd.DataFrame({"nsd_id": ids}), tmp / f"{paths.NSD_SHARED_SET}.csv")
+        sets = {paths.NSD_SHARED_SET: paths.NSD_IMAGES}
+        if any(params.zoo[m].trained for m in users):
+            sets[paths.NSD_OWN_SET] = paths.NSD_OWN_IMAGES
+        for name, source in sets.items():
+            with h5py.File(source, "r") as f:
+                images, ids = f["images"], f["nsd_ids"][()]
+                side = cfg.input_size
+                out = np.lib.format.open_memmap(tmp / f"{name}.npy", mode="w+", dtype=np.uint8,
+                                                shape=(len(ids), 3, side, side))
+                for start in tqdm(range(0, len(ids), CHUNK), desc=f"preprocess {name}",
+                                  leave=False):
+                    out[start:start + CHUNK] = preprocess_arrays(images[start:start + CHUNK],
+                                                                 cfg)
+                out.flush()
+                del out
+            write_csv(pd.DataFrame({"nsd_id": ids}), tmp / f"{name}.csv")

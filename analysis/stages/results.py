@@ -34,5 +34,7 @@ def run(args: argparse.Namespace) -> None:
         paper_distance=pd.read_csv(paths.COMPARISON / "paper_distance.csv"),
         controls=pd.read_csv(paths.COMPARISON / "controls.csv"),
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
-        rsa92=_json(paths.RSA92 / "summary.json"))
+        rsa92=_json(paths.RSA92 / "summary.json"),
+        encoding=_json(paths.ENCODING / "summary.json"),
+        reverse=_json(paths.REVERSE / "summary.json"))
     write_json(results, paths.RESULTS)

@@ -1,0 +1,31 @@
+"""Figure 5 (encoding: necessity and sufficiency) and the reverse-predictivity figure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+from analysis import config, paths
+from analysis.report.figures import figure5
+from analysis.report.figures.style import label_tier, save
+from analysis.report.provenance import stage_provenance
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    prov = stage_provenance("figures-encoding")
+    regions = {c: r for c in params.categories if (r := params.main_region(c)) is not None}
+    summary = json.loads((paths.ENCODING / "summary.json").read_text())
+    fig = figure5.draw_encoding(pd.read_csv(paths.ENCODING / "accuracy.csv"),
+                                summary["models"], regions, params.encoding.insilico_readout,
+                                params.encoding.margin)
+    label_tier(fig, params.tier)
+    save(fig, paths.FIGURE5, {**prov, "output": str(paths.FIGURE5)})
+    fig = figure5.draw_reverse(pd.read_csv(paths.REVERSE / "subjects.csv"),
+                               pd.read_csv(paths.REVERSE / "pairs.csv"),
+                               pd.read_csv(paths.REVERSE / "units.csv"), summary["models"],
+                               regions)
+    label_tier(fig, params.tier)
+    save(fig, paths.FIGURE_REVERSE, {**prov, "output": str(paths.FIGURE_REVERSE)})

@@ -1,0 +1,198 @@
+"""Reverse predictivity (Muzellec & Kar): how well a region's voxels predict each network unit,
+against how well the units predict the voxels (forward) and how well one subject's voxels
+predict another's (the biological reference, both directions).
+
+Per trained network, main region (FFA, EBA, PPA) and subject, on the shared images (every
+repetition present), k-fold over images (``reverse_predictivity.folds``; the same folds for
+every direction of a subject), kernel ridge with a LOO-chosen alpha per target, EV normalised
+by the reliability of predictor and target (analysis.stats.predictivity). Targets: the
+category's selective units and the layer's other units (a random sample of up to
+``units_sample`` of each). A unit is "common"
+in a subject when its reverse EV reaches that subject's reference (the median EV of its voxels
+predicted from another subject, averaged over the other subjects), else "unique"; the share of
+common units is compared between selective and other units (subjects as the unit of
+inference). Controls: the noise-free simulated subject's voxels as the "units" (positive; should
+reach the reference) and the network with its images shuffled (negative; EV near 0). Writes
+results/reverse_predictivity/ (subjects.csv, pairs.csv, units.csv, summary.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from analysis import config, paths, seeds
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.io import activation_store, control_brain, selected, unit_store
+from analysis.nets.extraction import resolve_device
+from analysis.report.format import number, p_value
+from analysis.responses import Responses
+from analysis.stats.controls import aligned
+from analysis.stats.predictivity import folds, predictivity
+from analysis.stats.selection import above
+
+
+def _complete(r: Responses) -> np.ndarray:
+    """(n_stimuli,) bool: every repetition of every voxel present."""
+    return ~np.isnan(r.data).any(axis=(1, 2))
+
+
+def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(all units (n_shared, U) on ``stimuli``, target unit positions, their selective flag):
+    a random sample of up to ``units_sample`` selective units and as many other units."""
+    entry = params.zoo[model]
+    layer = params.layer(model, category)
+    r = activation_store.layer_responses(model, paths.NSD_SHARED_SET, layer,
+                                         entry.preprocessing)
+    acts = aligned(r, stimuli).mean()
+    sel = above(unit_store.t_values(model, layer, "floc", category),
+                params.unit_threshold(entry.trained))
+    live = acts.std(axis=0) > 0
+    rng = seeds.stream(params.reverse_predictivity.seed, "units", model, category)
+    k = params.reverse_predictivity.units_sample
+    picked = [np.sort(rng.choice(group, min(len(group), k), replace=False))
+              for group in (np.flatnonzero(live & sel), np.flatnonzero(live & ~sel))]
+    targets = np.concatenate(picked)
+    return acts, targets, sel[targets]
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    rp = params.reverse_predictivity
+    alphas = params.encoding.relative_alphas
+    floor = params.comparison.min_reliability
+    device = str(resolve_device(params.extraction.device))
+    subj_rows, pair_rows, unit_rows = [], [], []
+    for category in params.categories:
+        region = params.main_region(category)
+        if region is None:
+            continue
+        brains = selected.voxels(params, region)
+        brains = [b for b in brains if b.n_channels >= 2]
+        ok = np.logical_and.reduce([_complete(b) for b in brains])
+        brains = [Responses(b.data[ok], b.stimuli[ok], b.channels, b.system) for b in brains]
+        stim = brains[0].stimuli
+        test = {b.system.subject: folds(len(stim), rp.folds,
+                                        seeds.stream(rp.seed, "folds", region,
+                                                     str(b.system.subject)))
+                for b in brains}
+        # the biological reference: subject -> subject, both directions (ordered pairs); one
+        # multi-target fit per predictor subject, every other subject's voxels as targets, on
+        # the folds of the predictor subject (each direction of a pair is a separate fit)
+        ref: dict[int, list[float]] = {b.system.subject: [] for b in brains}
+        for a in tqdm(brains, desc=f"reverse {region}: subject pairs", leave=False):
+            others = [b for b in brains if b is not a]
+            ev = predictivity(a.data, np.concatenate([b.data for b in others], axis=1),
+                              test[a.system.subject], alphas, floor, device)["ev"].to_numpy()
+            edges = np.cumsum([0] + [b.n_channels for b in others])
+            for b, lo, hi in zip(others, edges[:-1], edges[1:]):
+                part = ev[lo:hi]
+                med = float(np.nanmedian(part)) if np.isfinite(part).any() else np.nan
+                ref[b.system.subject].append(med)
+                pair_rows.append({"region": region, "predictor": a.system.subject,
+                                  "target": b.system.subject, "ev_median": med})
+        reference = {s: float(np.nanmean(v)) for s, v in ref.items()}
+        systems = {m: _units(params, m, category, stim) for m in params.trained_models()}
+        ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
+                                       params.threshold)
+        ctrl = aligned(ctrl, stim) if ctrl is not None else None
+        if ctrl is not None:
+            acts = ctrl.mean()
+            systems[control_brain.POSITIVE] = (acts, np.flatnonzero(acts.std(0) > 0),
+                                               np.zeros(int((acts.std(0) > 0).sum()), bool))
+        for model, (acts, targets, is_sel) in systems.items():
+            variants = {model: acts}
+            if model != control_brain.POSITIVE:  # the negative control: images shuffled
+                perm = seeds.stream(rp.seed, "negative-control", model, region).permutation(
+                    len(stim))
+                variants["shuffled_images"] = acts[perm]
+            for name, x in variants.items():
+                evs = []
+                for b in tqdm(brains, desc=f"reverse {region}: {name}", leave=False):
+                    s = b.system.subject
+                    rev = predictivity(b.data, x[:, targets, None], test[s], alphas, floor,
+                                       device)["ev"].to_numpy()
+                    # forward only for the real system (the negative control tests reverse)
+                    fwd = (predictivity(x[:, :, None], b.data, test[s], alphas, floor,
+                                        device)["ev"].to_numpy() if name == model
+                           else np.full(1, np.nan))
+                    common = rev >= reference[s]
+                    evs.append(rev)
+                    subj_rows.append({
+                        "model": model, "variant": name, "region": region,
+                        "category": category, "subject": s,
+                        "forward_ev_median": float(np.nanmedian(fwd)),
+                        "reverse_ev_median": float(np.nanmedian(rev)),
+                        "reference_ev": reference[s],
+                        "n_units": len(targets), "n_selective": int(is_sel.sum()),
+                        "common_share_all": float(common.mean()),
+                        "common_share_selective": float(common[is_sel].mean())
+                        if is_sel.any() else np.nan,
+                        "common_share_other": float(common[~is_sel].mean())
+                        if (~is_sel).any() else np.nan})
+                if name == model:
+                    ev = np.vstack(evs)
+                    unit_rows.append(pd.DataFrame({
+                        "model": model, "region": region, "category": category,
+                        "unit": targets, "selective": is_sel,
+                        "reverse_ev_mean": ev.mean(0).round(6),
+                        "common_subjects": (ev >= np.array([reference[b.system.subject]
+                                                            for b in brains])[:, None]
+                                            ).sum(0)}))
+    subjects = pd.DataFrame(subj_rows)
+    pairs = pd.DataFrame(pair_rows)
+    units = pd.concat(unit_rows, ignore_index=True) if unit_rows else pd.DataFrame()
+    with atomic_path(paths.REVERSE) as tmp:
+        tmp.mkdir()
+        write_csv(subjects, tmp / "subjects.csv")
+        write_csv(pairs, tmp / "pairs.csv")
+        write_csv(units, tmp / "units.csv")
+        write_json(summary(subjects, pairs, params), tmp / "summary.json")
+
+
+def _ttest(x: np.ndarray) -> dict[str, object]:
+    x = x[np.isfinite(x)]
+    if len(x) < 2 or np.all(x == x[0]):
+        return {"mean": number(float(np.mean(x))) if len(x) else None, "t": None, "p": None,
+                "n": len(x)}
+    t = stats.ttest_1samp(x, 0.0)
+    return {"mean": number(float(np.mean(x))), "t": number(float(t.statistic)),
+            "p": p_value(float(t.pvalue)), "n": len(x)}
+
+
+def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) -> dict:
+    """Per model (and the controls) and region: mean over subjects of forward and reverse EV,
+    the asymmetry forward − reverse (t-test over subjects), the subject-to-subject reference
+    in both directions, and the share of common units among selective and other units (their
+    difference tested over subjects)."""
+    out: dict = {"models": params.trained_models(), "folds": params.reverse_predictivity.folds,
+                 "units_sample": params.reverse_predictivity.units_sample,
+                 "by_model": {}, "reference": {}}
+    for region, g in pairs.groupby("region", sort=False):
+        sym = g.merge(g, left_on=["predictor", "target"], right_on=["target", "predictor"],
+                      suffixes=("", "_back"))
+        out["reference"][region] = {
+            "ev_mean": number(float(g["ev_median"].mean())),
+            "direction_difference_mean_abs": number(float(
+                (sym["ev_median"] - sym["ev_median_back"]).abs().mean())),
+            "n_pairs": len(g)}
+    for (model, variant, region), g in subjects.groupby(["model", "variant", "region"],
+                                                        sort=False):
+        key = model if variant == model else f"{model}/{variant}"
+        out["by_model"].setdefault(key, {})[region] = {
+            "forward_ev": number(float(g["forward_ev_median"].mean())),
+            "reverse_ev": number(float(g["reverse_ev_median"].mean())),
+            "reference_ev": number(float(g["reference_ev"].mean())),
+            "asymmetry": _ttest((g["forward_ev_median"] - g["reverse_ev_median"]).to_numpy()),
+            "common_share_all": number(float(g["common_share_all"].mean())),
+            "common_share_selective": number(float(g["common_share_selective"].mean())),
+            "common_share_other": number(float(g["common_share_other"].mean())),
+            "selective_minus_other": _ttest((g["common_share_selective"] -
+                                             g["common_share_other"]).to_numpy()),
+            "n_units": int(g["n_units"].iloc[0]), "n_selective": int(g["n_selective"].iloc[0])}
+    return out
