@@ -176,6 +176,7 @@ class Encoding(Block):
     alpha: Probability
     margin: Annotated[float, Field(gt=0, lt=1)]
     insilico_readout: str | None
+    insilico_pool: bool
     seed: int
 
 

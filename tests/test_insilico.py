@@ -58,6 +58,11 @@ def test_tail_reproduces_the_forward_pass_and_lesions_silence_units():
     np.testing.assert_allclose(out["intact"][1], want, rtol=1e-2, atol=1e-2)  # float16 store
     np.testing.assert_allclose(out["lesion"][1], lesioned, rtol=1e-2, atol=1e-2)
     assert np.abs(out["lesion"][1] - out["intact"][1]).max() > 0.05
+    (_, _, pooled), = insilico.lesioned_readouts(tail, raw, tuple(cached.shape[1:]),
+                                                 {"lesion": mask}, "rectified", 4,
+                                                 torch.device("cpu"), pool=True)
+    np.testing.assert_allclose(pooled, lesioned.reshape(len(raw), 6, -1).mean(2), rtol=1e-2,
+                               atol=1e-2)  # the read-out's kernel means over positions
 
 
 def test_non_negative_outputs_are_zeroed():

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from analysis.errors import InputError
-from analysis.nets.extraction import as_response, normalise, units
+from analysis.nets.extraction import as_response, kernel_view, normalise, units
 from analysis.nets.hooks import recording
 
 
@@ -73,9 +73,11 @@ def silencing(raw, batch_size: int) -> tuple[str, np.ndarray | None]:
 @torch.inference_mode()
 def lesioned_readouts(tail: torch.nn.Module, raw, shape: tuple[int, ...],
                       lesions: dict[str, np.ndarray | None], response: str, batch_size: int,
-                      device: torch.device) -> Iterator[tuple[str, str, np.ndarray]]:
+                      device: torch.device, pool: bool = False
+                      ) -> Iterator[tuple[str, str, np.ndarray]]:
     """For each lesion (name -> (n_units,) bool mask of the layer's units, None for the intact
-    network): (name, silencing method, (n_images, n_readout_units) float16 read-out responses).
+    network): (name, silencing method, (n_images, n_readout_units) float16 read-out responses;
+    with ``pool``, (n_images, n_kernels): each read-out kernel's mean over positions).
 
     raw: (n_images, n_units) raw layer outputs (array or HDF5 dataset, read in batches);
     shape: one image's output shape (e.g. (C, H, W))."""
@@ -91,5 +93,7 @@ def lesioned_readouts(tail: torch.nn.Module, raw, shape: tuple[int, ...],
             if m is not None:
                 flat[:, m] = 0.0 if flat_fill is None else flat_fill[m]
             x = flat.reshape(len(flat), *shape)
-            out.append(units(as_response(tail(x), response)).to(torch.float16).cpu())
+            r = as_response(tail(x), response)
+            r = kernel_view(r).mean(2) if pool else units(r)
+            out.append(r.to(torch.float16).cpu())
         yield name, method if mask is not None else "intact", torch.cat(out).numpy()

@@ -170,6 +170,8 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
          "resEncRandomSets": tex(enc.get("random_sets")),
          "resRevFolds": tex(rev.get("folds")),
          "resEncReadout": tex_text(enc.get("insilico_readout") or "n/a"),
+         "resEncReadoutPooling": ("its kernels averaged over positions" if enc.get("insilico_pool")
+                                  else "every unit"),
          "resEncAlpha": tex(enc.get("alpha")),
          "resEncMargin": tex(enc.get("margin")),
          "resEncSilencing": SILENCING.get(next(iter(enc.get("silencing", {}).values()), ""),

@@ -142,7 +142,7 @@ def insilico_kernels(params: config.Params, model: str, layer: str,
         raw = _Stacked(fo[layer]["raw"], fs[layer]["raw"])
         for name, how, feats in tqdm(insilico.lesioned_readouts(
                 tail, raw, shape, lesions, entry.response, params.extraction.batch_size,
-                device), total=len(lesions), desc=f"encode {model}: in-silico lesions",
+                device, params.encoding.insilico_pool), total=len(lesions), desc=f"encode {model}: in-silico lesions",
                 leave=False):
             method = how if how != "intact" else method
             kern = linear_kernels([feats[:n_own], feats[n_own:]], groups, {"k": None},
@@ -361,6 +361,7 @@ def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str])
                  "silencing": silencing,
                  "random_sets": params.encoding.random_sets,
                  "insilico_readout": params.encoding.insilico_readout,
+                 "insilico_pool": params.encoding.insilico_pool,
                  "pooled": "trained models only (per subject, the mean over models)",
                  "by_model": {}, "pooled_trained": {}, "positive_control": {}}
     nets = acc[acc["model"].isin(trained)]

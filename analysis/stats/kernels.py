@@ -48,10 +48,11 @@ def linear_kernels(stores: Sequence[object], groups: Mapping[str, Sequence[np.nd
     acc = {g: {name: torch.zeros((sum(len(r) for r in rows),) * 2, dtype=torch.float64,
                                  device=device) for name in subsets}
            for g, rows in groups.items()}
+    buffers = [np.empty((len(u), chunk), dtype=np.float32) for u in used]  # reused per chunk
     for start in range(0, p, chunk):
         stop = min(p, start + chunk)
-        blocks = [torch.as_tensor(_read(units, u, start, stop), device=device)
-                  for units, u in zip(stores, used)]
+        blocks = [torch.as_tensor(_read(units, u, start, stop, buf), device=device)
+                  for units, u, buf in zip(stores, used, buffers)]
         masks = {name: None if m is None else torch.as_tensor(m[start:stop], device=device)
                  for name, m in subsets.items()}
         for g, where in pos.items():
@@ -75,15 +76,21 @@ def linear_kernel(parts: Sequence[tuple[object, np.ndarray]],
                           chunk, device)["group"]
 
 
-def _read(units, rows: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """float32 (len(rows), stop - start) block; rows sorted and unique. Reads the rows' whole
-    span when they are dense in it (one contiguous read), else row by row (h5py fancy
-    indexing)."""
+def _read(units, rows: np.ndarray, start: int, stop: int, buf: np.ndarray) -> np.ndarray:
+    """float32 (len(rows), stop - start) block, in ``buf`` where possible (no new allocation
+    per chunk); rows sorted and unique. An HDF5 dataset is read straight into the buffer
+    (converted from float16 by HDF5) when the rows are contiguous, else row by row."""
+    width = stop - start
+    out = buf[:len(rows), :width]
     if len(rows) == 0:
-        return np.empty((0, stop - start), dtype=np.float32)
+        return out
     lo, hi = int(rows[0]), int(rows[-1]) + 1
+    if hasattr(units, "read_direct") and hi - lo == len(rows):
+        dest = np.empty((len(rows), width), dtype=np.float32) if width != buf.shape[1] else buf
+        units.read_direct(dest, source_sel=np.s_[lo:hi, start:stop])
+        return dest
     if hi - lo <= 4 * len(rows):
-        block = np.asarray(units[lo:hi, start:stop])[rows - lo]
+        out[:] = np.asarray(units[lo:hi, start:stop])[rows - lo]
     else:
-        block = units[rows.tolist(), start:stop]
-    return np.asarray(block, dtype=np.float32)
+        out[:] = units[rows.tolist(), start:stop]
+    return out

@@ -30,7 +30,7 @@ EFFECTS = {"necessity": ("random_lesioned", "lesioned", "necessity:\nâˆ’random â
 
 
 def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
-                  readout: str | None, margin: float) -> plt.Figure:
+                  readout: str | None, margin: float, pooled: bool = False) -> plt.Figure:
     """Rows a-b: accuracy per feature set (univariate, multivariate), columns: regions. Bars:
     mean over subjects of each trained model (and their per-subject mean when there are
     several); dots: subjects; dashed: positive control (noise-free brain), dotted: negative
@@ -95,7 +95,8 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
     layer = acc[acc["model"].isin(models)]["layer"].iloc[0] if len(acc) else "?"
     fig.supxlabel(f"Solid bars: encoding models on the units of {layer} (selective units removed "
                   f"or kept; light: random sets of the same size). Hatched: in-silico lesion, "
-                  f"units silenced in the forward pass, model read at {readout}. Models: "
+                  f"units silenced in the forward pass, model read at {readout}"
+                  f"{' (kernel means)' if pooled else ''}. Models: "
                   f"{', '.join(models)}. Dots: subjects.", fontsize=6)
     return fig
 
