@@ -94,10 +94,10 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
     axes[0, 0].legend(frameon=False, fontsize=5.5, loc="lower left")
     layer = acc[acc["model"].isin(models)]["layer"].iloc[0] if len(acc) else "?"
     fig.supxlabel(f"Solid bars: encoding models on the units of {layer} (selective units removed "
-                  f"or kept; light: random sets of the same size). Hatched: in-silico lesion, "
-                  f"units silenced in the forward pass, model read at {readout}"
-                  f"{' (kernel means)' if pooled else ''}. Models: "
-                  f"{', '.join(models)}. Dots: subjects.", fontsize=6)
+                  f"or kept; light: random sets of the same size). Dots: subjects.\n"
+                  f"Hatched: in-silico lesion, units silenced in the forward pass, model read at "
+                  f"{readout}{' (kernel means)' if pooled else ''}. Models: "
+                  f"{', '.join(models)}.", fontsize=6)
     return fig
 
 
