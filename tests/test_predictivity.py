@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import RidgeCV
 
-from analysis.stats.encoding import kernel_scale
+from analysis.stats import ridge
 from analysis.stats.predictivity import (
     column_r,
     cv_predict,
@@ -35,7 +35,7 @@ def test_cv_predictions_equal_sklearn_per_fold():
     for test in test_sets:
         train = np.setdiff1d(np.arange(60), test)
         k = x[train] @ x[train].T
-        scale = kernel_scale(k)
+        scale = ridge.kernel_scale(k)
         ref = RidgeCV(alphas=np.array(ALPHAS) * scale, alpha_per_target=True).fit(x[train],
                                                                                   y[train])
         np.testing.assert_allclose(pred[test], ref.predict(x[test]), rtol=1e-4, atol=1e-4)

@@ -310,7 +310,7 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
     out = []
     for c, region in regions.items():
         contrast = params.roi_definitions[region].contrast
-        ctrl = control_brain.all_images(region, contrast, params.threshold)
+        ctrl = control_brain.responses(region, contrast, params.threshold, images="all")
         if ctrl is None:
             continue
         pos = pd.Series(np.arange(ctrl.n_stimuli), index=ctrl.stimuli)

@@ -45,22 +45,13 @@ def feature_kernels(k_all: np.ndarray, k_selective: np.ndarray,
     return out
 
 
-def kernel_scale(k_train: np.ndarray) -> float:
-    """The mean variance of the centred training kernel (its mean diagonal): ridge values are
-    given relative to it, so feature sets of 100 or 100 000 units get the same effective
-    grid."""
-    kc, _, _ = ridge.centre_train(k_train)
-    scale = float(np.mean(np.diag(kc)))
-    return scale if scale > 0 else 1.0
-
-
 def fit_predict(kernel: np.ndarray, n_train: int, y_train: np.ndarray,
                 relative_alphas: Sequence[float], device: str = "cpu"
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Fit on the first ``n_train`` images of ``kernel`` ((n_train + n_test) square), predict
     the rest: ((n_test, n_targets) predictions, (n_targets,) chosen alphas, relative)."""
     k_train = kernel[:n_train, :n_train]
-    scale = kernel_scale(k_train)
+    scale = ridge.kernel_scale(k_train)
     model = ridge.fit(k_train, y_train, np.asarray(relative_alphas) * scale, device)
     return ridge.predict(model, kernel[n_train:, :n_train]), model.alpha / scale
 

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats import ridge
-from analysis.stats.encoding import kernel_scale
 from analysis.stats.reliability import spearman_brown
 
 
@@ -57,7 +56,7 @@ def cv_predict(x: np.ndarray, y: np.ndarray, test_sets: Sequence[np.ndarray],
     for test in test_sets:
         train = np.setdiff1d(np.arange(len(x)), test)
         k_train = k[np.ix_(train, train)]
-        alphas = np.asarray(relative_alphas) * kernel_scale(k_train)
+        alphas = np.asarray(relative_alphas) * ridge.kernel_scale(k_train)
         model = ridge.fit(k_train, y[train], alphas, device)
         pred[test] = ridge.predict(model, k[np.ix_(test, train)])
     return pred

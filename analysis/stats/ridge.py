@@ -66,6 +66,15 @@ def centre_test(k_test: np.ndarray, k_mean: np.ndarray, k_grand: float) -> np.nd
     return k_test - k_test.mean(axis=1, keepdims=True) - k_mean[None, :] + k_grand
 
 
+def kernel_scale(k_train: np.ndarray) -> float:
+    """The mean variance of the centred training kernel (its mean diagonal): ridge values are
+    given relative to it, so feature sets of 100 or 100 000 units get the same effective
+    grid."""
+    kc, _, _ = centre_train(k_train)
+    scale = float(np.mean(np.diag(kc)))
+    return scale if scale > 0 else 1.0
+
+
 def _check(k: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> None:
     if k.ndim != 2 or k.shape[0] != k.shape[1]:
         raise InputError(f"ridge: the training kernel must be square, got shape {k.shape}")

@@ -73,8 +73,8 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
             ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left")
         ax = axes[2, j]
         labels = []
-        for k, (key, (plus, minus, label)) in enumerate(
-                (k, v) for k, v in EFFECTS.items() if {v[0], v[1]} <= set(a["feature_set"])):
+        for k, (plus, minus, label) in enumerate(
+                v for v in EFFECTS.values() if {v[0], v[1]} <= set(a["feature_set"])):
             labels.append(label)
             for i, (measure, _) in enumerate(MEASURES):
                 wide = _per_subject(a[a["model"].isin(models)], measure)
