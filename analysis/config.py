@@ -149,7 +149,6 @@ class UnitLocalizer(Block):
             raise ValueError("; ".join(problems))
         return self
 
-
 class Metrics(Block):
     lesion_models: list[str]
     lesion_layer: str
@@ -186,6 +185,37 @@ class ReversePredictivity(Block):
     seed: int
 
 
+class CocoRulesBlock(Block):
+    close_area: Annotated[float, Field(gt=0)]
+    exposed_words: Annotated[list[str], Field(min_length=1)]
+    covered_words: Annotated[list[str], Field(min_length=1)]
+
+
+class Annotations(Block):
+    hand_labels: str | None
+    coco: CocoRulesBlock
+
+
+class RealImageContrast(Block):
+    set: Literal["floc", "localizer2", "kriegeskorte92"]
+    units: Domain
+    column: str
+    a: str
+    b: str
+
+
+class Divergence(Block):
+    diagnostics: dict[Domain, Annotated[list[str], Field(min_length=2, max_length=2)]]
+    residual_cutoff: Annotated[float, Field(gt=0)]
+    discovery_subjects: Annotated[list[Subject], Field(min_length=1)]
+    discovery_models: Annotated[list[str], Field(min_length=1)]
+    discovery_image_share: Annotated[float, Field(gt=0, lt=1)]
+    control_shift: float
+    n_boot: Positive
+    real_images: list[RealImageContrast]
+    seed: int
+
+
 class Robustness(Block):
     thresholds: Annotated[list[Threshold], Field(min_length=1)]
     localizers: Annotated[list[Literal["floc", "localizer2"]], Field(min_length=1)]
@@ -217,6 +247,8 @@ class Params(Block):
     robustness: Robustness
     encoding: Encoding
     reverse_predictivity: ReversePredictivity
+    annotations: Annotations
+    divergence: Divergence
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -256,9 +288,32 @@ class Params(Block):
                     if getattr(self.metrics, key) not in read:
                         problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
                                         f"read for {m} (zoo.{m}.read: {read})")
+        problems += self._divergence_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _divergence_problems(self) -> list[str]:
+        d, out = self.divergence, []
+        for category, pair in d.diagnostics.items():  # label names: checked by the stage
+            if pair[0] == pair[1]:
+                out.append(f"divergence.diagnostics.{category} = {pair}: two different labels")
+        missing = [c for c in self.categories if c not in d.diagnostics]
+        if missing:
+            out.append(f"divergence.diagnostics has no contrast for categories {missing}")
+        # the parts are intersected with `subjects` and `models` (a run on fewer keeps its
+        # split); the discovery part must not be empty
+        if not set(d.discovery_subjects) & set(self.subjects):
+            out.append(f"divergence.discovery_subjects = {d.discovery_subjects}: none of them "
+                       f"is in subjects = {self.subjects}")
+        if not set(d.discovery_models) & set(self.models):
+            out.append(f"divergence.discovery_models = {d.discovery_models}: none of them is "
+                       f"in models = {self.models}")
+        untrained = [m for m in d.discovery_models if m in self.zoo and not self.zoo[m].trained]
+        if untrained:
+            out.append(f"divergence.discovery_models = {d.discovery_models}: {untrained} are "
+                       "untrained (the hypotheses are about trained networks)")
+        return out
 
     def _runnable(self, key: str, model: str) -> list[str]:
         entry = self.zoo.get(model)

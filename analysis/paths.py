@@ -45,6 +45,9 @@ COMPARISON = Path("results/comparison")
 ROBUSTNESS = Path("results/robustness")
 SYSTEMS_MAP = Path("results/systems_map")
 RSA92 = Path("results/rsa92")
+ANNOTATIONS = Path("results/annotations")     # annotate: images.csv, summary.json
+DEMO_ANNOTATIONS = DEMO_TRUTH / "annotations.csv"  # simulate: the synthetic images' labels
+DIVERGENCE = Path("results/divergence")       # divergence: per image, diagnostics, summary
 ENCODING = Path("results/encoding")           # encode: accuracy.csv, summary.json
 REVERSE = Path("results/reverse_predictivity")  # reverse-predictivity
 
@@ -60,6 +63,7 @@ FIGURE3 = FIGURES / "figure3_human_vs_network.pdf"
 FIGURE4 = FIGURES / "figure4_robustness.pdf"
 FIGURE5 = FIGURES / "figure5_encoding.pdf"
 FIGURE_REVERSE = FIGURES / "figure_reverse_predictivity.pdf"
+FIGURE6 = FIGURES / "figure6_divergence.pdf"
 FIGURE_MANIFEST = FIGURES / "manifest.json"
 
 #: Prefix of the temporary siblings that atomic writes use (ignored by .dvcignore).

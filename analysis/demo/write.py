@@ -23,6 +23,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from analysis.demo import brain, features, images
+from analysis.io import annotations
 from analysis.io.nsd import layout
 from analysis.io.nsd.betas import BETA_SCALE
 from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
@@ -347,6 +348,9 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     pd.DataFrame({"nsd_id": np.arange(n73k), "category": cats, "attribute": attrs,
                   "shared": np.isin(np.arange(n73k), sharedix - 1)}).to_csv(
         tdir / "images.csv", index=False)
+    # the annotation table of the divergence analysis, in its schema (analysis.io.annotations)
+    annotations.from_attributes(np.arange(n73k), cats, attrs).to_csv(
+        tdir / "annotations.csv", index=False)
     (tdir / "model.json").write_text(json.dumps({
         "note": BANNER, "model": "see analysis/demo/brain.py",
         "tuning": {r: {"cat": t["cat"], "attr": {f"{c}/{a}": v for (c, a), v in t["attr"].items()}}

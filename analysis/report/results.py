@@ -76,7 +76,8 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
              prepared: dict, voxel_counts: pd.DataFrame, reliability: pd.DataFrame,
              localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
              paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
-             rsa92: dict, encoding: dict, reverse: dict) -> dict:
+             rsa92: dict, encoding: dict, reverse: dict, annotations: dict,
+             divergence: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
@@ -95,4 +96,5 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "robustness": robustness,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
         "encoding": encoding, "reverse_predictivity": reverse,
+        "annotations": annotations, "divergence": divergence,
     }

@@ -36,5 +36,7 @@ def run(args: argparse.Namespace) -> None:
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"),
         encoding=_json(paths.ENCODING / "summary.json"),
-        reverse=_json(paths.REVERSE / "summary.json"))
+        reverse=_json(paths.REVERSE / "summary.json"),
+        annotations=_json(paths.ANNOTATIONS / "summary.json"),
+        divergence=_json(paths.DIVERGENCE / "summary.json"))
     write_json(results, paths.RESULTS)

@@ -1,0 +1,43 @@
+"""Figure 6 (stimulus-level divergences and diagnostic tests) from results/divergence."""
+
+from __future__ import annotations
+
+import argparse
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from analysis import config, paths
+from analysis.report.figures import figure6
+from analysis.report.figures.style import label_tier, save
+from analysis.report.provenance import stage_provenance
+
+
+def thumbnails(ids: set[int], path=paths.NSD_IMAGES) -> dict[int, np.ndarray]:
+    """{nsd_id: (H, W, 3) uint8} of the shared images asked for that the store holds."""
+    with h5py.File(path, "r") as f:
+        stored = f["nsd_ids"][()]
+        rows = [k for k, i in enumerate(stored) if int(i) in ids]
+        return {int(stored[k]): f["images"][k] for k in rows}
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    prov = stage_provenance("figures-divergence")
+    regions = {c: r for c in params.categories if (r := params.main_region(c)) is not None}
+    tables = {name: pd.read_csv(paths.DIVERGENCE / f"{name}.csv")
+              for name in ("images", "diagnostics", "subjects", "generalisation",
+                           "real_images", "it_rdm")}
+    model = next(m for m in params.divergence.discovery_models if m in params.models)
+    img = tables["images"]
+    img = img[img["model"] == model]
+    top = set()
+    for _, g in img.groupby("region"):
+        top |= set(g.reindex(g["residual"].abs().sort_values(ascending=False).index)
+                   .head(figure6.THUMBNAILS)["nsd_id"].astype(int))
+    fig = figure6.draw(tables["images"], tables["diagnostics"], tables["subjects"],
+                       tables["generalisation"], tables["real_images"], tables["it_rdm"],
+                       regions, model, thumbnails(top), params.divergence.residual_cutoff)
+    label_tier(fig, params.tier)
+    save(fig, paths.FIGURE6, {**prov, "output": str(paths.FIGURE6)})

@@ -1,0 +1,236 @@
+"""Stimulus-level divergences between a brain region and a network's selective units, and the
+diagnostic contrasts (Finding 5).
+
+Profiles are z-scored over images: a region's response to an image is the mean over its
+selected voxels and repetitions; a network's is the mean over its selected units, each unit
+z-scored over the images first (no unit dominates by its scale). A contrast is the difference of
+the mean z-scored response between two image groups A and B (e.g. human minus animal faces).
+
+Inference:
+
+* a network is deterministic, so its contrast varies only with the images: Welch's t-test over
+  images (:func:`welch`) and a bootstrap interval with images resampled within each group
+  (:func:`bootstrap_interval`);
+* a brain's contrast is tested with subjects as the unit of inference (:func:`subjects_test`);
+* the brain-network difference (the interaction "brain contrast minus network contrast") has two
+  random factors crossed: subjects and images. :func:`crossed_difference` estimates its variance
+  from the subject-by-image table with the ANOVA (method-of-moments) components of a crossed
+  random-effects model (equal to REML for balanced data when no component is negative;
+  tests/test_divergence.py checks this against statsmodels' MixedLM) and Satterthwaite's degrees
+  of freedom. Testing over subjects alone ignores that the images are a sample too: when the
+  network's response has an image-specific part the brain lacks, such a test rejects far too
+  often although brain and network share the contrast (the test shows both).
+
+Arrays: profiles are (n_images,) or (n_subjects, n_images); group masks are (n_images,) bool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+
+from analysis.seeds import child_seed
+
+
+def zscore(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """z-score over ``axis`` (population SD); all NaN where the profile is constant."""
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=axis, keepdims=True)
+    sd = x.std(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sd > 0, (x - mean) / np.where(sd > 0, sd, 1.0), np.nan)
+
+
+def unit_profile(acts: np.ndarray) -> np.ndarray:
+    """(n_images, n_units) activations -> (n_images,) z-scored profile: each non-constant unit
+    z-scored over the images, averaged over units, z-scored again."""
+    acts = np.asarray(acts, dtype=np.float64)
+    keep = acts.std(axis=0) > 1e-12 * (np.abs(acts).max(axis=0) + 1e-30)
+    if not keep.any():
+        return np.full(len(acts), np.nan)
+    return zscore(zscore(acts[:, keep], axis=0).mean(axis=1))
+
+
+def brain_profile(data: np.ndarray) -> np.ndarray:
+    """(n_images, n_voxels, n_reps) responses (NaN for a missing repetition) -> (n_images,)
+    z-scored profile: the mean over voxels and repetitions."""
+    return zscore(np.nanmean(np.asarray(data, dtype=np.float64), axis=(1, 2)))
+
+
+@dataclass(frozen=True)
+class Residuals:
+    """Brain regressed on network over images (ordinary least squares): the fit and each
+    image's standardized residual (residual / its SD with 2 degrees of freedom used)."""
+
+    slope: float
+    intercept: float
+    standardized: np.ndarray  # (n_images,)
+
+    def divergent(self, cutoff: float) -> np.ndarray:
+        """(n_images,) int: +1 brain above the network's prediction by ``cutoff`` SDs or more,
+        -1 below by as much, 0 otherwise."""
+        z = self.standardized
+        return np.where(z >= cutoff, 1, np.where(z <= -cutoff, -1, 0))
+
+
+def residuals(brain: np.ndarray, network: np.ndarray) -> Residuals:
+    """OLS of ``brain`` on ``network`` ((n_images,) each, n >= 3)."""
+    fit = stats.linregress(network, brain)
+    resid = brain - (fit.intercept + fit.slope * network)
+    sd = np.sqrt(np.sum(resid**2) / (len(resid) - 2))
+    return Residuals(float(fit.slope), float(fit.intercept),
+                     resid / sd if sd > 0 else np.zeros_like(resid))
+
+
+def contrast(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean over images of group A minus group B, over the last axis: (..., n_images) ->
+    (...)."""
+    values = np.asarray(values, dtype=np.float64)
+    return values[..., a].mean(axis=-1) - values[..., b].mean(axis=-1)
+
+
+def welch(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Welch's t-test of group A vs B over images: (t, two-sided p)."""
+    res = stats.ttest_ind(values[a], values[b], equal_var=False)
+    return float(res.statistic), float(res.pvalue)
+
+
+def bootstrap_interval(values: np.ndarray, a: np.ndarray, b: np.ndarray, n_boot: int,
+                       level: float, rng: np.random.Generator) -> tuple[float, float]:
+    """Percentile interval of the contrast with images resampled with replacement within
+    each group (the group sizes kept). ``values`` (..., n_images) -> (low (...), high (...))."""
+    ia, ib = np.flatnonzero(a), np.flatnonzero(b)
+    da = rng.integers(0, len(ia), size=(n_boot, len(ia)))
+    db = rng.integers(0, len(ib), size=(n_boot, len(ib)))
+    v = np.asarray(values, dtype=np.float64)
+    boots = v[..., ia][..., da].mean(axis=-1) - v[..., ib][..., db].mean(axis=-1)
+    q = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2], axis=-1)
+    return q[0], q[1]
+
+
+@dataclass(frozen=True)
+class Test:
+    """An estimate with its standard error, degrees of freedom, interval and two-sided p."""
+
+    estimate: float
+    se: float
+    df: float
+    low: float
+    high: float
+    p: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _t_test(estimate: float, se: float, df: float, level: float) -> Test:
+    if not (np.isfinite(se) and se > 0 and df > 0):
+        return Test(estimate, float("nan"), float("nan"), float("nan"), float("nan"),
+                    float("nan"))
+    q = stats.t.ppf((1 + level) / 2, df)
+    p = 2 * stats.t.sf(abs(estimate / se), df)
+    return Test(estimate, se, df, estimate - q * se, estimate + q * se, float(p))
+
+
+def subjects_test(per_subject: np.ndarray, level: float) -> Test:
+    """One-sample t-test over subjects of per-subject contrasts (n_subjects,) (the brain's
+    contrast with subjects as the unit of inference)."""
+    x = np.asarray(per_subject, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return _t_test(float(np.mean(x)) if len(x) else float("nan"), float("nan"), 0, level)
+    return _t_test(float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x))), len(x) - 1, level)
+
+
+def crossed_difference(brain: np.ndarray, network: np.ndarray | None, a: np.ndarray,
+                       b: np.ndarray, level: float) -> Test:
+    """The brain's contrast (mean over subjects) minus the network's, with subjects and images
+    as crossed random factors.
+
+    ``brain`` (n_subjects, n_images) z-scored profiles; ``network`` (n_images,) or None (then
+    the brain's contrast itself, generalising over subjects and images). With E = brain -
+    network and contrast weights w (1/n_A on A, -1/n_B on B), the estimate is mean_s sum_i w_i
+    E_si and its variance var_s(D_s)/S + sum_g s2_img,g / n_g, where D_s is subject s's
+    difference (its spread holds the subject-by-contrast variance and the residual) and
+    s2_img,g = (MS_images,g - MS_residual,g) / S the image variance of group g from the
+    two-way table of group g (clipped at 0). Satterthwaite degrees of freedom. One subject:
+    Welch's test over images."""
+    brain = np.atleast_2d(np.asarray(brain, dtype=np.float64))
+    e = brain - (0.0 if network is None else np.asarray(network, dtype=np.float64)[None, :])
+    n_subj = e.shape[0]
+    groups = [(np.flatnonzero(a), 1.0), (np.flatnonzero(b), -1.0)]
+    if min(len(g) for g, _ in groups) < 2:
+        return _t_test(float("nan"), float("nan"), 0, level)
+    d_s = sum(sign * e[:, g].mean(axis=1) for g, sign in groups)
+    estimate = float(np.mean(d_s))
+    if n_subj == 1:
+        terms = [(e[0, g].var(ddof=1) / len(g), len(g) - 1) for g, _ in groups]
+    else:
+        terms = [(d_s.var(ddof=1) / n_subj, n_subj - 1)]
+        for g, _ in groups:
+            t = e[:, g]
+            ms_img = n_subj * t.mean(axis=0).var(ddof=1)
+            resid = t - t.mean(axis=1, keepdims=True) - t.mean(axis=0, keepdims=True) + t.mean()
+            ms_res = np.sum(resid**2) / ((n_subj - 1) * (len(g) - 1))
+            if ms_img > ms_res:
+                k = n_subj * len(g)
+                terms += [(ms_img / k, len(g) - 1), (-ms_res / k, (n_subj - 1) * (len(g) - 1))]
+    var = sum(v for v, _ in terms)
+    df = var**2 / sum(v**2 / d for v, d in terms) if var > 0 else 0.0
+    return _t_test(estimate, float(np.sqrt(var)), float(df), level)
+
+
+def image_part(ids: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """(n,) bool: whether each image id is in the discovery part. Decided per image from a hash
+    of (seed, id), so an image's part does not depend on which other images are in the set."""
+    u = np.array([child_seed(seed, "image-part", str(int(i))) for i in ids], dtype=np.float64)
+    return u / 2.0**32 < share
+
+
+def label_enrichment(residual: np.ndarray, flags: np.ndarray, label: np.ndarray
+                     ) -> dict[str, float]:
+    """How an annotation label goes with the divergence, over images whose label is known
+    (``label`` 1/0/NaN): mean standardized residual of label-1 minus label-0 images (Welch t,
+    p), and for each direction of divergence (brain above / below the network) the odds ratio
+    of the label among divergent images (Fisher's exact test, one-sided 'more')."""
+    known = np.isfinite(label)
+    yes, no = known & (label == 1), known & (label == 0)
+    out: dict[str, float] = {"n_yes": int(yes.sum()), "n_no": int(no.sum())}
+    if yes.sum() >= 2 and no.sum() >= 2:
+        out["residual_difference"] = float(residual[yes].mean() - residual[no].mean())
+        out["t"], out["p"] = welch(residual, yes, no)
+    else:
+        out["residual_difference"] = out["t"] = out["p"] = float("nan")
+    for name, sign in (("brain_above", 1), ("brain_below", -1)):
+        div = flags == sign
+        table = [[int((div & yes).sum()), int((~div & yes).sum())],
+                 [int((div & no).sum()), int((~div & no).sum())]]
+        res = stats.fisher_exact(table, alternative="greater")
+        out[f"{name}_n"] = table[0][0]
+        out[f"{name}_odds"] = float(res.statistic)
+        out[f"{name}_p"] = float(res.pvalue)
+    return out
+
+
+def rdm_group_separation(rdm: np.ndarray, a: np.ndarray, b: np.ndarray, others: np.ndarray
+                         ) -> dict[str, float]:
+    """How a square RDM (n, n) separates groups A and B (e.g. human vs animal faces): mean
+    dissimilarity between A and B minus the mean within A and within B ('separation'), the same
+    for A∪B against ``others`` ('category_separation'), and their ratio (0: A and B are treated
+    alike; 1: as distinct as the category is from the rest)."""
+    def mean_between(x: np.ndarray, y: np.ndarray) -> float:
+        return float(rdm[np.ix_(x, y)].mean())
+
+    def mean_within(x: np.ndarray) -> float:
+        ix = np.flatnonzero(x)
+        block = rdm[np.ix_(ix, ix)]
+        return float(block[np.triu_indices(len(ix), 1)].mean())
+
+    within = (mean_within(a) + mean_within(b)) / 2
+    sep = mean_between(a, b) - within
+    faces = a | b
+    cat = mean_between(faces, others) - mean_within(faces)
+    return {"between": mean_between(a, b), "within": within, "separation": sep,
+            "category_separation": cat, "ratio": sep / cat if cat > 0 else float("nan")}
