@@ -5,7 +5,8 @@ Per category's main region (FFA, EBA, PPA) on the shared images, with the annota
 
 * images.csv — every image's z-scored response of the region (subject average) and of each
   model's selective units, the standardized residual of brain on network and the divergent flag
-  (|residual| >= ``divergence.residual_cutoff``), with the image's labels;
+  (|residual| >= ``divergence.residual_cutoff``), with the image's labels; subject_images.csv —
+  each subject's z-scored response to every image;
 * subjects.csv — the diagnostic contrast (``divergence.diagnostics``: label A minus label B) in
   each subject, with a bootstrap interval over images and Welch's p over images;
 * diagnostics.csv — the contrast of each model (trained and untrained) and control, its
@@ -68,10 +69,11 @@ def _labels(stimuli: np.ndarray) -> pd.DataFrame:
 
 
 def _systems(params: config.Params, region: str, category: str, stimuli: np.ndarray,
-             a: np.ndarray) -> dict[str, tuple[np.ndarray, bool | None]]:
-    """{name: ((n_images,) z-scored profile, trained flag (None for a control))}; models
-    without selective units are left out (and listed by the caller)."""
+             a: np.ndarray) -> tuple[dict[str, tuple[np.ndarray, bool | None]], list[str]]:
+    """({name: ((n_images,) z-scored profile, trained flag (None for a control))}, the models
+    left out because they have no selective units at the threshold)."""
     out: dict[str, tuple[np.ndarray, bool | None]] = {}
+    empty = []
     for model in params.models:
         r = aligned(selected.units(params, model, params.layer(model, category), category),
                     stimuli)
@@ -80,6 +82,8 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
                              f"`dvc repro extract@{model}`")
         if r.n_channels:
             out[model] = (dv.unit_profile(r.mean()), params.zoo[model].trained)
+        else:
+            empty.append(model)
     ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
                                    params.threshold)
     ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
@@ -87,7 +91,7 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
         prof = dv.zscore(ctrl.mean().mean(axis=1))
         out[control_brain.POSITIVE] = (prof, None)
         out[NEGATIVE] = (prof + params.divergence.control_shift * a, None)
-    return out
+    return out, empty
 
 
 def _row(test: dv.Test, prefix: str = "") -> dict[str, float]:
@@ -118,7 +122,7 @@ def region_tables(params: config.Params, category: str, region: str
                          f"(results/annotations/images.csv)")
     neither = ((labels[label_a] == 0) & (labels[label_b] == 0)).to_numpy()
     base = {"region": region, "category": category, "label_a": label_a, "label_b": label_b}
-    systems = _systems(params, region, category, stimuli, a)
+    systems, empty = _systems(params, region, category, stimuli, a)
     # the brain: each subject (images resampled), then subjects as the unit of inference
     subj_rows = []
     c_s = dv.contrast(profiles, a, b)
@@ -131,6 +135,9 @@ def region_tables(params: config.Params, category: str, region: str
                           "category_effect": float(profiles[k, a | b].mean()
                                                    - profiles[k, neither].mean())
                           if neither.sum() else np.nan})
+    subject_images = pd.DataFrame({
+        **base, "subject": np.repeat(subjects, len(stimuli)),
+        "nsd_id": np.tile(stimuli, len(subjects)), "brain_z": profiles.ravel().round(6)})
     diag_rows = [{**base, "system": "brain", "kind": "brain", "trained": np.nan,
                   "n_a": int(a.sum()), "n_b": int(b.sum()),
                   **_row(dv.subjects_test(c_s, level)),
@@ -157,8 +164,13 @@ def region_tables(params: config.Params, category: str, region: str
             **{label: labels[label].to_numpy() for label in annotations.LABELS}}))
     gen_rows, enr_rows = _generalisation(params, region, base, stimuli, subjects, profiles,
                                          systems, labels, a, b)
+    diag_rows += [{**base, "system": m, "kind": "trained" if params.zoo[m].trained
+                   else "untrained", "trained": params.zoo[m].trained,
+                   "n_a": int(a.sum()), "n_b": int(b.sum()), "note": "no selective units"}
+                  for m in empty]
     return {"images": pd.concat(image_rows, ignore_index=True) if image_rows else
-            pd.DataFrame(), "subjects": pd.DataFrame(subj_rows),
+            pd.DataFrame(), "subject_images": subject_images,
+            "subjects": pd.DataFrame(subj_rows),
             "diagnostics": pd.DataFrame(diag_rows), "generalisation": pd.DataFrame(gen_rows),
             "enrichment": pd.DataFrame(enr_rows)}
 
@@ -300,10 +312,13 @@ def summary(tables: dict[str, pd.DataFrame], params: config.Params) -> dict:
                            "subjects_positive": int((s["contrast"] > 0).sum()),
                            "category_effect": number(float(s["category_effect"].mean()))},
                  "systems": {}}
-        for _, row in g[g["kind"] != "brain"].iterrows():
+        run = g[(g["kind"] != "brain") & g["estimate"].notna()]
+        for _, row in run.iterrows():
             entry["systems"][row["system"]] = {"kind": row["kind"], **_test(row),
                                                "difference": _test(row, "difference_")}
-        trained = g[g["kind"] == "trained"]
+        entry["without_selective_units"] = sorted(
+            g[(g["kind"] != "brain") & g["estimate"].isna()]["system"])
+        trained = run[run["kind"] == "trained"]
         entry["trained_mean_contrast"] = number(float(trained["estimate"].mean())) \
             if len(trained) else None
         entry["trained_pooled"] = list(trained["system"])

@@ -56,7 +56,7 @@ def _diagnostics(ax: plt.Axes, diag: pd.DataFrame, subj: pd.DataFrame) -> None:
                                                [brain["crossed_high"] - brain["estimate"]]],
                 fmt="D", color="#222222", ms=4, capsize=2, lw=0.8,
                 label="brain (subjects × images CI)")
-    others = diag[diag["kind"] != "brain"].reset_index(drop=True)
+    others = diag[(diag["kind"] != "brain") & diag["estimate"].notna()].reset_index(drop=True)
     for k, row in others.iterrows():
         x = 1 + k
         ax.errorbar(x, row["estimate"], yerr=[[row["estimate"] - row["low"]],
