@@ -211,7 +211,6 @@ class Divergence(Block):
     discovery_models: Annotated[list[str], Field(min_length=1)]
     discovery_image_share: Annotated[float, Field(gt=0, lt=1)]
     control_shift: float
-    n_boot: Positive
     real_images: list[RealImageContrast]
     seed: int
 

@@ -1,8 +1,8 @@
 """The divergence statistics (analysis.stats.divergence): against independent references
 (scipy, pingouin, statsmodels, closed forms), on planted effects, and under a realistic null
 (image-dependent signal strength, correlated noise, three repetitions, a network with an
-image-specific part of its own); the split of the generalisation analysis; and the committed
-demo results against the planted invariances."""
+image-specific part of its own; 8 subjects as in the main test, 4 as in a held-out part); the
+generalisation analysis; and the committed demo results against the planted invariances."""
 
 from __future__ import annotations
 
@@ -24,35 +24,46 @@ from analysis.stats import divergence as dv
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def world(rng: np.random.Generator, n_subjects: int = 8, n_per_group: int = 12,
-          brain_contrast: float = 0.5, network_contrast: float = 0.5, voxels: int = 20
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A region measured in ``n_subjects`` and a network, on two image groups A and B (plus as
-    many other images): z-scored profiles (subjects, images) and (images,), masks A and B.
+def world(rng: np.random.Generator, n_subjects: int = 8, n_a: int = 12, n_b: int = 12,
+          n_other: int = 12, brain_contrast: float = 0.5, network_contrast: float = 0.5,
+          noise: float = 1.5, voxels: int = 20, reps: int = 3, rho: float = 0.6
+          ) -> tuple[list[dv.Profile], dv.Profile, np.ndarray, np.ndarray]:
+    """A region measured in ``n_subjects`` and a network, on image groups A and B (plus other
+    images): each subject's profile (from trials), the network's profile, masks A and B.
 
     Images differ in signal strength (log-normal); each subject has its own contrast slope; the
-    noise is correlated over voxels (a shared fluctuation per trial) and averaged over three
-    repetitions; the network shares part of the images' signal and has an image-specific part
-    of its own. Contrasts are planted in raw units before z-scoring."""
-    n = 3 * n_per_group
+    noise is correlated over voxels (a fluctuation per trial shared by the voxels) and averaged
+    over ``reps`` repetitions. The network shares a part ``rho`` of the images' signal and has
+    an image-specific part of its own, sized so that its signal variance equals the brain's:
+    equal raw contrasts are then equal contrasts in units of each system's signal SD."""
+    n = n_a + n_b + n_other
     a = np.zeros(n, bool)
-    a[:n_per_group] = True
+    a[:n_a] = True
     b = np.zeros(n, bool)
-    b[n_per_group:2 * n_per_group] = True
+    b[n_a:n_a + n_b] = True
     strength = rng.lognormal(0.0, 0.5, n)
     common = rng.normal(size=n) * strength
     group = np.where(a, 0.5, np.where(b, -0.5, 0.0))
-    # own part's SD 1.16: the network's profile has about the brain's SD (signal 1.65 + noise
-    # 0.29 in variance), so equal raw contrasts are equal z contrasts
-    network = network_contrast * group + 0.6 * common + 1.16 * rng.normal(size=n)
+    own_sd = np.sqrt((1 - rho**2) * np.exp(0.5))  # E[strength^2] = e^0.5
+    network = network_contrast * group + rho * common + own_sd * rng.normal(size=n)
     slopes = 0.2 * rng.normal(size=(n_subjects, 1))
     true = brain_contrast * group + common + slopes * group  # (S, n)
-    # trials: (S, n, voxels, 3) with a per-trial fluctuation shared by the voxels
-    shared = rng.normal(size=(n_subjects, n, 1, 3))
-    own = rng.normal(size=(n_subjects, n, voxels, 3))
-    trials = true[:, :, None, None] + 1.5 * (0.6 * shared + 0.8 * own)
-    brain = np.vstack([dv.brain_profile(t) for t in trials])
-    return brain, dv.zscore(network), a, b
+    shared = rng.normal(size=(n_subjects, n, 1, reps))
+    own = rng.normal(size=(n_subjects, n, voxels, reps))
+    trials = true[:, :, None, None] + noise * (0.6 * shared + 0.8 * own)
+    return [dv.brain_profile(t) for t in trials], dv.Profile(network, np.zeros(n)), a, b
+
+
+def null_rate(runs: int, corrected: bool = True, **kw) -> tuple[float, np.ndarray]:
+    """Share of worlds in which brain - network is called different at 0.05, and the p."""
+    ps = []
+    for seed in range(runs):
+        profiles, network, a, b = world(np.random.default_rng(seed), **kw)
+        z = np.vstack([p.z() if corrected else dv.zscore(p.mean) for p in profiles])
+        z = z[np.isfinite(z).all(axis=1)]  # a subject without measurable signal is left out
+        ps.append(dv.crossed_difference(z, network.z(), a, b, 0.95).p)
+    ps = np.array(ps)
+    return float(np.mean(ps < 0.05)), ps
 
 
 def test_profiles_match_direct_computation():
@@ -61,13 +72,40 @@ def test_profiles_match_direct_computation():
     acts[:, 3] = 5.0  # a constant unit is left out
     kept = np.delete(acts, 3, axis=1)
     expected = ((kept - kept.mean(0)) / kept.std(0)).mean(1)
-    expected = (expected - expected.mean()) / expected.std()
-    np.testing.assert_allclose(dv.unit_profile(acts), expected, atol=1e-12)
+    net = dv.unit_profile(acts)
+    np.testing.assert_allclose(net.mean, expected, atol=1e-12)
+    np.testing.assert_allclose(net.z(), (expected - expected.mean()) / expected.std(),
+                               atol=1e-12)
     data = rng.normal(size=(30, 5, 3))
     data[2, :, 1] = np.nan  # a missing repetition
-    m = np.array([np.nanmean(data[i]) for i in range(30)])
-    np.testing.assert_allclose(dv.brain_profile(data), (m - m.mean()) / m.std(), atol=1e-12)
+    reps = np.stack([data[:, :, k].mean(axis=1) for k in range(3)], axis=1)  # NaN stays NaN
+    m = np.nanmean(reps, axis=1)
+    n = np.sum(np.isfinite(reps), axis=1)
+    pooled = np.nansum((reps - m[:, None]) ** 2) / np.sum(n - 1)
+    prof = dv.brain_profile(data)
+    np.testing.assert_allclose(prof.mean, m, atol=1e-12)
+    np.testing.assert_allclose(prof.noise, pooled / n, atol=1e-12)
     assert np.isnan(dv.zscore(np.ones(4))).all()
+
+
+def test_brain_profile_is_standardized_by_its_signal_sd():
+    """Planted: signal SD 1 over images, noise SD 2 per repetition (3 repetitions, one voxel):
+    the total SD of the image means is sqrt(1 + 4/3) but the standardization divides by about
+    1, so a noisy brain's contrasts are not shrunk against a noiseless network's."""
+    sds = []
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        signal = rng.normal(size=400)
+        data = signal[:, None, None] + 2.0 * rng.normal(size=(400, 1, 3))
+        prof = dv.brain_profile(data)
+        z = prof.z()
+        sds.append(np.std(prof.mean) / np.std(z))  # the SD it divided by
+    assert np.mean(sds) == pytest.approx(1.0, abs=0.03)
+    half = np.zeros(400, bool)
+    half[:200] = True
+    z = prof.z(half)
+    assert z[half].mean() == pytest.approx(0.0, abs=1e-12)  # moments of the subset
+    assert np.isnan(dv.Profile(np.zeros(5), np.ones(5)).z()).all()  # no signal left
 
 
 def test_residuals_match_statsmodels_ols():
@@ -100,27 +138,21 @@ def test_welch_and_subjects_test_match_pingouin():
     a = np.zeros(40, bool)
     a[:15] = True
     b = ~a
-    t, p = dv.welch(v, a, b)
+    test = dv.welch(v, a, b, 0.95)
     ref = pg.ttest(v[a], v[b], correction=True)
-    assert t == pytest.approx(float(ref["T"].iloc[0]))
-    assert p == pytest.approx(float(ref["p_val"].iloc[0]))
+    assert test.estimate / test.se == pytest.approx(float(ref["T"].iloc[0]))
+    assert test.df == pytest.approx(float(ref["dof"].iloc[0]))
+    assert test.p == pytest.approx(float(ref["p_val"].iloc[0]))
+    assert [test.low, test.high] == pytest.approx(list(ref["CI95"].iloc[0]), abs=0.01)
     x = rng.normal(0.4, 1.0, size=8)
     test = dv.subjects_test(x, 0.95)
     ref = pg.ttest(x, 0.0)
     assert test.p == pytest.approx(float(ref["p_val"].iloc[0]))
     assert [test.low, test.high] == pytest.approx(list(ref["CI95"].iloc[0]), abs=0.01)
-
-
-def test_bootstrap_interval_matches_normal_theory_for_large_groups():
-    rng = np.random.default_rng(4)
-    v = rng.normal(size=600)
-    a = np.zeros(600, bool)
-    a[:300] = True
-    lo, hi = dv.bootstrap_interval(v, a, ~a, 4000, 0.95, rng)
-    se = np.sqrt(v[a].var(ddof=1) / 300 + v[~a].var(ddof=1) / 300)
-    centre = dv.contrast(v, a, ~a)
-    assert lo == pytest.approx(centre - 1.96 * se, abs=0.25 * se)
-    assert hi == pytest.approx(centre + 1.96 * se, abs=0.25 * se)
+    same = dv.crossed_difference(np.vstack([v, v]), v, a, b, 0.95)
+    assert same.estimate == 0 and same.p == 1.0  # identical profiles
+    with pytest.raises(ValueError, match="disjoint"):
+        dv.crossed_difference(np.vstack([v, v]), v, a, a, 0.95)
 
 
 def test_crossed_difference_matches_statsmodels_mixedlm():
@@ -158,59 +190,82 @@ def test_crossed_difference_with_one_subject_is_welch():
     assert test.p == pytest.approx(ref.pvalue)
 
 
-def test_crossed_difference_is_calibrated_when_brain_and_network_share_the_contrast():
-    """The realistic null: p uniform over seeds. A test over subjects alone (the network's
-    contrast as a constant) rejects far too often here, because the network's image-specific
-    part makes its contrast on these images differ from the brain's by chance."""
-    crossed, naive = [], []
+@pytest.mark.parametrize("shape, runs", [
+    ({}, 600),                                              # 8 subjects, 12 images per group
+    ({"n_subjects": 4, "n_a": 6, "n_b": 6, "n_other": 6}, 2000),   # a held-out part
+    ({"n_subjects": 4, "n_a": 5, "n_b": 2, "n_other": 10}, 2000),  # unequal, tiny groups
+])
+def test_crossed_difference_is_calibrated_when_brain_and_network_share_the_contrast(shape, runs):
+    """The realistic null, p uniform over seeds. Small parts check the degrees of freedom: with
+    infinite df the 4-subject, 6-image world rejects about 7 %."""
+    rate, ps = null_rate(runs, **shape)
+    assert stats.kstest(ps, "uniform").pvalue > 0.001
+    assert 0.03 <= rate <= 0.065
+
+
+def test_a_test_over_subjects_alone_is_not_calibrated():
+    """The network's image-specific part makes its contrast on these images differ from the
+    brain's by chance; treating the images as fixed calls that a difference."""
+    naive = []
     for seed in range(300):
-        brain, net, a, b = world(np.random.default_rng(seed))
-        crossed.append(dv.crossed_difference(brain, net, a, b, 0.95).p)
-        naive.append(dv.subjects_test(dv.contrast(brain, a, b) - dv.contrast(net, a, b),
+        profiles, network, a, b = world(np.random.default_rng(seed))
+        z = np.vstack([p.z() for p in profiles])
+        naive.append(dv.subjects_test(dv.contrast(z, a, b) - dv.contrast(network.z(), a, b),
                                       0.95).p)
-    crossed, naive = np.array(crossed), np.array(naive)
-    assert stats.kstest(crossed, "uniform").pvalue > 0.01
-    assert 0.02 <= np.mean(crossed < 0.05) <= 0.09
-    assert np.mean(naive < 0.05) > 0.2
+    assert np.mean(np.array(naive) < 0.05) > 0.2
+
+
+def test_noise_correction_removes_the_bias_toward_smaller_brain_contrasts():
+    """A network equal to the brain's noise-free signal, a large contrast in both, noisy
+    brains: z-scoring by the total SD shrinks the brain's contrast and the test calls the two
+    different; standardizing by the signal SD does not (conservative here: the difference has
+    no image variance, which the clipped component cannot go below)."""
+    kw = {"rho": 1.0, "noise": 2.0, "brain_contrast": 2.0, "network_contrast": 2.0}
+    plain, _ = null_rate(300, corrected=False, **kw)
+    corrected, _ = null_rate(300, **kw)
+    assert plain > 0.2
+    assert corrected <= 0.06
 
 
 def test_crossed_difference_detects_and_covers_a_planted_difference():
-    """The brain's contrast 2 raw units larger than the network's: detected most of the
-    time, and the interval covers the true z difference about 95 % of the time."""
-    hits, estimates = [], []
-    for seed in range(150):
-        brain, net, a, b = world(np.random.default_rng(1000 + seed), brain_contrast=2.0,
-                                 network_contrast=0.0)
-        test = dv.crossed_difference(brain, net, a, b, 0.95)
+    """Brain contrast 2 raw units, network 0. The true difference in signal-SD units comes from
+    one very large noiseless world; the interval covers it about 95 % of the time."""
+    big, network, a, b = world(np.random.default_rng(99), n_subjects=50, n_a=5000, n_b=5000,
+                               n_other=5000, brain_contrast=2.0, network_contrast=0.0,
+                               noise=0.0, voxels=1, reps=2)
+    big_z = np.vstack([p.z() for p in big])
+    truth = float(dv.contrast(big_z, a, b).mean() - dv.contrast(network.z(), a, b))
+    hits, covered = [], []
+    for seed in range(200):
+        profiles, network, a, b = world(np.random.default_rng(1000 + seed), brain_contrast=2.0,
+                                        network_contrast=0.0)
+        z = np.vstack([p.z() for p in profiles])
+        test = dv.crossed_difference(z, network.z(), a, b, 0.95)
         hits.append(test.p < 0.05)
-        estimates.append((test.estimate, test.low, test.high))
-    est = np.array(estimates)
+        covered.append(test.low <= truth <= test.high)
     assert np.mean(hits) > 0.6
-    truth = est[:, 0].mean()  # the estimator is unbiased: its mean over worlds
-    coverage = np.mean((est[:, 1] <= truth) & (truth <= est[:, 2]))
-    assert 0.88 <= coverage <= 0.99
+    assert 0.9 <= np.mean(covered) <= 0.99
 
 
-def test_label_enrichment():
+def test_pair_enrichment():
     rng = np.random.default_rng(6)
     resid = rng.normal(size=300)
-    label = (rng.random(300) < 0.3).astype(float)
-    label[::50] = np.nan  # unknown labels are left out
-    resid[label == 1] += 1.5  # planted: the label goes with brain-above-network residuals
+    a = rng.random(300) < 0.3
+    b = ~a & (rng.random(300) < 0.5)
+    resid[a] += 1.5  # planted: A goes with brain-above-network residuals
     flags = np.where(resid >= 2, 1, np.where(resid <= -2, -1, 0))
-    out = dv.label_enrichment(resid, flags, label)
-    known = np.isfinite(label)
-    yes, no = known & (label == 1), known & (label == 0)
+    out = dv.pair_enrichment(resid, flags, a, b)
     div = flags == 1
-    ref = stats.fisher_exact([[np.sum(div & yes), np.sum(~div & yes)],
-                              [np.sum(div & no), np.sum(~div & no)]], alternative="greater")
+    ref = stats.fisher_exact([[np.sum(div & a), np.sum(~div & a)],
+                              [np.sum(div & b), np.sum(~div & b)]], alternative="greater")
     assert out["brain_above_p"] == pytest.approx(ref.pvalue)
     assert out["residual_difference"] > 1.0 and out["p"] < 1e-10
-    assert out["n_yes"] + out["n_no"] == known.sum()
-    null = [dv.label_enrichment(r := np.random.default_rng(s).normal(size=300),
-                                np.where(r >= 2, 1, np.where(r <= -2, -1, 0)),
-                                (np.random.default_rng(s + 99).random(300) < 0.3).astype(float)
-                                )["p"] for s in range(200)]
+    null = []
+    for seed in range(200):
+        r = np.random.default_rng(seed).normal(size=300)
+        g = np.random.default_rng(seed + 99).random(300)
+        null.append(dv.pair_enrichment(r, np.where(r >= 2, 1, np.where(r <= -2, -1, 0)),
+                                       g < 0.3, g > 0.7)["p"])
     assert 0.01 <= np.mean(np.array(null) < 0.05) <= 0.10
 
 
@@ -239,30 +294,47 @@ def test_image_part_is_per_image_and_seeded():
     assert not np.array_equal(dv.image_part(ids, 0.5, 48), part)
 
 
-def test_generalisation_parts_hold_out_one_factor_and_only_trained_models():
+def test_generalisation_finds_on_discovery_and_tests_on_held_out_parts():
+    """A planted brain-model difference on human vs animal faces: found on the discovery part,
+    and tested on every held-out part (one factor at a time, then subjects and images), with
+    held-out trained models only (never untrained ones)."""
     from analysis.stages.divergence import _generalisation
     params = config.load_params(ROOT / "params.yaml")
-    rng = np.random.default_rng(7)
-    brain, net, a, b = world(rng, n_per_group=30)
-    stimuli = np.arange(len(net)) * 7
-    systems = {"effnet_lite0": (net, True), "effnet_lite1": (net[::-1].copy(), True),
-               "effnet_lite0_random1": (rng.normal(size=len(net)), False)}
-    labels = pd.DataFrame({k: np.zeros(len(net)) for k in
+    profiles, network, a, b = world(np.random.default_rng(7), n_a=30, n_b=30, n_other=60,
+                                    brain_contrast=2.0, network_contrast=0.0)
+    n = len(network.mean)
+    stimuli = np.arange(n) * 7
+    other = np.zeros(n, bool)
+    other[60:90] = True
+    systems = {"effnet_lite0": (network, True),
+               "effnet_lite1": (dv.Profile(network.mean[::-1].copy(), np.zeros(n)), True),
+               "effnet_lite0_random1": (network, False)}
+    labels = pd.DataFrame({k: np.zeros(n) for k in
                            ("human_face", "animal_face", "exposed_limbs", "covered_body",
                             "scene_with_people", "scene_without_people")})
     labels["human_face"], labels["animal_face"] = a.astype(float), b.astype(float)
-    gen, enr = _generalisation(params, "FFA", {"region": "FFA"}, stimuli,
-                               np.arange(1, 9), brain, systems, labels, a, b)
+    labels["scene_with_people"] = other.astype(float)
+    labels["scene_without_people"] = (~(a | b | other)).astype(float)
+    base = {"region": "FFA", "category": "faces", "label_a": "human_face",
+            "label_b": "animal_face"}
+    gen, enr = _generalisation(params, base, stimuli, np.arange(1, 9),
+                               dict(zip(range(1, 9), profiles)), systems, labels)
     gen = pd.DataFrame(gen)
-    assert set(zip(gen["part"], gen["model"])) == {
-        ("discovery", "effnet_lite0"), ("held-out subjects", "effnet_lite0"),
-        ("held-out images", "effnet_lite0"), ("held-out models", "effnet_lite1")}
+    found = gen[gen["hypothesis"] == "found"]
+    assert list(found[["label_a", "label_b"]].iloc[0]) == ["human_face", "animal_face"]
+    parts = set(zip(gen["part"], gen["model"], gen["hypothesis"]))
+    for part in ("held-out subjects", "held-out images", "held-out subjects and images"):
+        assert (part, "effnet_lite0", "found") in parts
+    assert ("held-out models", "effnet_lite1", "pre-specified") in parts
+    assert not any(m == "effnet_lite0_random1" for _, m, _ in parts)
+    held = gen[(gen["hypothesis"] == "found") & (gen["part"] == "held-out subjects")].iloc[0]
+    assert held["difference_p"] < 0.05 and held["same_sign"]
     disc = params.divergence.discovery_subjects
-    assert set(gen["n_subjects"]) == {len(disc), 8 - len(disc)}
+    assert set(gen["n_subjects"].dropna()) == {len(disc), 8 - len(disc)}
     n_disc = int(dv.image_part(stimuli, params.divergence.discovery_image_share,
                                params.divergence.seed).sum())
-    held = gen[gen["part"] == "held-out images"]["n_images"].iloc[0]
-    assert held == len(net) - n_disc
+    images = gen[gen["part"] == "held-out images"]["n_images"].iloc[0]
+    assert images == n - n_disc
     assert {r["model"] for r in enr} == {"effnet_lite0"}
 
 
@@ -282,13 +354,12 @@ def test_committed_demo_results_recover_the_planted_invariances():
     for region in ("FFA", "EBA"):
         brain = div["regions"][region]["brain"]
         assert abs(brain["estimate"]) < 0.25 * brain["category_effect"], region
-        assert float(brain["crossed"]["p"]) > 0.05, region
+        assert float(brain["p"]) > 0.05, region
     ppa = div["regions"]["PPA"]["brain"]
     assert ppa["estimate"] > 0.4 * ppa["category_effect"]
-    assert float(ppa["crossed"]["p"]) < 0.01
+    assert float(ppa["p"]) < 0.01
     for region, e in div["regions"].items():
         pos = e["systems"]["positive_control"]["difference"]
         neg = e["systems"]["shifted_control"]["difference"]
         assert float(pos["p"]) > 0.05, region
-        assert neg["estimate"] == pytest.approx(-div["control_shift"], abs=0.3), region
-        assert float(neg["p"]) < 0.01, region
+        assert neg["estimate"] < -0.3 and float(neg["p"]) < 0.01, region

@@ -1,29 +1,33 @@
 """Stimulus-level divergences and the diagnostic tests (Finding 5): results/divergence/.
 
 Per category's main region (FFA, EBA, PPA) on the shared images, with the annotation table of
-`annotate`:
+`annotate`; every profile standardized over the images it is used on (a region's by its signal
+SD, analysis.stats.divergence.Profile):
 
-* images.csv — every image's z-scored response of the region (subject average) and of each
-  model's selective units, the standardized residual of brain on network and the divergent flag
-  (|residual| >= ``divergence.residual_cutoff``), with the image's labels; subject_images.csv —
-  each subject's z-scored response to every image;
+* images.csv — every image's standardized response of the region (subject average) and of
+  each model's selective units, the standardized residual of brain on network and the divergent
+  flag (|residual| >= ``divergence.residual_cutoff``), with the image's labels;
+  subject_images.csv — each subject's standardized response to every image;
 * subjects.csv — the diagnostic contrast (``divergence.diagnostics``: label A minus label B) in
-  each subject, with a bootstrap interval over images and Welch's p over images;
-* diagnostics.csv — the contrast of each model (trained and untrained) and control, its
-  interval and p (images), and the brain-model difference with subjects and images crossed
-  (analysis.stats.divergence.crossed_difference); the brain's own row tests over subjects;
-* generalisation.csv — the brain-model difference on the discovery part and on each held-out
-  part (subjects, trained models, images; one factor at a time; the split is in params.yaml);
-* enrichment.csv — on the discovery part, how each label goes with the residuals (the
-  hypotheses a user would form from the divergent images);
+  each subject, with Welch's interval and p over images;
+* diagnostics.csv — the brain's contrast (subjects and images crossed; and over subjects with
+  the images fixed), each model's (trained and untrained) and control's contrast (Welch, over
+  images) and the brain-model difference (subjects and images crossed);
+* generalisation.csv — on the discovery part, every label pair's brain-model difference; the
+  pair with the smallest p is the hypothesis found there. It and the pre-specified diagnostic
+  are tested on each held-out part: subjects, trained models, images (one factor at a time;
+  profiles re-standardized on the part's images), and subjects and images together;
+* enrichment.csv — on the discovery part, how each label pair goes with the residuals and the
+  divergent images;
 * real_images.csv — the network side on real stimulus sets (``divergence.real_images``), and
   it_rdm.csv — the 92-image human-IT RDMs' (and each network's face units') separation of
   human from animal faces;
 * summary.json — the numbers the results file and the manuscript use.
 
 Controls (tiers with the simulated brain): the noise-free control subject presented as a network
-(positive: its contrast is the brain's), and the same with label A's images shifted by
-``divergence.control_shift`` SD (negative: a system known to differ by that much).
+(its voxels as units; positive: no difference from the brain expected), and the same with label
+A's images shifted by ``divergence.control_shift`` SD and standardized again (negative: a system
+known to differ).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import squareform
 
-from analysis import config, paths, seeds
+from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError, ParameterError
 from analysis.io import (
@@ -69,10 +73,10 @@ def _labels(stimuli: np.ndarray) -> pd.DataFrame:
 
 
 def _systems(params: config.Params, region: str, category: str, stimuli: np.ndarray,
-             a: np.ndarray) -> tuple[dict[str, tuple[np.ndarray, bool | None]], list[str]]:
-    """({name: ((n_images,) z-scored profile, trained flag (None for a control))}, the models
-    left out because they have no selective units at the threshold)."""
-    out: dict[str, tuple[np.ndarray, bool | None]] = {}
+             a: np.ndarray) -> tuple[dict[str, tuple[dv.Profile, bool | None]], list[str]]:
+    """({name: (profile, trained flag (None for a control))}, the models left out because
+    they have no selective units at the threshold)."""
+    out: dict[str, tuple[dv.Profile, bool | None]] = {}
     empty = []
     for model in params.models:
         r = aligned(selected.units(params, model, params.layer(model, category), category),
@@ -88,14 +92,19 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
                                    params.threshold)
     ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
     if ctrl is not None and ctrl.n_channels:
-        prof = dv.zscore(ctrl.mean().mean(axis=1))
-        out[control_brain.POSITIVE] = (prof, None)
-        out[NEGATIVE] = (prof + params.divergence.control_shift * a, None)
+        positive = dv.unit_profile(ctrl.mean())  # presented as a network: voxels as units
+        out[control_brain.POSITIVE] = (positive, None)
+        shifted = positive.z() + params.divergence.control_shift * a
+        out[NEGATIVE] = (dv.Profile(shifted, np.zeros(len(shifted))), None)
     return out, empty
 
 
 def _row(test: dv.Test, prefix: str = "") -> dict[str, float]:
     return {f"{prefix}{k}": v for k, v in test.as_dict().items()}
+
+
+def _masks(labels: pd.DataFrame, pair: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    return (labels[pair[0]] == 1).to_numpy(), (labels[pair[1]] == 1).to_numpy()
 
 
 def region_tables(params: config.Params, category: str, region: str
@@ -105,17 +114,19 @@ def region_tables(params: config.Params, category: str, region: str
     level = params.comparison.ci_level
     label_a, label_b = d.diagnostics[category]
     brains = [b for b in selected.voxels(params, region) if b.n_channels]
-    if len(brains) < 2:
-        raise InputError(f"{region}: fewer than 2 subjects have selected voxels at threshold "
-                         f"{params.threshold}")
     check_aligned(brains)
+    profiles = {b.system.subject: dv.brain_profile(b.data) for b in brains}
+    no_signal = sorted(s for s, p in profiles.items() if not np.isfinite(p.z()).all())
+    profiles = {s: p for s, p in profiles.items() if s not in no_signal}
+    if len(profiles) < 2:
+        raise InputError(f"{region}: fewer than 2 subjects have selected voxels with a "
+                         f"measurable signal at threshold {params.threshold}")
     stimuli = brains[0].stimuli
-    subjects = np.array([b.system.subject for b in brains])
-    profiles = np.vstack([dv.brain_profile(b.data) for b in brains])  # (S, n_img)
-    average = dv.zscore(profiles.mean(axis=0))
+    subjects = np.array(list(profiles))
+    z = np.vstack([p.z() for p in profiles.values()])  # (S, n_img)
+    average = dv.zscore(z.mean(axis=0))
     labels = _labels(stimuli)
-    a = (labels[label_a] == 1).to_numpy()
-    b = (labels[label_b] == 1).to_numpy()
+    a, b = _masks(labels, (label_a, label_b))
     if a.sum() < 2 or b.sum() < 2:
         raise InputError(f"{region}: {a.sum()} shared images labelled {label_a} and {b.sum()} "
                          f"labelled {label_b}; the contrast needs at least 2 of each "
@@ -123,109 +134,147 @@ def region_tables(params: config.Params, category: str, region: str
     neither = ((labels[label_a] == 0) & (labels[label_b] == 0)).to_numpy()
     base = {"region": region, "category": category, "label_a": label_a, "label_b": label_b}
     systems, empty = _systems(params, region, category, stimuli, a)
-    # the brain: each subject (images resampled), then subjects as the unit of inference
-    subj_rows = []
-    c_s = dv.contrast(profiles, a, b)
-    low, high = dv.bootstrap_interval(profiles, a, b, d.n_boot, level,
-                                      seeds.stream(d.seed, "bootstrap", region, "subjects"))
-    for k, s in enumerate(subjects):
-        t, p = dv.welch(profiles[k], a, b)
-        subj_rows.append({**base, "subject": int(s), "contrast": c_s[k], "low": low[k],
-                          "high": high[k], "t_images": t, "p_images": p,
-                          "category_effect": float(profiles[k, a | b].mean()
-                                                   - profiles[k, neither].mean())
-                          if neither.sum() else np.nan})
-    subject_images = pd.DataFrame({
-        **base, "subject": np.repeat(subjects, len(stimuli)),
-        "nsd_id": np.tile(stimuli, len(subjects)), "brain_z": profiles.ravel().round(6)})
+
+    def category_effect(values: np.ndarray) -> float:
+        return float(values[a | b].mean() - values[neither].mean()) if neither.any() else np.nan
+
+    subj_rows = [{**base, "subject": int(s), **_row(dv.welch(z[k], a, b, level)),
+                  "category_effect": category_effect(z[k])} for k, s in enumerate(subjects)]
     diag_rows = [{**base, "system": "brain", "kind": "brain", "trained": np.nan,
-                  "n_a": int(a.sum()), "n_b": int(b.sum()),
-                  **_row(dv.subjects_test(c_s, level)),
-                  **_row(dv.crossed_difference(profiles, None, a, b, level), "crossed_")}]
+                  "n_a": int(a.sum()), "n_b": int(b.sum()), "n_subjects": len(subjects),
+                  "subjects_without_signal": " ".join(map(str, no_signal)),
+                  "category_effect": float(np.mean([r["category_effect"] for r in subj_rows])),
+                  **_row(dv.crossed_difference(z, None, a, b, level)),
+                  **_row(dv.subjects_test(dv.contrast(z, a, b), level), "subjects_")}]
     image_rows = []
     for name, (prof, trained) in systems.items():
-        lo, hi = dv.bootstrap_interval(prof, a, b, d.n_boot, level,
-                                       seeds.stream(d.seed, "bootstrap", region, name))
-        t, p = dv.welch(prof, a, b)
-        diff = dv.crossed_difference(profiles, prof, a, b, level)
+        nz = prof.z()
         kind = "control" if trained is None else ("trained" if trained else "untrained")
         diag_rows.append({**base, "system": name, "kind": kind, "trained": trained,
                           "n_a": int(a.sum()), "n_b": int(b.sum()),
-                          "estimate": float(dv.contrast(prof, a, b)), "low": float(lo),
-                          "high": float(hi), "t": t, "p": p,
-                          **_row(diff, "difference_")})
+                          "category_effect": category_effect(nz),
+                          **_row(dv.welch(nz, a, b, level)),
+                          **_row(dv.crossed_difference(z, nz, a, b, level), "difference_")})
         if trained is None:
             continue
-        res = dv.residuals(average, prof)
+        res = dv.residuals(average, nz)
         image_rows.append(pd.DataFrame({
             **base, "model": name, "nsd_id": stimuli, "brain_z": average.round(6),
-            "network_z": prof.round(6), "residual": res.standardized.round(6),
+            "network_z": nz.round(6), "residual": res.standardized.round(6),
             "divergent": res.divergent(d.residual_cutoff),
             **{label: labels[label].to_numpy() for label in annotations.LABELS}}))
-    gen_rows, enr_rows = _generalisation(params, region, base, stimuli, subjects, profiles,
-                                         systems, labels, a, b)
     diag_rows += [{**base, "system": m, "kind": "trained" if params.zoo[m].trained
                    else "untrained", "trained": params.zoo[m].trained,
                    "n_a": int(a.sum()), "n_b": int(b.sum()), "note": "no selective units"}
                   for m in empty]
+    gen_rows, enr_rows = _generalisation(params, base, stimuli, subjects, profiles, systems,
+                                         labels)
+    subject_images = pd.DataFrame({
+        **base, "subject": np.repeat(subjects, len(stimuli)),
+        "nsd_id": np.tile(stimuli, len(subjects)), "brain_z": z.ravel().round(6)})
     return {"images": pd.concat(image_rows, ignore_index=True) if image_rows else
             pd.DataFrame(), "subject_images": subject_images,
-            "subjects": pd.DataFrame(subj_rows),
-            "diagnostics": pd.DataFrame(diag_rows), "generalisation": pd.DataFrame(gen_rows),
-            "enrichment": pd.DataFrame(enr_rows)}
+            "subjects": pd.DataFrame(subj_rows), "diagnostics": pd.DataFrame(diag_rows),
+            "generalisation": pd.DataFrame(gen_rows), "enrichment": pd.DataFrame(enr_rows)}
 
 
-def _generalisation(params: config.Params, region: str, base: dict, stimuli: np.ndarray,
-                    subjects: np.ndarray, profiles: np.ndarray,
-                    systems: dict[str, tuple[np.ndarray, bool | None]], labels: pd.DataFrame,
-                    a: np.ndarray, b: np.ndarray) -> tuple[list[dict], list[dict]]:
-    """The brain-model difference on the discovery part and each held-out part (one factor
-    held out at a time), and the label enrichment of the discovery part's divergent images."""
+def _part_test(profiles: dict[int, dv.Profile], subj: np.ndarray, network: dv.Profile,
+               img: np.ndarray, labels: pd.DataFrame, pair: tuple[str, str], level: float
+               ) -> dict[str, float]:
+    """The brain-model difference of a label pair on one part: the subjects ``subj`` and the
+    images ``img``, every profile standardized on those images."""
+    a, b = _masks(labels, pair)
+    a, b = a[img], b[img]
+    brain = np.vstack([profiles[s].z(img)[img] for s in subj])
+    net = network.z(img)[img]
+    out = {"label_a": pair[0], "label_b": pair[1], "n_subjects": len(subj),
+           "n_images": int(img.sum()), "n_a": int(a.sum()), "n_b": int(b.sum())}
+    if a.sum() < 2 or b.sum() < 2:
+        return out
+    return {**out, "brain_contrast": float(dv.contrast(brain, a, b).mean()),
+            "model_contrast": float(dv.contrast(net, a, b)),
+            **_row(dv.crossed_difference(brain, net, a, b, level), "difference_")}
+
+
+def _generalisation(params: config.Params, base: dict, stimuli: np.ndarray,
+                    subjects: np.ndarray, profiles: dict[int, dv.Profile],
+                    systems: dict[str, tuple[dv.Profile, bool | None]], labels: pd.DataFrame
+                    ) -> tuple[list[dict], list[dict]]:
+    """Hypotheses found on the discovery part and tested on each held-out part, and the label
+    enrichment of the discovery part's divergent images (see the module docstring)."""
     d = params.divergence
     level = params.comparison.ci_level
     disc_img = dv.image_part(stimuli, d.discovery_image_share, d.seed)
-    disc_subj = np.isin(subjects, d.discovery_subjects)
+    disc_subj = subjects[np.isin(subjects, d.discovery_subjects)]
+    held_subj = subjects[~np.isin(subjects, d.discovery_subjects)]
     trained = [m for m, (_, t) in systems.items() if t]
     disc_models = [m for m in trained if m in d.discovery_models]
     held_models = [m for m in trained if m not in d.discovery_models]
-    parts = [("discovery", disc_subj, disc_models, disc_img),
-             ("held-out subjects", ~disc_subj, disc_models, disc_img),
-             ("held-out images", disc_subj, disc_models, ~disc_img),
-             ("held-out models", disc_subj, held_models, disc_img)]
-    gen_rows = []
-    for part, subj, models, img in parts:
-        for m in models:
-            if subj.sum() == 0:
+    prespecified = (base["label_a"], base["label_b"])
+    region = {"region": base["region"], "category": base["category"]}
+    # candidate hypotheses: every label pair, the pre-specified one in its own orientation
+    candidates = [prespecified if set(pair) == set(prespecified) else pair
+                  for pair in annotations.PAIRS]
+    if prespecified not in candidates:
+        candidates.append(prespecified)
+    gen_rows, enr_rows = [], []
+    for model in disc_models:
+        network = systems[model][0]
+        # discovery: every label pair; the hypothesis found is the one with the smallest p
+        found_rows = [{**region, "part": "discovery", "model": model, "hypothesis": "candidate",
+                       **_part_test(profiles, disc_subj, network, disc_img, labels, pair, level)}
+                      for pair in candidates]
+        tested = [r for r in found_rows if np.isfinite(r.get("difference_p", np.nan))]
+        if tested:
+            best = min(tested, key=lambda r: r["difference_p"])
+            best["hypothesis"] = "found"
+        gen_rows += found_rows
+        hypotheses = {"pre-specified": prespecified}
+        if tested:
+            hypotheses["found"] = (best["label_a"], best["label_b"])
+        sign = {h: np.sign(next((r["difference_estimate"] for r in found_rows
+                                 if (r["label_a"], r["label_b"]) == pair
+                                 and "difference_estimate" in r), np.nan))
+                for h, pair in hypotheses.items()}
+        parts = [("held-out subjects", held_subj, model, disc_img),
+                 ("held-out images", disc_subj, model, ~disc_img),
+                 ("held-out subjects and images", held_subj, model, ~disc_img)]
+        parts += [("held-out models", disc_subj, m, disc_img) for m in held_models]
+        parts += [("held-out models, subjects and images", held_subj, m, ~disc_img)
+                  for m in held_models]
+        for part, subj, m, img in parts:
+            if len(subj) == 0:
                 continue
-            prof = systems[m][0]
-            test = dv.crossed_difference(profiles[subj][:, img], prof[img], a[img], b[img],
-                                         level)
-            gen_rows.append({**base, "part": part, "model": m, "n_subjects": int(subj.sum()),
-                             "n_images": int(img.sum()), "n_a": int((a & img).sum()),
-                             "n_b": int((b & img).sum()),
-                             "brain_contrast": float(dv.contrast(
-                                 profiles[subj][:, img], a[img], b[img]).mean()),
-                             "model_contrast": float(dv.contrast(prof[img], a[img], b[img])),
-                             **_row(test, "difference_")})
-    enr_rows = []
-    avg = dv.zscore(profiles[disc_subj][:, disc_img].mean(axis=0))
-    for m in disc_models:
-        res = dv.residuals(avg, dv.zscore(systems[m][0][disc_img]))
+            for h, pair in hypotheses.items():
+                row = {**region, "part": part, "model": m, "discovery_model": model,
+                       "hypothesis": h, **_part_test(profiles, subj, systems[m][0], img,
+                                                     labels, pair, level)}
+                row["same_sign"] = bool(np.sign(row.get("difference_estimate", np.nan))
+                                        == sign[h])
+                gen_rows.append(row)
+        if not held_models:
+            gen_rows.append({**region, "part": "held-out models", "model": None,
+                             "discovery_model": model, "hypothesis": "pre-specified",
+                             "note": "no trained model in `models` outside "
+                                     "divergence.discovery_models"})
+        avg = dv.zscore(np.vstack([profiles[s].z(disc_img)[disc_img]
+                                   for s in disc_subj]).mean(axis=0))
+        res = dv.residuals(avg, network.z(disc_img)[disc_img])
         flags = res.divergent(d.residual_cutoff)
-        for label in annotations.LABELS:
-            enr_rows.append({**base, "model": m, "label": label,
-                             **dv.label_enrichment(res.standardized, flags,
-                                                   labels[label].to_numpy()[disc_img])})
+        for pair in candidates:
+            a, b = _masks(labels, pair)
+            enr_rows.append({**region, "model": model, "label_a": pair[0], "label_b": pair[1],
+                             **dv.pair_enrichment(res.standardized, flags, a[disc_img],
+                                                  b[disc_img])})
     return gen_rows, enr_rows
 
 
 def real_image_tables(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The selected units' contrasts on real stimulus sets, and the human-IT RDM view."""
-    d = params.divergence
     level = params.comparison.ci_level
     available = set(params.stimulus_sets) | set(params.supplementary_sets)
     rows = []
-    for spec in d.real_images:
+    for spec in params.divergence.real_images:
         if spec.set not in available:
             continue
         for model in params.models:
@@ -248,12 +297,8 @@ def real_image_tables(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame
                    "model": model, "trained": entry.trained, "n_units": int(mask.sum()),
                    "n_a": int(a.sum()), "n_b": int(b.sum())}
             if mask.sum():
-                prof = dv.unit_profile(r.mean()[:, mask])
-                lo, hi = dv.bootstrap_interval(prof, a, b, d.n_boot, level, seeds.stream(
-                    d.seed, "real", spec.set, spec.units, spec.a, spec.b, model))
-                t, p = dv.welch(prof, a, b)
-                row.update(contrast=float(dv.contrast(prof, a, b)), low=float(lo),
-                           high=float(hi), t=t, p=p)
+                test = dv.welch(dv.unit_profile(r.mean()[:, mask]).z(), a, b, level)
+                row.update(contrast=test.estimate, low=test.low, high=test.high, p=test.p)
             rows.append(row)
     return pd.DataFrame(rows), _it_rdm(params) if RSA_SET in available else pd.DataFrame()
 
@@ -289,62 +334,77 @@ def _test(row: pd.Series, prefix: str = "") -> dict:
             "high": number(row[f"{prefix}high"]), "p": p_value(row[f"{prefix}p"])}
 
 
+def _generalisation_summary(gen: pd.DataFrame) -> dict:
+    if not len(gen):
+        return {}
+    disc = gen[gen["part"] == "discovery"]
+    found = disc[disc["hypothesis"] == "found"]
+    out: dict = {"discovery": {
+        f"{r['label_a']}-{r['label_b']}": _test(r, "difference_") for _, r in disc.iterrows()
+        if np.isfinite(r.get("difference_p", np.nan))}}
+    if len(found):
+        f = found.iloc[0]
+        out["found"] = {"label_a": f["label_a"], "label_b": f["label_b"],
+                        "model": f["model"], **_test(f, "difference_")}
+    out["parts"] = {}
+    for _, r in gen[gen["part"] != "discovery"].iterrows():
+        key = f"{r['part']}/{r['model']}/{r['hypothesis']}"
+        if isinstance(r.get("note"), str):
+            out["parts"][key] = {"note": r["note"]}
+        elif np.isfinite(r.get("difference_p", np.nan)):
+            out["parts"][key] = {"label_a": r["label_a"], "label_b": r["label_b"],
+                                 "n_subjects": int(r["n_subjects"]),
+                                 "n_images": int(r["n_images"]),
+                                 "brain_contrast": number(r["brain_contrast"]),
+                                 "model_contrast": number(r["model_contrast"]),
+                                 "same_sign": bool(r["same_sign"]),
+                                 **_test(r, "difference_")}
+    return out
+
+
 def summary(tables: dict[str, pd.DataFrame], params: config.Params) -> dict:
-    """The numbers of results.json: per region the brain's contrast (subjects), each model's
-    and control's contrast and brain-model difference, the trained models' mean contrast (like
-    with like), the generalisation parts, the discovery enrichment's strongest label, the real
-    image contrasts and the IT-RDM separation."""
-    out: dict = {"diagnostics": {k: list(v) for k, v in params.divergence.diagnostics.items()},
-                 "residual_cutoff": params.divergence.residual_cutoff,
-                 "control_shift": params.divergence.control_shift,
-                 "split": {"discovery_subjects": params.divergence.discovery_subjects,
-                           "discovery_models": params.divergence.discovery_models,
-                           "discovery_image_share": params.divergence.discovery_image_share},
+    """The numbers of results.json: per region the brain's contrast (subjects and images
+    crossed; over subjects alone), each model's and control's contrast and brain-model
+    difference, the trained models' mean contrast (like with like), the hypotheses found and
+    their tests on the held-out parts, the real-image contrasts and the IT-RDM separation."""
+    d = params.divergence
+    out: dict = {"diagnostics": {k: list(v) for k, v in d.diagnostics.items()},
+                 "residual_cutoff": d.residual_cutoff, "control_shift": d.control_shift,
+                 "split": {"discovery_subjects": d.discovery_subjects,
+                           "discovery_models": d.discovery_models,
+                           "discovery_image_share": d.discovery_image_share},
                  "regions": {}}
-    diag, subj = tables["diagnostics"], tables["subjects"]
+    diag, gen = tables["diagnostics"], tables["generalisation"]
     for region, g in diag.groupby("region", sort=False):
         brain = g[g["kind"] == "brain"].iloc[0]
-        s = subj[subj["region"] == region]
+        s = tables["subjects"][tables["subjects"]["region"] == region]
         entry = {"category": brain["category"], "label_a": brain["label_a"],
                  "label_b": brain["label_b"], "n_a": int(brain["n_a"]), "n_b": int(brain["n_b"]),
-                 "brain": {**_test(brain), "crossed": _test(brain, "crossed_"),
-                           "n_subjects": len(s),
-                           "subjects_positive": int((s["contrast"] > 0).sum()),
-                           "category_effect": number(float(s["category_effect"].mean()))},
+                 "brain": {**_test(brain), "subjects_only": _test(brain, "subjects_"),
+                           "n_subjects": int(brain["n_subjects"]),
+                           "subjects_positive": int((s["estimate"] > 0).sum()),
+                           "category_effect": number(float(brain["category_effect"]))},
                  "systems": {}}
         run = g[(g["kind"] != "brain") & g["estimate"].notna()]
         for _, row in run.iterrows():
-            entry["systems"][row["system"]] = {"kind": row["kind"], **_test(row),
-                                               "difference": _test(row, "difference_")}
+            entry["systems"][row["system"]] = {
+                "kind": row["kind"], **_test(row),
+                "category_effect": number(float(row["category_effect"])),
+                "difference": _test(row, "difference_")}
         entry["without_selective_units"] = sorted(
             g[(g["kind"] != "brain") & g["estimate"].isna()]["system"])
         trained = run[run["kind"] == "trained"]
         entry["trained_mean_contrast"] = number(float(trained["estimate"].mean())) \
             if len(trained) else None
         entry["trained_pooled"] = list(trained["system"])
-        gen = tables["generalisation"]
-        gen = gen[gen["region"] == region]
-        entry["generalisation"] = {
-            f"{r['part']}/{r['model']}": {"n_subjects": int(r["n_subjects"]),
-                                          "n_images": int(r["n_images"]),
-                                          "brain_contrast": number(r["brain_contrast"]),
-                                          "model_contrast": number(r["model_contrast"]),
-                                          **_test(r, "difference_")}
-            for _, r in gen.iterrows()}
-        enr = tables["enrichment"]
-        enr = enr[(enr["region"] == region) & np.isfinite(enr["t"])]
-        if len(enr):
-            top = enr.loc[enr["t"].abs().idxmax()]
-            entry["discovery_top_label"] = {"model": top["model"], "label": top["label"],
-                                            "residual_difference":
-                                                number(top["residual_difference"]),
-                                            "p": p_value(top["p"])}
+        entry["generalisation"] = _generalisation_summary(gen[gen["region"] == region]
+                                                          if len(gen) else gen)
         out["regions"][region] = entry
     out["region_order"] = list(out["regions"])
     real, it = tables["real_images"], tables["it_rdm"]
     out["real_images"] = [
         {k: (p_value(v) if k == "p" else number(v) if isinstance(v, float) else v)
-         for k, v in r.items() if k != "t"} for r in real.to_dict("records")]
+         for k, v in r.items()} for r in real.to_dict("records")]
     if len(it):
         hum = it[it["kind"] == "human_it"]
         out["it_rdm"] = {"human_it_ratio_mean": number(float(hum["ratio"].mean())),

@@ -10,7 +10,10 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED
 
 KIND_COLORS = {"trained": TRAINED, "untrained": UNTRAINED, "control": "#777777"}
-PARTS = ["discovery", "held-out subjects", "held-out images", "held-out models"]
+PARTS = ["discovery", "held-out subjects", "held-out images", "held-out subjects and images",
+         "held-out models"]
+PART_LABELS = ["discovery", "held-out\nsubjects", "held-out\nimages", "held-out\nsubj. + img.",
+               "held-out\nmodels"]
 THUMBNAILS = 3  # most divergent images shown per region
 
 
@@ -50,10 +53,10 @@ def _scatter(ax: plt.Axes, img: pd.DataFrame, category: str, thumbs: dict[int, n
 
 def _diagnostics(ax: plt.Axes, diag: pd.DataFrame, subj: pd.DataFrame) -> None:
     brain = diag[diag["kind"] == "brain"].iloc[0]
-    ax.scatter(np.zeros(len(subj)) + np.linspace(-0.15, 0.15, len(subj)), subj["contrast"],
+    ax.scatter(np.zeros(len(subj)) + np.linspace(-0.15, 0.15, len(subj)), subj["estimate"],
                s=5, color="#222222", zorder=3, label="subjects")
-    ax.errorbar(0.3, brain["estimate"], yerr=[[brain["estimate"] - brain["crossed_low"]],
-                                               [brain["crossed_high"] - brain["estimate"]]],
+    ax.errorbar(0.3, brain["estimate"], yerr=[[brain["estimate"] - brain["low"]],
+                                               [brain["high"] - brain["estimate"]]],
                 fmt="D", color="#222222", ms=4, capsize=2, lw=0.8,
                 label="brain (subjects × images CI)")
     others = diag[(diag["kind"] != "brain") & diag["estimate"].notna()].reset_index(drop=True)
@@ -75,23 +78,33 @@ def _diagnostics(ax: plt.Axes, diag: pd.DataFrame, subj: pd.DataFrame) -> None:
 
 
 def _generalisation(ax: plt.Axes, gen: pd.DataFrame) -> None:
-    models = list(dict.fromkeys(gen["model"]))
+    """The brain-model difference of the pre-specified diagnostic (filled) and of the
+    hypothesis found on the discovery part (open) on each part."""
+    prespecified = gen[gen["hypothesis"] == "pre-specified"]
+    found = gen[gen["hypothesis"] == "found"]
     for k, part in enumerate(PARTS):
-        g = gen[gen["part"] == part]
-        for j, model in enumerate(models):
-            r = g[g["model"] == model]
-            if not len(r):
-                continue
-            r = r.iloc[0]
-            x = k + (j - (len(models) - 1) / 2) * 0.15
-            ax.errorbar(x, r["difference_estimate"],
-                        yerr=[[r["difference_estimate"] - r["difference_low"]],
-                              [r["difference_high"] - r["difference_estimate"]]],
-                        fmt="o", color=TRAINED, ms=4, capsize=2, lw=0.8)
-        if not len(g):
-            ax.text(k, 0, "none", ha="center", va="bottom", fontsize=5.5, color="#777777")
+        shown = False
+        for off, rows, face in ((-0.12, prespecified, TRAINED), (0.12, found, "white")):
+            if part == "discovery":
+                rows = gen[(gen["part"] == part) & (gen["label_a"] == (
+                    prespecified["label_a"].iloc[0] if face == TRAINED and len(prespecified)
+                    else found["label_a"].iloc[0] if len(found) else ""))]
+            else:
+                rows = rows[rows["part"] == part]
+            rows = rows[rows["difference_estimate"].notna()] if len(rows) else rows
+            for j, (_, r) in enumerate(rows.iterrows()):
+                x = k + off + 0.05 * j
+                ax.errorbar(x, r["difference_estimate"],
+                            yerr=[[r["difference_estimate"] - r["difference_low"]],
+                                  [r["difference_high"] - r["difference_estimate"]]],
+                            fmt="o", color=TRAINED, mfc=face, ms=4, capsize=2, lw=0.8)
+                shown = True
+        if not shown:
+            ax.text(k, 0, "none run", ha="center", va="bottom", fontsize=5.5, color="#777777")
+    ax.errorbar([], [], fmt="o", color=TRAINED, ms=4, label="pre-specified")
+    ax.errorbar([], [], fmt="o", color=TRAINED, mfc="white", ms=4, label="found on discovery")
     ax.axhline(0, color="#999999", lw=0.4)
-    ax.set_xticks(range(len(PARTS)), [p.replace(" ", "\n", 1) for p in PARTS], fontsize=5.5)
+    ax.set_xticks(range(len(PARTS)), PART_LABELS, fontsize=5.5)
 
 
 def _real(ax: plt.Axes, real: pd.DataFrame) -> None:
@@ -163,10 +176,16 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
             ax.set_ylabel("contrast (z), 95% CI\n* brain − system p < 0.05")
             ax.legend(frameon=False, fontsize=5)
         ax = fig.add_subplot(grid[2, j])
-        _generalisation(ax, generalisation[generalisation["region"] == region])
-        ax.set_title(f"c{j + 1}  {region}: brain − model, by part", loc="left", fontsize=7)
+        gen = generalisation[generalisation["region"] == region]
+        _generalisation(ax, gen)
+        found = gen[gen["hypothesis"] == "found"]
+        what = (f"found: {_pretty(found['label_a'].iloc[0])} − {_pretty(found['label_b'].iloc[0])}"
+                if len(found) else "nothing found")
+        ax.set_title(f"c{j + 1}  {region}: brain − model by part\n{what}", loc="left",
+                     fontsize=6.5)
         if j == 0:
             ax.set_ylabel("brain − model contrast\n(subjects × images CI)")
+            ax.legend(frameon=False, fontsize=5)
     ax = fig.add_subplot(grid[3, : max(1, n - 1)])
     if len(real):
         _real(ax, real)
