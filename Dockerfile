@@ -26,11 +26,13 @@ RUN bash /opt/selcomp/scripts/system-packages.sh install \
 # The same bootstrap and lock files as the local install (Makefile): uv with hashes, then
 # CPython 3.11.7 (the local minor version) and every package at its locked version and hash.
 COPY requirements-bootstrap.txt requirements.lock /opt/selcomp/
+COPY scripts/check_env.py /opt/selcomp/scripts/
 RUN python3 -m pip install --no-cache-dir --require-hashes -r /opt/selcomp/requirements-bootstrap.txt \
     && uv python install 3.11.7 \
     && uv venv --python 3.11.7 /opt/venv \
     && uv pip install --no-cache --require-hashes --compile-bytecode --python /opt/venv/bin/python \
-       -r /opt/selcomp/requirements.lock
+       -r /opt/selcomp/requirements.lock \
+    && /opt/venv/bin/python /opt/selcomp/scripts/check_env.py /opt/selcomp/requirements.lock
 
 RUN useradd --create-home --uid 1000 scientist
 WORKDIR /work/selcomp

@@ -15,13 +15,17 @@ env: $(STAMP)
 # Exact versions and hashes from requirements.lock (the Dockerfile installs the same file),
 # compiled to bytecode at install: stages start seconds faster (and PYTHONDONTWRITEBYTECODE,
 # set in the container, would otherwise recompile every import in every stage).
-$(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
+UV_INSTALL := $(VENV)/bin/uv pip install --quiet --require-hashes --compile-bytecode \
+  --python $(VENV)/bin/python -r requirements.lock
+$(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml scripts/check_env.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), \
 	  f"selcomp needs Python 3.11 (the container uses 3.11 too), found {sys.version.split()[0]}"'
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
-	$(VENV)/bin/uv pip install --quiet --require-hashes --compile-bytecode --python $(VENV)/bin/python \
-	  -r requirements.lock
+	$(UV_INSTALL)
+	@# checked (scripts/check_env.py); an install that ended without installing is tried again once
+	$(VENV)/bin/python scripts/check_env.py requirements.lock || { $(UV_INSTALL) && \
+	  $(VENV)/bin/python scripts/check_env.py requirements.lock; }
 	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
 	rm -f $(VENV)/.lock-* && touch $@
 
