@@ -363,3 +363,23 @@ def test_committed_demo_results_recover_the_planted_invariances():
         neg = e["systems"]["shifted_control"]["difference"]
         assert float(pos["p"]) > 0.05, region
         assert neg["estimate"] < -0.3 and float(neg["p"]) < 0.01, region
+
+
+@pytest.mark.skipif(not (ROOT / "results" / "divergence" / "diagnostics.csv").is_file(),
+                    reason="no committed divergence results")
+def test_figure6_draws_when_tables_are_empty(tmp_path):
+    """No trained model with selective units (empty per-image and generalisation tables) and
+    no real sets (header-only files): Figure 6 still draws, with those panels empty."""
+    from analysis.report.figures import figure6
+    from analysis.stages.divergence import IT_COLUMNS, REAL_COLUMNS
+    from analysis.stages.figures_divergence import _read
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert _read(empty).empty
+    folder = ROOT / "results" / "divergence"
+    fig = figure6.draw(_read(empty), pd.read_csv(folder / "diagnostics.csv"),
+                       pd.read_csv(folder / "subjects.csv"), _read(empty),
+                       pd.DataFrame(columns=REAL_COLUMNS), pd.DataFrame(columns=IT_COLUMNS),
+                       {"faces": "FFA", "bodies": "EBA", "places": "PPA"}, "effnet_lite0", {},
+                       2.0)
+    assert len(fig.axes) >= 9

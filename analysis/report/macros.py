@@ -335,8 +335,8 @@ def real_images_table(div: dict) -> str:
     rows = [r"\begin{tabular}{llllr}", r"\toprule",
             r"Set & Units & Contrast & Model & contrast [95\% CI] ($p$) \\", r"\midrule"]
     for r in div.get("real_images", []):
-        cell = (f"{tex(r.get('contrast'))} [{tex(r.get('low'))}, {tex(r.get('high'))}] "
-                f"({tex(r.get('p'))})" if r.get("contrast") is not None else "no units")
+        cell = (f"{tex(r.get('estimate'))} [{tex(r.get('low'))}, {tex(r.get('high'))}] "
+                f"({tex(r.get('p'))})" if r.get("estimate") is not None else "no units")
         rows.append(f"{tex_text(r['set'])} & {r['units']} & {tex_text(r['a'])} $-$ "
                     f"{tex_text(r['b'])} & {tex_text(r['model'])} & {cell} \\\\")
     rows += [r"\bottomrule", r"\end{tabular}"]

@@ -58,6 +58,11 @@ from analysis.stats.selection import above
 
 NEGATIVE = "shifted_control"
 RSA_SET = "kriegeskorte92"
+#: Columns of the real-image tables, written even when no set is available (a header-only file).
+REAL_COLUMNS = ["set", "units", "a", "b", "model", "trained", "n_units", "n_a", "n_b",
+                "estimate", "se", "df", "low", "high", "p"]
+IT_COLUMNS = ["system", "kind", "between", "within", "separation", "category_separation",
+              "ratio"]
 
 
 def _labels(stimuli: np.ndarray) -> pd.DataFrame:
@@ -297,13 +302,14 @@ def real_image_tables(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame
                    "model": model, "trained": entry.trained, "n_units": int(mask.sum()),
                    "n_a": int(a.sum()), "n_b": int(b.sum())}
             if mask.sum():
-                test = dv.welch(dv.unit_profile(r.mean()[:, mask]).z(), a, b, level)
-                row.update(contrast=test.estimate, low=test.low, high=test.high, p=test.p)
+                row.update(dv.welch(dv.unit_profile(r.mean()[:, mask]).z(), a, b,
+                                    level).as_dict())
             rows.append(row)
-    return pd.DataFrame(rows), _it_rdm(params) if RSA_SET in available else pd.DataFrame()
+    it = _it_rdm(params) if RSA_SET in available else []
+    return pd.DataFrame(rows, columns=REAL_COLUMNS), pd.DataFrame(it, columns=IT_COLUMNS)
 
 
-def _it_rdm(params: config.Params) -> pd.DataFrame:
+def _it_rdm(params: config.Params) -> list[dict]:
     """Human vs animal faces in the 92-image RDMs: each human-IT subject (two-session mean)
     and each network's face units (correlation distance)."""
     rows = []
@@ -326,7 +332,7 @@ def _it_rdm(params: config.Params) -> pd.DataFrame:
         rows.append({"system": model, "kind": "trained" if entry.trained else "untrained",
                      **dv.rdm_group_separation(squareform(rdm(x.mean()[:, mask])), a, b,
                                                others)})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _test(row: pd.Series, prefix: str = "") -> dict:
@@ -404,7 +410,7 @@ def summary(tables: dict[str, pd.DataFrame], params: config.Params) -> dict:
     real, it = tables["real_images"], tables["it_rdm"]
     out["real_images"] = [
         {k: (p_value(v) if k == "p" else number(v) if isinstance(v, float) else v)
-         for k, v in r.items()} for r in real.to_dict("records")]
+         for k, v in r.items() if k not in ("se", "df")} for r in real.to_dict("records")]
     if len(it):
         hum = it[it["kind"] == "human_it"]
         out["it_rdm"] = {"human_it_ratio_mean": number(float(hum["ratio"].mean())),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -14,7 +15,7 @@ from analysis.report.figures.style import label_tier, save
 from analysis.report.provenance import stage_provenance
 
 
-def thumbnails(ids: set[int], path=paths.NSD_IMAGES) -> dict[int, np.ndarray]:
+def thumbnails(ids: set[int], path: Path = paths.NSD_IMAGES) -> dict[int, np.ndarray]:
     """{nsd_id: (H, W, 3) uint8} of the shared images asked for that the store holds."""
     with h5py.File(path, "r") as f:
         stored = f["nsd_ids"][()]
@@ -22,16 +23,23 @@ def thumbnails(ids: set[int], path=paths.NSD_IMAGES) -> dict[int, np.ndarray]:
         return {int(stored[k]): f["images"][k] for k in rows}
 
 
+def _read(path: Path) -> pd.DataFrame:
+    """A table of the divergence stage; an empty one (nothing to tabulate) as no rows."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     prov = stage_provenance("figures-divergence")
     regions = {c: r for c in params.categories if (r := params.main_region(c)) is not None}
-    tables = {name: pd.read_csv(paths.DIVERGENCE / f"{name}.csv")
+    tables = {name: _read(paths.DIVERGENCE / f"{name}.csv")
               for name in ("images", "diagnostics", "subjects", "generalisation",
                            "real_images", "it_rdm")}
     model = next(m for m in params.divergence.discovery_models if m in params.models)
-    img = tables["images"]
-    img = img[img["model"] == model]
+    img = figure6._rows(tables["images"], model=model)
     top = set()
     for _, g in img.groupby("region"):
         top |= set(g.reindex(g["residual"].abs().sort_values(ascending=False).index)

@@ -115,12 +115,12 @@ def _real(ax: plt.Axes, real: pd.DataFrame) -> None:
                  & (real["b"] == spec[3])]
         for j, model in enumerate(models):
             r = g[g["model"] == model]
-            if not len(r) or not np.isfinite(r["contrast"].iloc[0]):
+            if not len(r) or not np.isfinite(r["estimate"].iloc[0]):
                 continue
             r = r.iloc[0]
             x = k + (j - (len(models) - 1) / 2) * 0.18
-            ax.errorbar(x, r["contrast"], yerr=[[r["contrast"] - r["low"]],
-                                                 [r["high"] - r["contrast"]]],
+            ax.errorbar(x, r["estimate"], yerr=[[r["estimate"] - r["low"]],
+                                                 [r["high"] - r["estimate"]]],
                         fmt="o", ms=3.5, capsize=1.5, lw=0.7,
                         color=TRAINED if r["trained"] else UNTRAINED)
     ax.axhline(0, color="#999999", lw=0.4)
@@ -146,6 +146,15 @@ def _it(ax: plt.Axes, it: pd.DataFrame) -> None:
     ax.set_ylabel("human vs animal face separation\n÷ face vs other separation")
 
 
+def _rows(table: pd.DataFrame, **equal: object) -> pd.DataFrame:
+    """The rows of ``table`` whose columns equal the given values (none when the table is
+    empty, e.g. no trained model had selective units at the threshold)."""
+    if not len(table) or not set(equal) <= set(table.columns):
+        return table.iloc[0:0]
+    mask = np.logical_and.reduce([table[k] == v for k, v in equal.items()])
+    return table[mask]
+
+
 def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame,
          generalisation: pd.DataFrame, real: pd.DataFrame, it: pd.DataFrame,
          regions: dict[str, str], model: str, thumbs: dict[int, np.ndarray],
@@ -158,7 +167,7 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
     fig = plt.figure(figsize=(3.5 * n, 11), constrained_layout=True)
     grid = fig.add_gridspec(4, n, height_ratios=[1.25, 1, 0.8, 1])
     for j, (category, region) in enumerate(regions.items()):
-        img = images[(images["region"] == region) & (images["model"] == model)]
+        img = _rows(images, region=region, model=model)
         ax = fig.add_subplot(grid[0, j])
         if len(img):
             _scatter(ax, img, category, thumbs, cutoff)
@@ -176,8 +185,9 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
             ax.set_ylabel("contrast (z), 95% CI\n* brain − system p < 0.05")
             ax.legend(frameon=False, fontsize=5)
         ax = fig.add_subplot(grid[2, j])
-        gen = generalisation[generalisation["region"] == region]
-        _generalisation(ax, gen)
+        gen = _rows(generalisation, region=region)
+        if len(gen):
+            _generalisation(ax, gen)
         found = gen[gen["hypothesis"] == "found"]
         what = (f"found: {_pretty(found['label_a'].iloc[0])} − {_pretty(found['label_b'].iloc[0])}"
                 if len(found) else "nothing found")
