@@ -188,7 +188,7 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
         gen = _rows(generalisation, region=region)
         if len(gen):
             _generalisation(ax, gen)
-        found = gen[gen["hypothesis"] == "found"]
+        found = _rows(gen, hypothesis="found")
         what = (f"found: {_pretty(found['label_a'].iloc[0])} − {_pretty(found['label_b'].iloc[0])}"
                 if len(found) else "nothing found")
         ax.set_title(f"c{j + 1}  {region}: brain − model by part\n{what}", loc="left",
