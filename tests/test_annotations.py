@@ -116,6 +116,16 @@ def test_hand_labels_override_and_conflicts_are_refused():
         ann.merge(base, pd.DataFrame({"nsd_id": [2], "human_face": [1.0]}))
 
 
+def test_generator_attributes_become_labels():
+    t = ann.from_attributes(np.arange(7), np.array(["face", "face", "body", "body", "scene",
+                                                    "scene", "object"]),
+                            np.array(["human", "animal", "exposed", "covered", "people",
+                                      "nopeople", ""]))
+    labels = t[list(ann.LABELS)].to_numpy()
+    np.testing.assert_array_equal(labels[:6], np.eye(6, dtype=int))
+    assert labels[6].sum() == 0 and set(t["source"]) == {"synthetic truth"}
+
+
 def test_demo_table_matches_the_generators_truth():
     truth = ROOT / "data" / "demo" / "truth"
     table = ROOT / "results" / "annotations" / "images.csv"
@@ -134,27 +144,37 @@ def test_demo_table_matches_the_generators_truth():
 
 
 def test_annotate_stage_writes_nothing_when_hand_labels_are_bad(tmp_path, monkeypatch):
-    """A bad hand-label file stops the stage with its row and problem; no output appears."""
+    """A bad hand-label file stops the stage with its row and problem; no output appears. A
+    good one is merged. (A ten-image synthetic tier written here: runs on a fresh clone.)"""
+    from analysis.io.nsd import layout
+    from analysis.io.nsd.stimuli import STIM_COLUMNS
     from analysis.stages import annotate
-    stim = ROOT / "data" / "demo" / "nsd" / "nsddata" / "experiments" / "nsd"
-    gen = ROOT / "data" / "demo" / "truth" / "annotations.csv"
-    if not stim.is_dir() or not gen.is_file():
-        pytest.skip("run `dvc repro simulate` first")
     for name in ("params.yaml", "zoo.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    dest = tmp_path / "data" / "demo" / "nsd" / "nsddata" / "experiments" / "nsd"
-    dest.mkdir(parents=True)
-    shutil.copy(stim / "nsd_stim_info_merged.csv", dest)
-    (tmp_path / "data" / "demo" / "truth").mkdir(parents=True)
-    shutil.copy(gen, tmp_path / "data" / "demo" / "truth" / "annotations.csv")
-    (tmp_path / "data" / "annotations").mkdir(parents=True)
-    hand = tmp_path / "data" / "annotations" / "hand_labels.csv"
-    hand.write_text(HEADER + "1,1,1,,,,,\n")
     monkeypatch.chdir(tmp_path)
+    stim = layout.stim_info(Path("data/demo/nsd"))
+    stim.parent.mkdir(parents=True)
+    table = pd.DataFrame({c: 0 for c in STIM_COLUMNS}, index=range(10))
+    table["nsdId"], table["cocoId"] = np.arange(10), 900000 + np.arange(10)
+    table.to_csv(stim)
+    truth = Path("data/demo/truth")
+    truth.mkdir(parents=True)
+    cats = np.array(["face", "face", "body", "body", "scene", "scene", "object"] + ["object"] * 3)
+    attrs = np.array(["human", "animal", "exposed", "covered", "people", "nopeople"] + [""] * 4)
+    ann.from_attributes(np.arange(10), cats, attrs).to_csv(truth / "annotations.csv",
+                                                           index=False)
+    Path("data/annotations").mkdir(parents=True)
+    hand = Path("data/annotations/hand_labels.csv")
+    hand.write_text(HEADER + "1,1,1,,,,,\n")
     with pytest.raises(InputError, match=r"hand_labels.csv, row 2: conflicting labels"):
         annotate.run(argparse.Namespace(params="params.yaml"))
-    assert not (tmp_path / "results").exists()
-    hand.write_text(HEADER + "1,1,0,,,,,\n")
+    assert not Path("results").exists()
+    hand.write_text(HEADER + "12,1,0,,,,,\n")
+    with pytest.raises(InputError, match=r"row 2: unknown image id 12"):
+        annotate.run(argparse.Namespace(params="params.yaml"))
+    assert not Path("results").exists()
+    hand.write_text(HEADER + "7,1,0,,,,,\n")
     annotate.run(argparse.Namespace(params="params.yaml"))
-    out = pd.read_csv(tmp_path / "results" / "annotations" / "images.csv").set_index("nsd_id")
-    assert out.loc[1, "human_face"] == 1 and out.loc[1, "source"] == "synthetic truth+hand"
+    out = pd.read_csv("results/annotations/images.csv").set_index("nsd_id")
+    assert out.loc[7, "human_face"] == 1 and out.loc[7, "source"] == "synthetic truth+hand"
+    assert out.loc[0, "human_face"] == 1 and out.loc[1, "animal_face"] == 1
