@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> None:
               for name in ("images", "diagnostics", "subjects", "generalisation",
                            "real_images", "it_rdm")}
     model = next(m for m in params.divergence.discovery_models if m in params.models)
-    img = figure6._rows(tables["images"], model=model)
+    img = figure6.select_rows(tables["images"], model=model)
     top = set()
     for _, g in img.groupby("region"):
         top |= set(g.reindex(g["residual"].abs().sort_values(ascending=False).index)

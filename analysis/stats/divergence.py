@@ -182,7 +182,7 @@ def crossed_difference(brain: np.ndarray, network: np.ndarray | None, a: np.ndar
     """The brain's contrast (mean over subjects) minus the network's, with subjects and images
     as crossed random factors.
 
-    ``brain`` (n_subjects, n_images) z-scored profiles; ``network`` (n_images,) or None (then
+    ``brain`` (n_subjects, n_images) standardized profiles; ``network`` (n_images,) or None (then
     the brain's contrast itself, generalising over subjects and images). With E = brain -
     network and contrast weights w (1/n_A on A, -1/n_B on B), the estimate is mean_s sum_i w_i
     E_si and its variance var_s(D_s)/S + sum_g s2_img,g / n_g, where D_s is subject s's

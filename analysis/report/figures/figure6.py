@@ -146,7 +146,7 @@ def _it(ax: plt.Axes, it: pd.DataFrame) -> None:
     ax.set_ylabel("human vs animal face separation\n÷ face vs other separation")
 
 
-def _rows(table: pd.DataFrame, **equal: object) -> pd.DataFrame:
+def select_rows(table: pd.DataFrame, **equal: object) -> pd.DataFrame:
     """The rows of ``table`` whose columns equal the given values (none when the table is
     empty, e.g. no trained model had selective units at the threshold)."""
     if not len(table) or not set(equal) <= set(table.columns):
@@ -167,7 +167,7 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
     fig = plt.figure(figsize=(3.5 * n, 11), constrained_layout=True)
     grid = fig.add_gridspec(4, n, height_ratios=[1.25, 1, 0.8, 1])
     for j, (category, region) in enumerate(regions.items()):
-        img = _rows(images, region=region, model=model)
+        img = select_rows(images, region=region, model=model)
         ax = fig.add_subplot(grid[0, j])
         if len(img):
             _scatter(ax, img, category, thumbs, cutoff)
@@ -185,10 +185,10 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
             ax.set_ylabel("contrast (z), 95% CI\n* brain − system p < 0.05")
             ax.legend(frameon=False, fontsize=5)
         ax = fig.add_subplot(grid[2, j])
-        gen = _rows(generalisation, region=region)
+        gen = select_rows(generalisation, region=region)
         if len(gen):
             _generalisation(ax, gen)
-        found = _rows(gen, hypothesis="found")
+        found = select_rows(gen, hypothesis="found")
         what = (f"found: {_pretty(found['label_a'].iloc[0])} − {_pretty(found['label_b'].iloc[0])}"
                 if len(found) else "nothing found")
         ax.set_title(f"c{j + 1}  {region}: brain − model by part\n{what}", loc="left",
