@@ -215,6 +215,41 @@ class Divergence(Block):
     seed: int
 
 
+class AlignmentPatterns(Block):
+    folds: Annotated[int, Field(ge=2)]
+    max_channels: Positive
+    n_boot: Annotated[int, Field(ge=10)]
+    n_permutations: Annotated[int, Field(ge=10)]
+    seed: int
+
+
+OodDomain = Literal["original", "grayscale", "blur", "mosaic", "edges", "silhouette",
+                    "line_drawing"]
+
+
+class OodDecoding(Block):
+    stimulus_set: Literal["floc"]
+    bases_per_class: Annotated[int, Field(ge=4)]
+    train_domain: OodDomain
+    domains: Annotated[list[OodDomain], Field(min_length=2)]
+    layer: str
+    train_per_class: Positive
+    test_per_class: Positive
+    splits: Annotated[int, Field(ge=2)]
+    alphas: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)]
+    n_counts: Annotated[int, Field(ge=3)]
+    min_count: Positive
+    draws: Positive
+    neural_sites: Annotated[int, Field(ge=3)]
+    neural_reps: Annotated[int, Field(ge=2)]
+    neural_noise_sd: Annotated[float, Field(gt=0)]
+    neural_category_weight: Annotated[float, Field(ge=0, le=1)]
+    neural_responses: str | None
+    neural_labels: str | None
+    alpha: Annotated[float, Field(gt=0, lt=1)]
+    seed: int
+
+
 class Robustness(Block):
     thresholds: Annotated[list[Threshold], Field(min_length=1)]
     localizers: Annotated[list[Literal["floc", "localizer2"]], Field(min_length=1)]
@@ -248,6 +283,8 @@ class Params(Block):
     reverse_predictivity: ReversePredictivity
     annotations: Annotations
     divergence: Divergence
+    alignment_patterns: AlignmentPatterns
+    ood: OodDecoding
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -287,7 +324,7 @@ class Params(Block):
                     if getattr(self.metrics, key) not in read:
                         problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
                                         f"read for {m} (zoo.{m}.read: {read})")
-        problems += self._divergence_problems()
+        problems += self._divergence_problems() + self._ood_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -312,6 +349,22 @@ class Params(Block):
         if untrained:
             out.append(f"divergence.discovery_models = {d.discovery_models}: {untrained} are "
                        "untrained (the hypotheses are about trained networks)")
+        return out
+
+    def _ood_problems(self) -> list[str]:
+        o, out = self.ood, []
+        if o.train_domain not in o.domains:
+            out.append(f"ood.train_domain = {o.train_domain!r} is not in ood.domains = "
+                       f"{o.domains}")
+        if len(set(o.domains)) != len(o.domains):
+            out.append(f"ood.domains = {o.domains}: list each domain once")
+        if o.train_per_class + o.test_per_class > o.bases_per_class:
+            out.append(f"ood.train_per_class + ood.test_per_class = "
+                       f"{o.train_per_class + o.test_per_class} exceeds ood.bases_per_class = "
+                       f"{o.bases_per_class} (training and test images must differ)")
+        if (o.neural_responses is None) != (o.neural_labels is None):
+            out.append("ood.neural_responses and ood.neural_labels: set both (your recordings "
+                       "and their stimulus labels) or neither (the simulated population)")
         return out
 
     def _runnable(self, key: str, model: str) -> list[str]:

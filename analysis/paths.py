@@ -50,6 +50,9 @@ DEMO_ANNOTATIONS = DEMO_TRUTH / "annotations.csv"  # simulate: the synthetic ima
 DIVERGENCE = Path("results/divergence")       # divergence: per image, diagnostics, summary
 ENCODING = Path("results/encoding")           # encode: accuracy.csv, summary.json
 REVERSE = Path("results/reverse_predictivity")  # reverse-predictivity
+ALIGNMENT_PATTERNS = Path("results/alignment_patterns")  # alignment-pattern analysis
+OOD_DATA = Path("data/ood")                    # ood-domains: domain images' activations
+OOD = Path("results/ood")                      # ood-decoding
 
 # --- reporting ----------------------------------------------------------------------------
 RESULTS = Path("results/results.json")        # the DVC metrics file
@@ -64,6 +67,8 @@ FIGURE4 = FIGURES / "figure4_robustness.pdf"
 FIGURE5 = FIGURES / "figure5_encoding.pdf"
 FIGURE_REVERSE = FIGURES / "figure_reverse_predictivity.pdf"
 FIGURE6 = FIGURES / "figure6_divergence.pdf"
+FIGURE7 = FIGURES / "figure7_alignment_patterns.pdf"
+FIGURE8 = FIGURES / "figure8_ood_decoding.pdf"
 FIGURE_MANIFEST = FIGURES / "manifest.json"
 
 #: Prefix of the temporary siblings that atomic writes use (ignored by .dvcignore).

@@ -10,8 +10,10 @@ from analysis.__main__ import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the commands that run networks (and so need torch)
-# encode and reverse-predictivity: the ridge solver runs in torch (on a GPU when there is one)
-TORCH = {"preprocess", "extract", "lesion", "encode", "reverse-predictivity"}
+# encode, reverse-predictivity and alignment-patterns: the ridge solver runs in torch (on a GPU
+# when there is one); ood-domains runs the networks on the domain images
+TORCH = {"preprocess", "extract", "lesion", "encode", "reverse-predictivity",
+         "alignment-patterns", "ood-domains"}
 
 
 def _python(code: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -46,8 +46,9 @@ def preprocess_files(paths: Iterable[Path], cfg: Preprocessing) -> np.ndarray:
     return np.stack(out)
 
 
-def preprocess_arrays(images: np.ndarray, cfg: Preprocessing) -> np.ndarray:
-    """(n, H, W, 3) uint8 arrays (e.g. rows of the NSD brick) -> (n, 3, S, S) uint8."""
+def preprocess_arrays(images: np.ndarray | list[np.ndarray], cfg: Preprocessing) -> np.ndarray:
+    """(n, H, W, 3) uint8 arrays (e.g. rows of the NSD brick, or a list of images of any
+    sizes) -> (n, 3, S, S) uint8."""
     t = make_transform(cfg)
     return np.stack([to_uint8(t(Image.fromarray(im))) for im in images])
 

@@ -77,7 +77,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
              localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
              paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
              rsa92: dict, encoding: dict, reverse: dict, annotations: dict,
-             divergence: dict) -> dict:
+             divergence: dict, alignment_patterns: dict, ood: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
@@ -97,4 +97,5 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
         "encoding": encoding, "reverse_predictivity": reverse,
         "annotations": annotations, "divergence": divergence,
+        "alignment_patterns": alignment_patterns, "ood_decoding": ood,
     }

@@ -38,5 +38,7 @@ def run(args: argparse.Namespace) -> None:
         encoding=_json(paths.ENCODING / "summary.json"),
         reverse=_json(paths.REVERSE / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
-        divergence=_json(paths.DIVERGENCE / "summary.json"))
+        divergence=_json(paths.DIVERGENCE / "summary.json"),
+        alignment_patterns=_json(paths.ALIGNMENT_PATTERNS / "summary.json"),
+        ood=_json(paths.OOD / "summary.json"))
     write_json(results, paths.RESULTS)

@@ -1,0 +1,156 @@
+"""Figures 7 (alignment-pattern analysis) and 8 (out-of-domain decoding)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.report.figures.style import TRAINED, UNTRAINED
+
+CONTROL = "#777777"
+NEURAL = "#000000"
+MEASURE_TITLES = {"rsa": "RSA (partial RDM r)", "predictivity": "CV linear predictivity (r)"}
+
+
+def _color(kind: str, trained: bool) -> str:
+    if kind == "control":
+        return CONTROL
+    return TRAINED if trained else UNTRAINED
+
+
+def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.DataFrame,
+                       systems: pd.DataFrame, regions: list[str]) -> plt.Figure:
+    """Row per measure (RSA: a-c, predictivity: d-f): the region × region alignment (brain,
+    between subjects); per region, the held-out-subject stability (grey dots: subjects) and
+    each system's APA agreement (the chance interval shaded); each system's conventional and
+    APA rank with their bootstrap 95 % intervals."""
+    measures = [m for m in ("rsa", "predictivity") if m in set(brain["measure"])]
+    fig, axes = plt.subplots(len(measures), 3, figsize=(11, 3.3 * len(measures)),
+                             gridspec_kw={"width_ratios": [1.0, 1.6, 1.0]}, squeeze=False)
+    for k_row, (row, measure) in enumerate(zip(axes, measures)):
+        la, lb, lc = "abcdef"[3 * k_row: 3 * k_row + 3]
+        b = brain[brain["measure"] == measure].pivot(index="region_a", columns="region_b",
+                                                     values="alignment")
+        b = b.reindex(index=regions, columns=regions)
+        ax = row[0]
+        vmax = float(np.nanmax(np.abs(b.to_numpy()))) or 1.0
+        im = ax.imshow(b.to_numpy(), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        ax.set_xticks(range(len(regions)), regions, rotation=90, fontsize=6)
+        ax.set_yticks(range(len(regions)), regions, fontsize=6)
+        ax.set_title(f"{la}  Brain alignment patterns\n{MEASURE_TITLES[measure]}", loc="left",
+                     fontsize=8)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+        ax = row[1]
+        st = stability[stability["measure"] == measure]
+        x = {r: k for k, r in enumerate(regions)}
+        ax.scatter([x[r] for r in st["region"]], st["agreement"], s=6, color="#bbbbbb",
+                   label="held-out subject vs others", zorder=1)
+        ly = layers[layers["measure"] == measure]
+        sys_t = systems[systems["measure"] == measure].set_index("system")
+        names = list(sys_t.index)
+        width = 0.7 / max(1, len(names))
+        for k, name in enumerate(names):
+            g = ly[ly["system"] == name].groupby("region", sort=False).agg(
+                agreement=("agreement", "mean"), low=("null_low", "first"),
+                high=("null_high", "first"))
+            g = g.reindex([r for r in regions if r in g.index])
+            pos = np.array([x[r] for r in g.index]) - 0.35 + width * (k + 0.5)
+            color = _color(sys_t.loc[name, "kind"], bool(sys_t.loc[name, "trained"]))
+            ax.vlines(pos, g["low"], g["high"], color=color, alpha=0.25, lw=3)
+            ax.scatter(pos, g["agreement"], s=14, color=color, marker="D",
+                       label=name.replace("_", " "), zorder=3)
+        ax.axhline(0, color="#999999", lw=0.5)
+        ax.set_xticks(range(len(regions)), regions, fontsize=6)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel("pattern agreement (partial r)")
+        ax.set_title(f"{lb}  Does the assigned layer reproduce the region's pattern?\n"
+                     "(bars: chance, the system's pattern shuffled)", loc="left", fontsize=8)
+        ax.legend(fontsize=5, loc="lower left", ncol=2, frameon=False)
+        ax = row[2]
+        for k, name in enumerate(names):
+            r = sys_t.loc[name]
+            color = _color(r["kind"], bool(r["trained"]))
+            for j, kind in enumerate(("conventional", "apa")):
+                xpos = j + (k - (len(names) - 1) / 2) * 0.12
+                ax.errorbar(xpos, r[f"rank_{kind}"],
+                            yerr=[[r[f"rank_{kind}"] - r[f"rank_{kind}_boot_low"]],
+                                  [r[f"rank_{kind}_boot_high"] - r[f"rank_{kind}"]]],
+                            fmt="o", color=color, ms=4, capsize=2, lw=0.8)
+            ax.plot([0 + (k - (len(names) - 1) / 2) * 0.12, 1 + (k - (len(names) - 1) / 2)
+                     * 0.12], [r["rank_conventional"], r["rank_apa"]], color=color, lw=0.5)
+        ax.set_xticks([0, 1], ["conventional\nscore", "APA\nagreement"])
+        ax.set_xlim(-0.5, 1.5)
+        ax.invert_yaxis()
+        ax.set_ylabel("rank (1 = best)")
+        ax.set_title(f"{lc}  Model ranks, bootstrap 95 % intervals", loc="left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFrame,
+                 examples: np.ndarray, domain_names: list[str], target: float) -> plt.Figure:
+    """a) the domains (one base image); b) in-domain 2AFC against the number of units per
+    model, the neural population's accuracy as the target line and the matched count marked;
+    c) accuracy per domain of the neural population and of each model's matched population;
+    d) matched population minus neural per out-of-domain domain."""
+    fig = plt.figure(figsize=(11, 6.2))
+    grid = fig.add_gridspec(2, 3, height_ratios=[0.55, 1.0])
+    strip = fig.add_subplot(grid[0, :])
+    strip.imshow(np.concatenate(list(examples), axis=1))
+    side = examples.shape[2]
+    strip.set_xticks([side * (k + 0.5) for k in range(len(domain_names))],
+                     [d.replace("_", " ") for d in domain_names], fontsize=7)
+    strip.set_yticks([])
+    strip.set_title("a  Image domains (one fLoc image; the decoder is trained on the first)",
+                    loc="left", fontsize=8)
+    ax = fig.add_subplot(grid[1, 0])
+    trained = matched.set_index("system")["trained"]
+    for system, g in curves[curves["in_domain"]].groupby("system", sort=False):
+        m = g.groupby("count")["accuracy"].agg(["mean", "std"])
+        color = TRAINED if trained.get(system, True) else UNTRAINED
+        ax.plot(m.index, m["mean"], color=color, lw=1, marker="o", ms=2,
+                label=system.replace("_", " "))
+        ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"], color=color,
+                        alpha=0.12)
+        n = matched.set_index("system").loc[system, "matched_units"]
+        if np.isfinite(n):
+            ax.axvline(n, color=color, lw=0.5, ls=":")
+    ax.axhline(target, color=NEURAL, lw=0.8, ls="--", label="neural population")
+    ax.axhline(0.5, color="#999999", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("units sampled (log)")
+    ax.set_ylabel("in-domain 2AFC accuracy")
+    ax.set_title("b  Unit-count matching", loc="left", fontsize=8)
+    ax.legend(fontsize=5, frameon=False, loc="lower right")
+    ax = fig.add_subplot(grid[1, 1])
+    x = np.arange(len(domain_names))
+    neural = domains[domains["system"] == "neural"].set_index("domain").reindex(domain_names)
+    ax.errorbar(x, neural["mean"], yerr=neural["std"], color=NEURAL, marker="s", ms=4,
+                lw=1, capsize=2, label="neural population")
+    matched_rows = domains[domains["population"] == "matched"]
+    for k, (system, g) in enumerate(matched_rows.groupby("system", sort=False)):
+        g = g.set_index("domain").reindex(domain_names)
+        color = TRAINED if trained.get(system, True) else UNTRAINED
+        ax.errorbar(x + 0.08 * (k + 1), g["mean"], yerr=g["std"], color=color, marker="o",
+                    ms=3, lw=0.7, capsize=1.5, alpha=0.9, label=f"{system} (matched)")
+    ax.axhline(0.5, color="#999999", lw=0.5)
+    ax.set_xticks(x, [d.replace("_", "\n") for d in domain_names], fontsize=6)
+    ax.set_ylabel("2AFC accuracy (mean ± SD over splits)")
+    ax.set_title("c  Accuracy per domain", loc="left", fontsize=8)
+    ax.legend(fontsize=5, frameon=False)
+    ax = fig.add_subplot(grid[1, 2])
+    ood = [d for d in domain_names if d != domain_names[0]]
+    for k, (system, g) in enumerate(matched_rows.groupby("system", sort=False)):
+        g = g.set_index("domain").reindex(ood)
+        color = TRAINED if trained.get(system, True) else UNTRAINED
+        ax.bar(np.arange(len(ood)) + 0.25 * (k - 1), g["minus_neural"], width=0.25,
+               color=color, alpha=0.8 if trained.get(system, True) else 0.5,
+               label=system.replace("_", " "))
+    ax.axhline(0, color="#2ca25f", lw=0.8)
+    ax.set_xticks(np.arange(len(ood)), [d.replace("_", "\n") for d in ood], fontsize=6)
+    ax.set_ylabel("matched model − neural (2AFC)")
+    ax.set_title("d  Out-of-domain gap per domain", loc="left", fontsize=8)
+    ax.legend(fontsize=5, frameon=False)
+    fig.tight_layout()
+    return fig

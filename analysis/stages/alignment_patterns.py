@@ -1,0 +1,284 @@
+"""Alignment-pattern analysis over the regions in `rois` (companion analysis; method in
+analysis/stats/alignment_patterns.py).
+
+Loads each subject's voxels of every region (selected as in the comparison: fLOC t above the
+threshold for category regions, every voxel for early visual ones) on the shared images that
+every subject saw with every repetition, every read layer of every model (all units), and the
+positive control (the noise-free simulated subject, whose regions play the layers: the
+assignment should give each region its own counterpart and the pattern should match). Per
+measure (RSA, predictivity): the region × region alignment, the held-out-subject stability of
+each pattern, the layer assigned to each region on one half of the images and scored on the
+other, the agreement's chance level (the system's pattern shuffled over regions), and the
+models ranked by conventional score and by APA agreement with bootstrap rank intervals.
+Writes results/alignment_patterns/ (brain_matrix.csv, stability.csv, layers.csv,
+systems.csv, ranks.csv, summary.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import torch
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from analysis import config, paths, seeds
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.io import activation_store, control_brain, selected
+from analysis.nets.extraction import resolve_device
+from analysis.report.format import number
+from analysis.responses import Responses
+from analysis.stats import alignment_patterns as apa
+from analysis.stats.comparison import MIN_FEATURES, comparison_method, prepare
+from analysis.stats.controls import aligned
+from analysis.stats.layer_choice import halves
+from analysis.stats.predictivity import cv_predict, folds
+
+MEASURES = ("rsa", "predictivity")
+
+
+def _brains(params: config.Params) -> tuple[list[Responses], np.ndarray]:
+    """Every subject's voxels of every region with at least MIN_FEATURES voxels, on the shared
+    images where every loaded system has every repetition (their positions in the store)."""
+    brains = [b for region in params.rois for b in selected.voxels(params, region)
+              if b.n_channels >= MIN_FEATURES]
+    complete = np.logical_and.reduce([~np.isnan(b.data).any(axis=(1, 2)) for b in brains])
+    return [Responses(b.data[complete], b.stimuli[complete], b.channels, b.system)
+            for b in brains], brains[0].stimuli[complete]
+
+
+def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Responses]]:
+    """(row descriptor, responses) of every model layer and of the positive control's
+    regions."""
+    out = []
+    for model in params.models:
+        entry = params.zoo[model]
+        for layer in entry.layers_to_read():
+            r = activation_store.layer_responses(model, paths.NSD_SHARED_SET, layer,
+                                                 entry.preprocessing)
+            r = aligned(r, stimuli)
+            live = r.data[:, :, 0].std(axis=0) > 0
+            out.append(({"kind": "model", "system": model, "layer": layer,
+                         "trained": entry.trained}, r.take(live)))
+    for region in params.rois:
+        ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
+                                       params.threshold)
+        ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
+        if ctrl is not None and ctrl.n_channels >= MIN_FEATURES:
+            out.append(({"kind": "control", "system": control_brain.POSITIVE, "layer": region,
+                         "trained": True}, ctrl))
+    return out
+
+
+def _predictivity(params: config.Params, brains: list[Responses], row_systems: list[Responses],
+                  device: str) -> apa.PredictivityAlignment:
+    """Out-of-fold predictions of every sampled target voxel from every row system."""
+    ap = params.alignment_patterns
+    n_img = brains[0].n_stimuli
+    targets, col = [], []
+    for c, b in enumerate(brains):
+        rng = seeds.stream(ap.seed, "targets", b.system.region, str(b.system.subject))
+        keep = np.sort(rng.choice(b.n_channels, min(b.n_channels, ap.max_channels),
+                                  replace=False))
+        targets.append(b.mean()[:, keep])
+        col.append(np.full(len(keep), c))
+    y = np.concatenate(targets, axis=1)
+    test = folds(n_img, ap.folds, seeds.stream(ap.seed, "folds"))
+    preds = np.empty((len(row_systems), n_img, y.shape[1]), dtype=np.float32)
+    for i, r in enumerate(tqdm(row_systems, desc="alignment patterns: predictivity",
+                               leave=False)):
+        preds[i] = cv_predict(r.mean(), y, test, params.encoding.relative_alphas, device)
+    return apa.PredictivityAlignment(preds, y, np.concatenate(col), len(brains))
+
+
+def _rsa(params: config.Params, brains: list[Responses], row_systems: list[Responses]
+         ) -> apa.RsaAlignment:
+    method = comparison_method(params.comparison)
+    rows = np.stack([prepare(r, method).rdm for r in row_systems])
+    cols = np.stack([prepare(b, method).rdm for b in brains])
+    return apa.RsaAlignment(rows, cols, brains[0].n_stimuli, method.similarity)
+
+
+def _mean_over_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    t = pd.concat(tables, ignore_index=True)
+    return (t.groupby(["system", "region"], sort=False)[["conventional", "reference",
+                                                         "agreement", "agreement_raw"]]
+            .mean().reset_index())
+
+
+def _system_scores(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per system: the mean over regions of the conventional score and the APA agreement."""
+    return scored.groupby("system", sort=False)[["conventional", "agreement"]].mean()
+
+
+def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.DataFrame,
+            cols: pd.DataFrame, regions: list[str], params: config.Params, name: str
+            ) -> dict[str, pd.DataFrame]:
+    """Every table of one measure (module docstring)."""
+    ap = params.alignment_patterns
+    n_img = int(cols.attrs["n_img"])
+    everything = measure.matrix(np.arange(n_img))
+    brain = apa.brain_matrix(everything, rows, cols, regions)
+    fold_sets = halves(n_img, seeds.stream(ap.seed, "halves"))
+    mats = [(measure.matrix(c), measure.matrix(e)) for c, e in fold_sets]
+    chosen = [apa.choose_layers(c, rows, cols, regions) for c, _ in mats]
+    per_fold = [apa.score_layers(e, rows, cols, regions, ch).assign(fold=k)
+                for k, ((_, e), ch) in enumerate(zip(mats, chosen))]
+    stability = pd.concat([apa.held_out_stability(e, rows, cols, regions).assign(fold=k)
+                           for k, (_, e) in enumerate(mats)], ignore_index=True)
+    stab = stability.groupby(["subject", "region"], sort=False)["agreement"].mean()
+    scored = _mean_over_folds(per_fold)
+    # chance level: each system's evaluated pattern shuffled over the other regions
+    null_rows = []
+    for (system, region), g in pd.concat(per_fold).groupby(["system", "region"], sort=False):
+        draws = []
+        for k, (_, e) in enumerate(mats):
+            lay = chosen[k].get((system, region))
+            i = rows.index[(rows["system"] == system) & (rows["layer"] == lay)][0]
+            p = apa.system_pattern(e[i], cols, regions)
+            b = apa.brain_matrix(e, rows, cols, regions)
+            draws.append(apa.permuted_agreement(
+                apa.pattern(p, region), apa.pattern(b, region), apa.general(b, region),
+                seeds.stream(ap.seed, "permutation", name, system, region, str(k)),
+                ap.n_permutations))
+        null = np.nanmean(np.stack(draws), axis=0)
+        obs = float(g["agreement"].mean())
+        null_rows.append({"system": system, "region": region,
+                          "null_mean": float(np.nanmean(null)),
+                          "null_low": float(np.nanquantile(null, 0.025)),
+                          "null_high": float(np.nanquantile(null, 0.975)),
+                          "p_above_chance": float((1 + np.sum(null >= obs)) /
+                                                  (1 + np.isfinite(null).sum()))})
+    scored = scored.merge(pd.DataFrame(null_rows), on=["system", "region"])
+    # rank stability: images resampled within each evaluation half, layers as chosen
+    rng = seeds.stream(ap.seed, "bootstrap", name)
+    boot = []
+    for b in tqdm(range(ap.n_boot), desc=f"alignment patterns: {name} bootstrap",
+                  leave=False):
+        tables = [apa.score_layers(measure.matrix(rng.choice(e, len(e), replace=True)), rows,
+                                   cols, regions, ch)
+                  for (_, e), ch in zip(fold_sets, chosen)]
+        s = _system_scores(_mean_over_folds(tables))
+        boot.append(pd.DataFrame({"draw": b, "system": s.index,
+                                  "rank_conventional": apa.ranks(s["conventional"]).to_numpy(),
+                                  "rank_apa": apa.ranks(s["agreement"]).to_numpy()}))
+    boot_t = pd.concat(boot, ignore_index=True)
+    layers = pd.concat(per_fold, ignore_index=True)
+    return {"brain": brain, "stability": stab.reset_index(), "layers": layers,
+            "scored": scored, "boot": boot_t}
+
+
+def _systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
+                   ) -> pd.DataFrame:
+    """Per system: mean conventional score and agreement over regions, their ranks, and the
+    bootstrap rank distribution (mean, 95 % interval, share of draws at the point rank)."""
+    s = _system_scores(scored)
+    out = s.assign(rank_conventional=apa.ranks(s["conventional"]),
+                   rank_apa=apa.ranks(s["agreement"]))
+    trained = rows.drop_duplicates("system").set_index("system")["trained"]
+    out["trained"] = trained.reindex(out.index).to_numpy()
+    out["kind"] = rows.drop_duplicates("system").set_index("system")["kind"].reindex(
+        out.index).to_numpy()
+    for kind in ("conventional", "apa"):
+        g = boot.groupby("system")[f"rank_{kind}"]
+        out[f"rank_{kind}_boot_mean"] = g.mean().reindex(out.index)
+        out[f"rank_{kind}_boot_low"] = g.quantile(0.025).reindex(out.index)
+        out[f"rank_{kind}_boot_high"] = g.quantile(0.975).reindex(out.index)
+        point = out[f"rank_{kind}"]
+        out[f"rank_{kind}_stable"] = (boot.assign(point=boot["system"].map(point))
+                                      .eval(f"rank_{kind} == point").groupby(boot["system"])
+                                      .mean().reindex(out.index))
+    return out.reset_index()
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    device = str(resolve_device(params.extraction.device))
+    # thousands of small (images x images) problems: one thread each is ~3x faster than
+    # several competing for them (measured on 2 cores; the results are identical)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            _run(params, device)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(params: config.Params, device: str) -> None:
+    brains, stimuli = _brains(params)
+    systems = _systems(params, stimuli)
+    row_systems = brains + [r for _, r in systems]
+    rows = pd.DataFrame(
+        [{"kind": "brain", "system": "brain", "layer": None, "trained": None,
+          "subject": b.system.subject, "region": b.system.region} for b in brains]
+        + [{**d, "subject": None, "region": None} for d, _ in systems])
+    cols = pd.DataFrame([{"subject": b.system.subject, "region": b.system.region}
+                         for b in brains])
+    cols.attrs["n_img"] = len(stimuli)
+    regions = [r for r in params.rois if r in set(cols["region"])]
+    measures = {"rsa": _rsa(params, brains, row_systems),
+                "predictivity": _predictivity(params, brains, row_systems, device)}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
+                                             ("brain", "stability", "layers", "systems", "boot")}
+    summary: dict = {"regions": regions, "n_images": len(stimuli),
+                     "subjects": sorted(set(cols["subject"])), "measures": {}}
+    for name, measure in measures.items():
+        t = analyse(measure, rows, cols, regions, params, name)
+        brain = t["brain"].rename_axis("region_a").reset_index().melt(
+            id_vars="region_a", var_name="region_b", value_name="alignment")
+        tables["brain"].append(brain.assign(measure=name))
+        tables["stability"].append(t["stability"].assign(measure=name))
+        layers = t["layers"].merge(t["scored"][["system", "region", "null_mean", "null_low",
+                                                "null_high", "p_above_chance"]],
+                                   on=["system", "region"])
+        tables["layers"].append(layers.assign(measure=name))
+        sys_t = _systems_table(t["scored"], t["boot"], rows)
+        tables["systems"].append(sys_t.assign(measure=name))
+        tables["boot"].append(t["boot"].assign(measure=name))
+        summary["measures"][name] = summarise(t, sys_t, regions)
+    with atomic_path(paths.ALIGNMENT_PATTERNS) as tmp:
+        tmp.mkdir()
+        write_csv(pd.concat(tables["brain"], ignore_index=True).round(6),
+                  tmp / "brain_matrix.csv")
+        write_csv(pd.concat(tables["stability"], ignore_index=True).round(6),
+                  tmp / "stability.csv")
+        write_csv(pd.concat(tables["layers"], ignore_index=True).round(6), tmp / "layers.csv")
+        write_csv(pd.concat(tables["systems"], ignore_index=True).round(6),
+                  tmp / "systems.csv")
+        write_csv(pd.concat(tables["boot"], ignore_index=True), tmp / "ranks.csv")
+        write_json(summary, tmp / "summary.json")
+
+
+def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[str]) -> dict:
+    """One measure's key numbers: the pattern stability (mean and range over subjects and
+    regions), and per system its conventional score, APA agreement, chance level and ranks."""
+    stab = t["stability"]["agreement"]
+    scored = t["scored"]
+    by_region = t["stability"].groupby("region", sort=False)["agreement"].mean()
+    out = {"stability_mean": number(float(stab.mean())),
+           "stability_min": number(float(stab.min())),
+           "stability_by_region": {r: number(float(by_region.get(r, np.nan)))
+                                   for r in regions},
+           "reference_conventional": number(float(
+               scored.drop_duplicates("region")["reference"].mean())),
+           "systems": {}}
+    for _, row in systems.iterrows():
+        g = scored[scored["system"] == row["system"]]
+        out["systems"][row["system"]] = {
+            "kind": row["kind"], "trained": bool(row["trained"]),
+            "conventional": number(float(row["conventional"])),
+            "agreement": number(float(row["agreement"])),
+            "chance_mean": number(float(g["null_mean"].mean())),
+            "regions_above_chance": int((g["p_above_chance"] < 0.05).sum()),
+            "rank_conventional": number(float(row["rank_conventional"])),
+            "rank_apa": number(float(row["rank_apa"])),
+            "rank_conventional_interval": [number(float(row["rank_conventional_boot_low"])),
+                                           number(float(row["rank_conventional_boot_high"]))],
+            "rank_apa_interval": [number(float(row["rank_apa_boot_low"])),
+                                  number(float(row["rank_apa_boot_high"]))],
+            "rank_conventional_stable": number(float(row["rank_conventional_stable"])),
+            "rank_apa_stable": number(float(row["rank_apa_stable"]))}
+    return out

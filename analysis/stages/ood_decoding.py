@@ -1,0 +1,163 @@
+"""Out-of-domain linear decoding with unit-count matching (companion analysis; method in
+analysis/stats/ood_decoding.py).
+
+On data/ood/ (stage ood-domains): the neural population's 2AFC accuracy in every domain (decoder
+trained on `ood.train_domain`), each model's in-domain accuracy against the number of units
+(log-spaced counts, random unit draws), the count that reaches the neural in-domain accuracy,
+and the out-of-domain accuracy of populations of that size against the neural one: the paper's
+two-sample t-test over domains per model (Student and Welch), the share of the model's unit
+draws whose mean OOD accuracy reaches the neural one (the population-sampling view the t-test
+lacks), and a Friedman test over domains of the model − neural differences (models as blocks).
+Every split, unit draw and model has its own seeded stream. Writes results/ood/ (domains.csv,
+curves.csv, matched.csv, tests.csv, summary.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import h5py
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from analysis import config, paths, seeds
+from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.io.ood_neural import table_for
+from analysis.report.format import number, p_value
+from analysis.responses import NetworkId, Responses
+from analysis.stats import ood_decoding as od
+
+NEURAL = "neural"
+
+
+def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str, dict[str, np.ndarray]]:
+    """(decoding table, neural mean responses (n, sites), its source, model -> features)."""
+    labels = pd.read_csv(paths.OOD_DATA / "images.csv")
+    with h5py.File(paths.OOD_DATA / "neural.h5", "r") as f:
+        data, ids = f["responses"][()], f["stimulus_ids"][()].astype(str)
+        source = str(f.attrs["source"])
+    neural = Responses(data, ids, np.arange(data.shape[1]),
+                       NetworkId(NEURAL, "sites", True))
+    table = table_for(neural, labels, source=str(paths.OOD_DATA / "images.csv"))
+    models = {}
+    for model in params.models:
+        with h5py.File(paths.OOD_DATA / f"{model}.h5", "r") as f:
+            x = f[params.ood.layer]["units"][()].astype(np.float64)
+        models[model] = x[:, x.std(axis=0) > 0]   # a constant unit carries nothing
+    return table, neural.mean(), source, models
+
+
+def run(args: argparse.Namespace) -> None:
+    params = config.load_params(args.params)
+    with threadpool_limits(limits=1):  # many small fits: one thread each is fastest
+        tables, summary = analyse(params, *load(params))
+    with atomic_path(paths.OOD) as tmp:
+        tmp.mkdir()
+        for name, t in tables.items():
+            write_csv(t.round(6), tmp / f"{name}.csv")
+        write_json(summary, tmp / "summary.json")
+
+
+def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, source: str,
+            models: dict[str, np.ndarray]) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every table and the summary (module docstring)."""
+    o = params.ood
+    alphas = np.asarray(o.alphas)
+    n_classes = int(table["label"].max()) + 1
+    splits = od.draw_splits(table, o.train_domain, o.splits, o.train_per_class * n_classes,
+                            o.test_per_class * n_classes, seeds.stream(o.seed, "splits"))
+    neural_acc = od.decode(neural, table, o.train_domain, splits, alphas).assign(system=NEURAL)
+    target = float(neural_acc.loc[neural_acc["in_domain"], "accuracy"].mean())
+    neural_ood = od.domain_means(neural_acc)
+    curves, matched, tests, rows = [], [], [], [neural_acc.assign(population="neural")]
+    for model, x in tqdm(models.items(), desc="ood decoding", leave=False):
+        trained = params.zoo[model].trained
+        counts = od.count_grid(x.shape[1], o.n_counts, min(o.min_count, x.shape[1]))
+        curve = od.unit_curve(x, table, o.train_domain, splits, counts, o.draws,
+                              seeds.stream(o.seed, "curve", model), alphas)
+        curves.append(curve.assign(system=model))
+        n_match = od.matched_count(*od.in_domain_curve(curve), target)
+        reached = bool(np.isfinite(n_match))
+        full = od.decode(x, table, o.train_domain, splits, alphas)
+        rows.append(full.assign(system=model, population="all units"))
+        if reached:
+            part = od.matched_ood(x, table, o.train_domain, splits, n_match, o.draws,
+                                  seeds.stream(o.seed, "matched", model), alphas)
+            rows.append(part.drop(columns="n_units").assign(system=model,
+                                                            population="matched"))
+            model_ood = od.domain_means(part)
+            t = od.reference_tests(model_ood.reindex(neural_ood.index).to_numpy(),
+                                   neural_ood.to_numpy())
+            per_draw = part[~part["in_domain"]].groupby("draw")["accuracy"].mean()
+            tests.append({"system": model, "trained": trained, **t.__dict__,
+                          "draws_reaching_neural": float(
+                              (per_draw >= neural_ood.mean()).mean())})
+        matched.append({"system": model, "trained": trained, "n_units_layer": x.shape[1],
+                        "target": target, "reached": reached,
+                        "matched_units": n_match if reached else np.nan,
+                        "units_per_site": n_match / neural.shape[1] if reached else np.nan})
+    accuracy = pd.concat(rows, ignore_index=True)
+    tests_t = pd.DataFrame(tests)
+    matched_t = pd.DataFrame(matched)
+    by_domain = _by_domain(accuracy)
+    friedman = _friedman(by_domain)
+    summary = _summary(params, source, neural.shape[1], target, neural_ood, by_domain,
+                       matched_t, tests_t, friedman)
+    return {"domains": by_domain, "accuracy": accuracy,
+            "curves": pd.concat(curves, ignore_index=True), "matched": matched_t,
+            "tests": tests_t}, summary
+
+
+def _by_domain(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """Mean, SD over splits (and unit draws) per system, population and domain, with the
+    difference from the neural population."""
+    g = accuracy.groupby(["system", "population", "domain", "in_domain"], sort=False)
+    t = g["accuracy"].agg(["mean", "std"]).reset_index()
+    neural = t[t["system"] == NEURAL].set_index("domain")["mean"]
+    return t.assign(minus_neural=t["mean"] - t["domain"].map(neural))
+
+
+def _friedman(by_domain: pd.DataFrame) -> od.Friedman:
+    """Friedman over the OOD domains of the matched populations' differences from the neural
+    one (blocks: the models that reached the neural in-domain accuracy)."""
+    m = by_domain[(by_domain["population"] == "matched") & ~by_domain["in_domain"]]
+    deltas = m.pivot(index="system", columns="domain", values="minus_neural")
+    return od.domain_test(deltas.to_numpy() if len(deltas) else np.empty((0, 0)))
+
+
+def _summary(params: config.Params, source: str, n_sites: int, target: float,
+             neural_ood: pd.Series, by_domain: pd.DataFrame, matched: pd.DataFrame,
+             tests: pd.DataFrame, friedman: od.Friedman) -> dict:
+    o = params.ood
+    out: dict = {"neural_source": source, "neural_sites": n_sites,
+                 "train_domain": o.train_domain, "domains": list(o.domains),
+                 "splits": o.splits, "bases_per_class": o.bases_per_class,
+                 "neural_in_domain": number(target),
+                 "neural_ood_mean": number(float(neural_ood.mean())),
+                 "neural_ood_by_domain": {d: number(float(v)) for d, v in neural_ood.items()},
+                 "friedman": {"chi2": number(friedman.chi2), "p": p_value(friedman.p),
+                              "n_models": friedman.n_blocks, "note": friedman.reason},
+                 "models": {}}
+    for _, m in matched.iterrows():
+        sys_rows = by_domain[by_domain["system"] == m["system"]]
+        entry = {"trained": bool(m["trained"]), "units_in_layer": int(m["n_units_layer"]),
+                 "reached": bool(m["reached"]),
+                 "matched_units": number(float(m["matched_units"])),
+                 "units_per_site": number(float(m["units_per_site"]))}
+        for pop in ("matched", "all units"):
+            r = sys_rows[sys_rows["population"] == pop]
+            if len(r):
+                key = pop.replace(" ", "_")
+                entry[f"{key}_in_domain"] = number(float(r.loc[r["in_domain"], "mean"].mean()))
+                entry[f"{key}_ood_mean"] = number(float(r.loc[~r["in_domain"], "mean"].mean()))
+        t = tests[tests["system"] == m["system"]] if len(tests) else tests
+        if len(t):
+            t = t.iloc[0]
+            entry.update({"difference": number(float(t["difference"])),
+                          "t": number(float(t["t"])), "df": number(float(t["df"])),
+                          "p": p_value(float(t["p"])), "welch_p": p_value(float(t["welch_p"])),
+                          "draws_reaching_neural": number(float(t["draws_reaching_neural"]))})
+        out["models"][m["system"]] = entry
+    return out
