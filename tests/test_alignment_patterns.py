@@ -207,6 +207,9 @@ def test_layer_choice_and_scores_on_a_hand_case() -> None:
     scored = apa.score_layers(mat, rows, cols, regions, chosen).set_index("region")
     assert scored.loc["A", "conventional"] == pytest.approx(0.9)
     assert scored.loc["C", "conventional"] == pytest.approx(0.7)
+    # three other regions leave one degree of freedom after the partial correlation: no
+    # agreement is given (NaN), rather than a meaningless +-1
+    assert scored["agreement"].isna().all()
 
 
 def test_permuted_agreement_equals_partial_correlation_of_each_shuffle() -> None:

@@ -96,5 +96,7 @@ def test_committed_demo_results() -> None:
     for name, m in s["models"].items():
         assert m["all_units_in_domain"] > s["neural_in_domain"], name
         if m["reached"]:
-            assert abs(m["matched_in_domain"] - s["neural_in_domain"]) < 0.08, name
+            # integer unit counts: the matched population misses the target by at most the
+            # step of one unit at the small end of the curve
+            assert abs(m["matched_in_domain"] - s["neural_in_domain"]) < 0.06, name
             assert 1 <= m["matched_units"] <= m["units_in_layer"]

@@ -372,6 +372,7 @@ def companion_macros(apa: dict, ood: dict) -> dict[str, str]:
         m[f"{base}ModelAgreement"] = tex(first.get("agreement"))
         m[f"{base}ModelConventional"] = tex(first.get("conventional"))
         m[f"{base}ModelAboveChance"] = tex(first.get("regions_above_chance"))
+        m[f"{base}ModelAboveChanceFdr"] = tex(first.get("regions_above_chance_fdr"))
         models = [v for v in systems.values() if v.get("kind") == "model"]
         for kind, name in (("conventional", "Conv"), ("apa", "Apa")):
             stable = [v[f"rank_{kind}_stable"] for v in models

@@ -21,6 +21,7 @@ import argparse
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import false_discovery_control
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -37,6 +38,9 @@ from analysis.stats.layer_choice import halves
 from analysis.stats.predictivity import cv_predict, folds
 
 MEASURES = ("rsa", "predictivity")
+#: A pattern's agreement is a partial correlation over the other regions (one covariate):
+#: at least four of them, so five regions.
+MIN_REGIONS = 5
 
 
 def _brains(params: config.Params) -> tuple[list[Responses], np.ndarray]:
@@ -60,8 +64,9 @@ def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Res
                                                  entry.preprocessing)
             r = aligned(r, stimuli)
             live = r.data[:, :, 0].std(axis=0) > 0
-            out.append(({"kind": "model", "system": model, "layer": layer,
-                         "trained": entry.trained}, r.take(live)))
+            if live.sum() >= MIN_FEATURES:
+                out.append(({"kind": "model", "system": model, "layer": layer,
+                             "trained": entry.trained}, r.take(live)))
     for region in params.rois:
         ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
                                        params.threshold)
@@ -73,8 +78,11 @@ def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Res
 
 
 def _predictivity(params: config.Params, brains: list[Responses], row_systems: list[Responses],
-                  device: str) -> apa.PredictivityAlignment:
-    """Out-of-fold predictions of every sampled target voxel from every row system."""
+                  halves_: list[tuple[np.ndarray, np.ndarray]], device: str
+                  ) -> apa.PredictivityAlignment:
+    """Out-of-fold predictions of every sampled target voxel from every row system, the
+    cross-validation run within each half of the images (the layer-choosing half never trains
+    a prediction scored on the evaluating half)."""
     ap = params.alignment_patterns
     n_img = brains[0].n_stimuli
     targets, col = [], []
@@ -85,11 +93,15 @@ def _predictivity(params: config.Params, brains: list[Responses], row_systems: l
         targets.append(b.mean()[:, keep])
         col.append(np.full(len(keep), c))
     y = np.concatenate(targets, axis=1)
-    test = folds(n_img, ap.folds, seeds.stream(ap.seed, "folds"))
+    parts = [h for h, _ in halves_]
+    tests = [folds(len(h), ap.folds, seeds.stream(ap.seed, "folds", str(k)))
+             for k, h in enumerate(parts)]
     preds = np.empty((len(row_systems), n_img, y.shape[1]), dtype=np.float32)
     for i, r in enumerate(tqdm(row_systems, desc="alignment patterns: predictivity",
                                leave=False)):
-        preds[i] = cv_predict(r.mean(), y, test, params.encoding.relative_alphas, device)
+        x = r.mean()
+        for h, test in zip(parts, tests):
+            preds[i, h] = cv_predict(x[h], y[h], test, params.encoding.relative_alphas, device)
     return apa.PredictivityAlignment(preds, y, np.concatenate(col), len(brains))
 
 
@@ -114,14 +126,14 @@ def _system_scores(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.DataFrame,
-            cols: pd.DataFrame, regions: list[str], params: config.Params, name: str
-            ) -> dict[str, pd.DataFrame]:
-    """Every table of one measure (module docstring)."""
+            cols: pd.DataFrame, regions: list[str], params: config.Params, name: str,
+            fold_sets: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, pd.DataFrame]:
+    """Every table of one measure (module docstring); ``fold_sets``: the (choose, evaluate)
+    halves."""
     ap = params.alignment_patterns
     n_img = int(cols.attrs["n_img"])
     everything = measure.matrix(np.arange(n_img))
     brain = apa.brain_matrix(everything, rows, cols, regions)
-    fold_sets = halves(n_img, seeds.stream(ap.seed, "halves"))
     mats = [(measure.matrix(c), measure.matrix(e)) for c, e in fold_sets]
     chosen = [apa.choose_layers(c, rows, cols, regions) for c, _ in mats]
     per_fold = [apa.score_layers(e, rows, cols, regions, ch).assign(fold=k)
@@ -136,13 +148,18 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
         draws = []
         for k, (_, e) in enumerate(mats):
             lay = chosen[k].get((system, region))
-            i = rows.index[(rows["system"] == system) & (rows["layer"] == lay)][0]
+            if lay is None:
+                continue
+            i = np.flatnonzero((rows["system"] == system).to_numpy()
+                               & (rows["layer"] == lay).to_numpy())[0]
             p = apa.system_pattern(e[i], cols, regions)
             b = apa.brain_matrix(e, rows, cols, regions)
             draws.append(apa.permuted_agreement(
                 apa.pattern(p, region), apa.pattern(b, region), apa.general(b, region),
                 seeds.stream(ap.seed, "permutation", name, system, region, str(k)),
                 ap.n_permutations))
+        if not draws:
+            continue
         null = np.nanmean(np.stack(draws), axis=0)
         obs = float(g["agreement"].mean())
         null_rows.append({"system": system, "region": region,
@@ -151,7 +168,11 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
                           "null_high": float(np.nanquantile(null, 0.975)),
                           "p_above_chance": float((1 + np.sum(null >= obs)) /
                                                   (1 + np.isfinite(null).sum()))})
-    scored = scored.merge(pd.DataFrame(null_rows), on=["system", "region"])
+    nulls = pd.DataFrame(null_rows)
+    # Benjamini-Hochberg over each system's regions (the null is approximate: see summary)
+    nulls["q_above_chance"] = nulls.groupby("system")["p_above_chance"].transform(
+        lambda p: false_discovery_control(p.to_numpy(), method="bh"))
+    scored = scored.merge(nulls, on=["system", "region"])
     # rank stability: images resampled within each evaluation half, layers as chosen
     rng = seeds.stream(ap.seed, "bootstrap", name)
     boot = []
@@ -219,20 +240,25 @@ def _run(params: config.Params, device: str) -> None:
                          for b in brains])
     cols.attrs["n_img"] = len(stimuli)
     regions = [r for r in params.rois if r in set(cols["region"])]
+    fold_sets = halves(len(stimuli), seeds.stream(params.alignment_patterns.seed, "halves"))
     measures = {"rsa": _rsa(params, brains, row_systems),
-                "predictivity": _predictivity(params, brains, row_systems, device)}
+                "predictivity": _predictivity(params, brains, row_systems, fold_sets, device)}
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("brain", "stability", "layers", "systems", "boot")}
     summary: dict = {"regions": regions, "n_images": len(stimuli),
-                     "subjects": sorted(set(cols["subject"])), "measures": {}}
+                     "subjects": sorted(set(cols["subject"])), "measures": {},
+                     "note": "" if len(regions) >= MIN_REGIONS else
+                     f"{len(regions)} regions: a pattern over the other regions needs at least "
+                     f"{MIN_REGIONS} regions in `rois` for a partial correlation; no agreement"}
     for name, measure in measures.items():
-        t = analyse(measure, rows, cols, regions, params, name)
+        t = analyse(measure, rows, cols, regions, params, name, fold_sets)
         brain = t["brain"].rename_axis("region_a").reset_index().melt(
             id_vars="region_a", var_name="region_b", value_name="alignment")
         tables["brain"].append(brain.assign(measure=name))
         tables["stability"].append(t["stability"].assign(measure=name))
         layers = t["layers"].merge(t["scored"][["system", "region", "null_mean", "null_low",
-                                                "null_high", "p_above_chance"]],
+                                                "null_high", "p_above_chance",
+                                                "q_above_chance"]],
                                    on=["system", "region"])
         tables["layers"].append(layers.assign(measure=name))
         sys_t = _systems_table(t["scored"], t["boot"], rows)
@@ -273,6 +299,7 @@ def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[s
             "agreement": number(float(row["agreement"])),
             "chance_mean": number(float(g["null_mean"].mean())),
             "regions_above_chance": int((g["p_above_chance"] < 0.05).sum()),
+            "regions_above_chance_fdr": int((g["q_above_chance"] < 0.05).sum()),
             "rank_conventional": number(float(row["rank_conventional"])),
             "rank_apa": number(float(row["rank_apa"])),
             "rank_conventional_interval": [number(float(row["rank_conventional_boot_low"])),

@@ -24,12 +24,15 @@ from tqdm import tqdm
 
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.errors import InputError
 from analysis.io.ood_neural import table_for
 from analysis.report.format import number, p_value
 from analysis.responses import NetworkId, Responses
 from analysis.stats import ood_decoding as od
 
 NEURAL = "neural"
+#: Unit counts measured one by one (below them the log grid's steps are too coarse to match).
+SMALL_COUNTS = 10
 
 
 def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str, dict[str, np.ndarray]]:
@@ -45,6 +48,9 @@ def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str, dict[str
     for model in params.models:
         with h5py.File(paths.OOD_DATA / f"{model}.h5", "r") as f:
             x = f[params.ood.layer]["units"][()].astype(np.float64)
+        if len(x) != len(table):
+            raise InputError(f"{paths.OOD_DATA / (model + '.h5')} has {len(x)} rows for "
+                             f"{len(table)} images: rerun `dvc repro ood-domains`")
         models[model] = x[:, x.std(axis=0) > 0]   # a constant unit carries nothing
     return table, neural.mean(), source, models
 
@@ -74,7 +80,11 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
     curves, matched, tests, rows = [], [], [], [neural_acc.assign(population="neural")]
     for model, x in tqdm(models.items(), desc="ood decoding", leave=False):
         trained = params.zoo[model].trained
-        counts = od.count_grid(x.shape[1], o.n_counts, min(o.min_count, x.shape[1]))
+        # every count up to SMALL_COUNTS (the matched count lands there when a few units
+        # reach the neural accuracy), log-spaced above
+        counts = np.union1d(np.arange(1, min(SMALL_COUNTS, x.shape[1]) + 1),
+                            od.count_grid(x.shape[1], o.n_counts,
+                                          min(o.min_count, x.shape[1])))
         curve = od.unit_curve(x, table, o.train_domain, splits, counts, o.draws,
                               seeds.stream(o.seed, "curve", model), alphas)
         curves.append(curve.assign(system=model))

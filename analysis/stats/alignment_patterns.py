@@ -218,7 +218,8 @@ def choose_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
     highest alignment with the region in ``mat`` (ties: the first layer listed)."""
     chosen = {}
     for system, g in rows[rows["kind"] != "brain"].groupby("system", sort=False):
-        pats = {lay: system_pattern(mat[i], cols, regions) for i, lay in zip(g.index, g["layer"])}
+        pos = np.flatnonzero((rows["system"] == system).to_numpy())
+        pats = {lay: system_pattern(mat[i], cols, regions) for i, lay in zip(pos, g["layer"])}
         for a in regions:
             scores = {lay: p[a] for lay, p in pats.items() if np.isfinite(p[a])}
             if scores:

@@ -344,7 +344,7 @@ class Friedman:
 
 def domain_test(deltas: np.ndarray) -> Friedman:
     """Do the model - neural accuracy differences depend on the domain? ``deltas``
-    (n_blocks, n_domains): blocks are models (or splits when there is one model). Friedman's
+    (n_blocks, n_domains): blocks are models. Friedman's
     chi-square over domains; needs >= 2 blocks and >= 3 domains, otherwise NaNs and a reason."""
     deltas = np.asarray(deltas, dtype=float)
     if deltas.ndim != 2 or not np.isfinite(deltas).all():

@@ -77,10 +77,13 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
                             yerr=[[r[f"rank_{kind}"] - r[f"rank_{kind}_boot_low"]],
                                   [r[f"rank_{kind}_boot_high"] - r[f"rank_{kind}"]]],
                             fmt="o", color=color, ms=4, capsize=2, lw=0.8)
-            ax.plot([0 + (k - (len(names) - 1) / 2) * 0.12, 1 + (k - (len(names) - 1) / 2)
-                     * 0.12], [r["rank_conventional"], r["rank_apa"]], color=color, lw=0.5)
+            shift = (k - (len(names) - 1) / 2) * 0.12
+            ax.plot([shift, 1 + shift], [r["rank_conventional"], r["rank_apa"]], color=color,
+                    lw=0.5)
+            ax.annotate(name.replace("_", " "), (1 + shift, r["rank_apa"]), fontsize=5,
+                        color=color, xytext=(4, -2 + 6 * (k % 2)), textcoords="offset points")
         ax.set_xticks([0, 1], ["conventional\nscore", "APA\nagreement"])
-        ax.set_xlim(-0.5, 1.5)
+        ax.set_xlim(-0.5, 1.9)
         ax.invert_yaxis()
         ax.set_ylabel("rank (1 = best)")
         ax.set_title(f"{lc}  Model ranks, bootstrap 95 % intervals", loc="left", fontsize=8)
