@@ -73,9 +73,10 @@ def test_simulated_population_class_signal_survives_transforms_and_grows_with_si
     images = rng.integers(0, 255, (len(labels), 64, 64, 3), dtype=np.uint8)  # no class info
     acc = {}
     for sites, weight in ((10, 0.3), (60, 0.3), (60, 0.0)):
-        resp = population.simulate(np.concatenate([images, images[:, ::-1]]),
-                                   np.concatenate([labels, labels]), n_cls, sites, 3, 1.0,
-                                   weight, np.random.default_rng(1))
+        both = np.concatenate([images, images[:, ::-1]])
+        feats = population.features(both, np.random.default_rng(1))
+        resp = population.simulate(feats, np.concatenate([labels, labels]), n_cls, sites, 3,
+                                   1.0, weight, np.random.default_rng(1))
         table = pd.DataFrame({"base": np.concatenate([base, base]),
                               "domain": ["a"] * len(base) + ["flipped"] * len(base),
                               "label": np.concatenate([labels, labels])})
@@ -93,6 +94,13 @@ def test_committed_demo_results() -> None:
         pytest.skip("results/ood not built (dvc repro ood-decoding)")
     s = json.loads(path.read_text())
     assert 0.6 < s["neural_in_domain"] < 0.85          # calibrated near the study's 73 %
+    pos, neg = s["controls"]["positive_control"], s["controls"]["negative_control"]
+    # the twin population (2 x the sites of the same simulated brain) matches at about the
+    # population's size and generalises as well; the shuffled network never reaches it
+    assert pos["reached"] and 0.5 * s["neural_sites"] < pos["matched_units"] < 2 * s[
+        "neural_sites"]
+    assert abs(pos["difference"]) < 0.05
+    assert not neg["reached"] and abs(neg["all_units_in_domain"] - 0.5) < 0.05
     for name, m in s["models"].items():
         assert m["all_units_in_domain"] > s["neural_in_domain"], name
         if m["reached"]:

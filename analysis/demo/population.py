@@ -29,12 +29,18 @@ import numpy as np
 from analysis.demo.features import pixel_features
 
 
-def simulate(images: np.ndarray, labels: np.ndarray, n_classes: int, n_sites: int,
+def features(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The population's image-computable features F: (n, n_features) fixed random
+    convolutional features of uint8 images (n, S, S, 3) (S a multiple of 32), standardised."""
+    return pixel_features(images, rng)
+
+
+def simulate(feats: np.ndarray, labels: np.ndarray, n_classes: int, n_sites: int,
              n_reps: int, noise_sd: float, category_weight: float,
              rng: np.random.Generator) -> np.ndarray:
-    """(n_images, n_sites, n_reps) responses to uint8 images (n, S, S, 3) (S a multiple of 32)
-    of classes ``labels`` (n,) int in [0, n_classes)."""
-    feats = pixel_features(images, rng)                       # (n, n_features), standardised
+    """(n_images, n_sites, n_reps) responses of ``n_sites`` new sites to images with features
+    ``feats`` (:func:`features`) and classes ``labels`` (n,) int in [0, n_classes). Two calls
+    with the same features and different generators are two populations of one brain."""
     tuning = rng.normal(size=(n_sites, n_classes))
     readout = rng.normal(size=(feats.shape[1], n_sites))
     pixel = feats @ (readout / np.linalg.norm(readout, axis=0))

@@ -396,6 +396,16 @@ def companion_macros(apa: dict, ood: dict) -> dict[str, str]:
               "resOodModelP": tex(first.get("p")),
               "resOodModelWelchP": tex(first.get("welch_p")),
               "resOodModelDraws": tex(first.get("draws_reaching_neural"))})
+    pos = ood.get("controls", {}).get("positive_control", {})
+    neg = ood.get("controls", {}).get("negative_control", {})
+    m.update({"resOodPositiveSites": tex(pos.get("units_in_layer")),
+              "resOodPositiveMatched": tex(pos.get("matched_units"), 1),
+              "resOodPositiveMatchedOod": tex(pos.get("matched_ood_mean")),
+              "resOodPositiveDiff": tex(pos.get("difference")),
+              "resOodPositiveP": tex(pos.get("p")),
+              "resOodNegativeInDomain": tex(neg.get("all_units_in_domain")),
+              "resOodNegativeOod": tex(neg.get("all_units_ood_mean")),
+              "resOodNegativeReached": tex(neg.get("reached"))})
     f = ood.get("friedman", {})
     m.update({"resOodFriedmanChi": tex(f.get("chi2")), "resOodFriedmanP": tex(f.get("p")),
               "resOodFriedmanModels": tex(f.get("n_models"))})
@@ -434,8 +444,8 @@ def ood_table(ood: dict) -> str:
             f"neural population & {tex(ood.get('neural_sites'))} sites & "
             f"{tex(ood.get('neural_in_domain'))} & {tex(ood.get('neural_ood_mean'))} & & & & "
             r"\\"]
-    for name, v in ood.get("models", {}).items():
-        kind = "trained" if v["trained"] else "untrained"
+    for name, v in {**ood.get("models", {}), **ood.get("controls", {})}.items():
+        kind = v.get("kind", "trained" if v["trained"] else "untrained")
         rows.append(f"{tex_text(name)} ({kind}) & {tex(v.get('matched_units'), 1)} & "
                     f"{tex(v.get('matched_in_domain'))} & {tex(v.get('matched_ood_mean'))} & "
                     f"{tex(v.get('all_units_in_domain'))} & {tex(v.get('all_units_ood_mean'))} & "

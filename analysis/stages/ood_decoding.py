@@ -8,7 +8,11 @@ and the out-of-domain accuracy of populations of that size against the neural on
 two-sample t-test over domains per model (Student and Welch), the share of the model's unit
 draws whose mean OOD accuracy reaches the neural one (the population-sampling view the t-test
 lacks), and a Friedman test over domains of the model − neural differences (models as blocks).
-Every split, unit draw and model has its own seeded stream. Writes results/ood/ (domains.csv,
+Controls, run like a model: positive — the simulated population's twin (twice as many other
+sites of the same simulated brain: the matched count should be about the population's size and
+the out-of-domain accuracy the same); negative — the first model with its images shuffled
+(never reaches the target; accuracy at chance). Every split, unit draw and model has its own
+seeded stream. Writes results/ood/ (domains.csv,
 curves.csv, matched.csv, tests.csv, summary.json).
 """
 
@@ -31,28 +35,42 @@ from analysis.responses import NetworkId, Responses
 from analysis.stats import ood_decoding as od
 
 NEURAL = "neural"
+POSITIVE = "positive_control"
+NEGATIVE = "negative_control"
 #: Unit counts measured one by one (below them the log grid's steps are too coarse to match).
 SMALL_COUNTS = 10
 
 
-def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str, dict[str, np.ndarray]]:
-    """(decoding table, neural mean responses (n, sites), its source, model -> features)."""
+def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
+                                          dict[str, tuple[np.ndarray, str]]]:
+    """(decoding table, neural mean responses (n, sites), its source, system -> (features,
+    kind)): every model (kind trained / untrained) and the controls (kind control) —
+    positive: the simulated population's twin (twice as many other sites of the same simulated
+    brain; only with the simulated population); negative: the first model's features with the
+    images shuffled (every image gets another image's features)."""
     labels = pd.read_csv(paths.OOD_DATA / "images.csv")
     with h5py.File(paths.OOD_DATA / "neural.h5", "r") as f:
         data, ids = f["responses"][()], f["stimulus_ids"][()].astype(str)
+        twin = f["twin_responses"][()] if "twin_responses" in f else None
         source = str(f.attrs["source"])
     neural = Responses(data, ids, np.arange(data.shape[1]),
                        NetworkId(NEURAL, "sites", True))
     table = table_for(neural, labels, source=str(paths.OOD_DATA / "images.csv"))
-    models = {}
+    systems: dict[str, tuple[np.ndarray, str]] = {}
     for model in params.models:
         with h5py.File(paths.OOD_DATA / f"{model}.h5", "r") as f:
             x = f[params.ood.layer]["units"][()].astype(np.float64)
         if len(x) != len(table):
             raise InputError(f"{paths.OOD_DATA / (model + '.h5')} has {len(x)} rows for "
                              f"{len(table)} images: rerun `dvc repro ood-domains`")
-        models[model] = x[:, x.std(axis=0) > 0]   # a constant unit carries nothing
-    return table, neural.mean(), source, models
+        systems[model] = (x[:, x.std(axis=0) > 0],   # a constant unit carries nothing
+                          "trained" if params.zoo[model].trained else "untrained")
+    if twin is not None:
+        systems[POSITIVE] = (twin.mean(axis=2), "control")
+    first = systems[params.models[0]][0]
+    order = seeds.stream(params.ood.seed, "negative-control").permutation(len(first))
+    systems[NEGATIVE] = (first[order], "control")
+    return table, neural.mean(), source, systems
 
 
 def run(args: argparse.Namespace) -> None:
@@ -67,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, source: str,
-            models: dict[str, np.ndarray]) -> tuple[dict[str, pd.DataFrame], dict]:
+            systems: dict[str, tuple[np.ndarray, str]]) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every table and the summary (module docstring)."""
     o = params.ood
     alphas = np.asarray(o.alphas)
@@ -78,8 +96,7 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
     target = float(neural_acc.loc[neural_acc["in_domain"], "accuracy"].mean())
     neural_ood = od.domain_means(neural_acc)
     curves, matched, tests, rows = [], [], [], [neural_acc.assign(population="neural")]
-    for model, x in tqdm(models.items(), desc="ood decoding", leave=False):
-        trained = params.zoo[model].trained
+    for model, (x, kind) in tqdm(systems.items(), desc="ood decoding", leave=False):
         # every count up to SMALL_COUNTS (the matched count lands there when a few units
         # reach the neural accuracy), log-spaced above
         counts = np.union1d(np.arange(1, min(SMALL_COUNTS, x.shape[1]) + 1),
@@ -101,10 +118,10 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
             t = od.reference_tests(model_ood.reindex(neural_ood.index).to_numpy(),
                                    neural_ood.to_numpy())
             per_draw = part[~part["in_domain"]].groupby("draw")["accuracy"].mean()
-            tests.append({"system": model, "trained": trained, **t.__dict__,
+            tests.append({"system": model, "kind": kind, **t.__dict__,
                           "draws_reaching_neural": float(
                               (per_draw >= neural_ood.mean()).mean())})
-        matched.append({"system": model, "trained": trained, "n_units_layer": x.shape[1],
+        matched.append({"system": model, "kind": kind, "n_units_layer": x.shape[1],
                         "target": target, "reached": reached,
                         "matched_units": n_match if reached else np.nan,
                         "units_per_site": n_match / neural.shape[1] if reached else np.nan})
@@ -132,7 +149,8 @@ def _by_domain(accuracy: pd.DataFrame) -> pd.DataFrame:
 def _friedman(by_domain: pd.DataFrame) -> od.Friedman:
     """Friedman over the OOD domains of the matched populations' differences from the neural
     one (blocks: the models that reached the neural in-domain accuracy)."""
-    m = by_domain[(by_domain["population"] == "matched") & ~by_domain["in_domain"]]
+    m = by_domain[(by_domain["population"] == "matched") & ~by_domain["in_domain"]
+                  & ~by_domain["system"].isin([POSITIVE, NEGATIVE])]
     deltas = m.pivot(index="system", columns="domain", values="minus_neural")
     return od.domain_test(deltas.to_numpy() if len(deltas) else np.empty((0, 0)))
 
@@ -149,10 +167,11 @@ def _summary(params: config.Params, source: str, n_sites: int, target: float,
                  "neural_ood_by_domain": {d: number(float(v)) for d, v in neural_ood.items()},
                  "friedman": {"chi2": number(friedman.chi2), "p": p_value(friedman.p),
                               "n_models": friedman.n_blocks, "note": friedman.reason},
-                 "models": {}}
+                 "models": {}, "controls": {}}
     for _, m in matched.iterrows():
         sys_rows = by_domain[by_domain["system"] == m["system"]]
-        entry = {"trained": bool(m["trained"]), "units_in_layer": int(m["n_units_layer"]),
+        entry = {"kind": m["kind"], "trained": m["kind"] == "trained",
+                 "units_in_layer": int(m["n_units_layer"]),
                  "reached": bool(m["reached"]),
                  "matched_units": number(float(m["matched_units"])),
                  "units_per_site": number(float(m["units_per_site"]))}
@@ -169,5 +188,5 @@ def _summary(params: config.Params, source: str, n_sites: int, target: float,
                           "t": number(float(t["t"])), "df": number(float(t["df"])),
                           "p": p_value(float(t["p"])), "welch_p": p_value(float(t["welch_p"])),
                           "draws_reaching_neural": number(float(t["draws_reaching_neural"]))})
-        out["models"][m["system"]] = entry
+        out["controls" if m["kind"] == "control" else "models"][m["system"]] = entry
     return out

@@ -8,7 +8,8 @@ neural responses are read from the user's file.
 
 Writes data/ood/: images.csv (stimulus_id, base, domain, label, file), <model>.h5 (every model
 in `models`, layer `ood.layer`, as the extraction stage writes activations), neural.h5
-(responses (n_images, n_sites, n_reps), stimulus_ids, and the attribute `source`) and
+(responses (n_images, n_sites, n_reps), stimulus_ids, the attribute `source` and, for the
+simulated population, twin_responses: the positive control) and
 examples.npy (one base image in every domain, (n_domains, 128, 128, 3) uint8, for the figure).
 """
 
@@ -90,9 +91,11 @@ def _resized(images: list[np.ndarray], side: int) -> np.ndarray:
 
 
 def neural(params: config.Params, table: pd.DataFrame, images: list[np.ndarray]
-           ) -> tuple[np.ndarray, str]:
-    """(responses (n_images, n_sites, n_reps), source): the user's recordings in the order
-    of ``table``, or the simulated population (analysis/demo/population.py)."""
+           ) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """(responses (n_images, n_sites, n_reps), twin or None, source): the user's recordings in
+    the order of ``table``, or the simulated population (analysis/demo/population.py) and its
+    twin — twice as many other sites of the same simulated brain (same image features, class
+    tuning drawn from the same distribution, new noise): the positive control."""
     o = params.ood
     if o.neural_responses is not None:
         path = Path(o.neural_responses)
@@ -108,13 +111,18 @@ def neural(params: config.Params, table: pd.DataFrame, images: list[np.ndarray]
         if absent:
             raise InputError(f"{path}: stimulus {absent[0]!r} of ood.neural_labels has no "
                              f"responses ({len(absent)} missing)")
-        return data[[pos[s] for s in table["stimulus_id"].astype(str)]], str(path)
+        return data[[pos[s] for s in table["stimulus_id"].astype(str)]], None, str(path)
     classes = np.sort(table["label"].unique())
     labels = np.searchsorted(classes, table["label"].to_numpy())
-    data = population.simulate(_resized(images, POPULATION_SIDE), labels, len(classes),
-                               o.neural_sites, o.neural_reps, o.neural_noise_sd,
-                               o.neural_category_weight, seeds.stream(o.seed, "population"))
-    return data, "simulated population (analysis/demo/population.py)"
+    feats = population.features(_resized(images, POPULATION_SIDE),
+                                seeds.stream(o.seed, "population-features"))
+    args = (labels, len(classes))
+    rest = (o.neural_reps, o.neural_noise_sd, o.neural_category_weight)
+    data = population.simulate(feats, *args, o.neural_sites, *rest,
+                               seeds.stream(o.seed, "population"))
+    twin = population.simulate(feats, *args, 2 * o.neural_sites, *rest,
+                               seeds.stream(o.seed, "population-twin"))
+    return data, twin, "simulated population (analysis/demo/population.py)"
 
 
 def run(args: argparse.Namespace) -> None:
@@ -131,9 +139,12 @@ def run(args: argparse.Namespace) -> None:
         first = table["base"].iloc[0]
         np.save(tmp / "examples.npy", _resized(
             [im for im, b in zip(images, table["base"]) if b == first], EXAMPLE_SIDE))
-        data, source = neural(params, table, images)
+        data, twin, source = neural(params, table, images)
         with h5py.File(tmp / "neural.h5", "w") as f:
             f.create_dataset("responses", data=data.astype(np.float32), track_times=False)
+            if twin is not None:
+                f.create_dataset("twin_responses", data=twin.astype(np.float32),
+                                 track_times=False)
             f.create_dataset("stimulus_ids", data=table["stimulus_id"].astype(str).to_numpy(
                 dtype="S"), track_times=False)
             f.attrs["source"] = source

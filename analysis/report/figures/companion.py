@@ -108,24 +108,27 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     strip.set_title("a  Image domains (one fLoc image; the decoder is trained on the first)",
                     loc="left", fontsize=8)
     ax = fig.add_subplot(grid[1, 0])
-    trained = matched.set_index("system")["trained"]
+    kinds = matched.set_index("system")["kind"]
+
+    def color(system: str) -> str:
+        return _color(kinds.get(system, "control"), kinds.get(system) == "trained")
     for system, g in curves[curves["in_domain"]].groupby("system", sort=False):
         m = g.groupby("count")["accuracy"].agg(["mean", "std"])
-        color = TRAINED if trained.get(system, True) else UNTRAINED
-        ax.plot(m.index, m["mean"], color=color, lw=1, marker="o", ms=2,
+        ls = "--" if system == "negative_control" else "-"
+        ax.plot(m.index, m["mean"], color=color(system), lw=1, marker="o", ms=2, ls=ls,
                 label=system.replace("_", " "))
-        ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"], color=color,
-                        alpha=0.12)
+        ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"],
+                        color=color(system), alpha=0.12)
         n = matched.set_index("system").loc[system, "matched_units"]
         if np.isfinite(n):
-            ax.axvline(n, color=color, lw=0.5, ls=":")
+            ax.axvline(n, color=color(system), lw=0.5, ls=":")
     ax.axhline(target, color=NEURAL, lw=0.8, ls="--", label="neural population")
     ax.axhline(0.5, color="#999999", lw=0.5)
     ax.set_xscale("log")
     ax.set_xlabel("units sampled (log)")
     ax.set_ylabel("in-domain 2AFC accuracy")
     ax.set_title("b  Unit-count matching", loc="left", fontsize=8)
-    ax.legend(fontsize=5, frameon=False, loc="lower right")
+    ax.legend(fontsize=5, frameon=False, loc="center right")
     ax = fig.add_subplot(grid[1, 1])
     x = np.arange(len(domain_names))
     neural = domains[domains["system"] == "neural"].set_index("domain").reindex(domain_names)
@@ -134,9 +137,9 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     matched_rows = domains[domains["population"] == "matched"]
     for k, (system, g) in enumerate(matched_rows.groupby("system", sort=False)):
         g = g.set_index("domain").reindex(domain_names)
-        color = TRAINED if trained.get(system, True) else UNTRAINED
-        ax.errorbar(x + 0.08 * (k + 1), g["mean"], yerr=g["std"], color=color, marker="o",
-                    ms=3, lw=0.7, capsize=1.5, alpha=0.9, label=f"{system} (matched)")
+        ax.errorbar(x + 0.08 * (k + 1), g["mean"], yerr=g["std"], color=color(system),
+                    marker="o", ms=3, lw=0.7, capsize=1.5, alpha=0.9,
+                    label=f"{system} (matched)")
     ax.axhline(0.5, color="#999999", lw=0.5)
     ax.set_xticks(x, [d.replace("_", "\n") for d in domain_names], fontsize=6)
     ax.set_ylabel("2AFC accuracy (mean ± SD over splits)")
@@ -144,11 +147,12 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     ax.legend(fontsize=5, frameon=False)
     ax = fig.add_subplot(grid[1, 2])
     ood = [d for d in domain_names if d != domain_names[0]]
-    for k, (system, g) in enumerate(matched_rows.groupby("system", sort=False)):
+    groups = list(matched_rows.groupby("system", sort=False))
+    width = 0.8 / max(1, len(groups))
+    for k, (system, g) in enumerate(groups):
         g = g.set_index("domain").reindex(ood)
-        color = TRAINED if trained.get(system, True) else UNTRAINED
-        ax.bar(np.arange(len(ood)) + 0.25 * (k - 1), g["minus_neural"], width=0.25,
-               color=color, alpha=0.8 if trained.get(system, True) else 0.5,
+        ax.bar(np.arange(len(ood)) - 0.4 + width * (k + 0.5), g["minus_neural"], width=width,
+               color=color(system), alpha=0.8 if kinds.get(system) == "trained" else 0.5,
                label=system.replace("_", " "))
     ax.axhline(0, color="#2ca25f", lw=0.8)
     ax.set_xticks(np.arange(len(ood)), [d.replace("_", "\n") for d in ood], fontsize=6)
