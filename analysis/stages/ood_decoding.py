@@ -13,7 +13,7 @@ sites of the same simulated brain: the matched count should be about the populat
 the out-of-domain accuracy the same); negative — the first model with its images shuffled
 (never reaches the target; accuracy at chance). Every split, unit draw and model has its own
 seeded stream. Writes results/ood/ (domains.csv,
-curves.csv, matched.csv, tests.csv, summary.json).
+curves.csv: mean and SD per unit count, matched.csv, tests.csv, summary.json).
 """
 
 from __future__ import annotations
@@ -133,8 +133,16 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
     summary = _summary(params, source, neural.shape[1], target, neural_ood, by_domain,
                        matched_t, tests_t, friedman)
     return {"domains": by_domain, "accuracy": accuracy,
-            "curves": pd.concat(curves, ignore_index=True), "matched": matched_t,
+            "curves": _curve_summary(pd.concat(curves, ignore_index=True)),
+            "matched": matched_t,
             "tests": tests_t}, summary
+
+
+def _curve_summary(curves: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy against the number of units per system and domain: mean, SD and number of
+    (unit draw, split) decodings at each count (the per-decoding rows stay in the stage)."""
+    g = curves.groupby(["system", "count", "domain", "in_domain"], sort=False)["accuracy"]
+    return g.agg(["mean", "std", "size"]).rename(columns={"size": "n"}).reset_index()
 
 
 def _by_domain(accuracy: pd.DataFrame) -> pd.DataFrame:

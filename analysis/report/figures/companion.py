@@ -94,7 +94,8 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
 def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFrame,
                  examples: np.ndarray, domain_names: list[str], target: float) -> plt.Figure:
     """a) the domains (one base image); b) in-domain 2AFC against the number of units per
-    model, the neural population's accuracy as the target line and the matched count marked;
+    model (``curves``: mean and SD per system, count and domain), the neural population's
+    accuracy as the target line and the matched count marked;
     c) accuracy per domain of the neural population and of each model's matched population;
     d) matched population minus neural per out-of-domain domain."""
     fig = plt.figure(figsize=(11, 6.2))
@@ -113,7 +114,7 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     def color(system: str) -> str:
         return _color(kinds.get(system, "control"), kinds.get(system) == "trained")
     for system, g in curves[curves["in_domain"]].groupby("system", sort=False):
-        m = g.groupby("count")["accuracy"].agg(["mean", "std"])
+        m = g.set_index("count")[["mean", "std"]]
         ls = "--" if system == "negative_control" else "-"
         ax.plot(m.index, m["mean"], color=color(system), lw=1, marker="o", ms=2, ls=ls,
                 label=system.replace("_", " "))
