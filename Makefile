@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env system repro test dag audit lint lock benchmark clean-env
+.PHONY: env system repro test test-slow dag audit lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -37,8 +37,13 @@ system:
 repro: env system
 	dvc repro $(DVC_ARGS)
 
+# The fast tier (minutes); the Monte-Carlo calibration tests (over 10 s each, marked slow) run
+# with `make test-slow` (CI runs both).
 test: env
-	python -m pytest
+	python -m pytest -m "not slow"
+
+test-slow: env
+	python -m pytest -m slow
 
 # The pipeline, one line per stage (STAGE=<name> for what leads to one stage).
 dag: env

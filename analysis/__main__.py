@@ -59,6 +59,8 @@ COMMANDS = {
                           "Figures 7 (alignment patterns) and 8 (out-of-domain decoding)"),
     "figures-encoding": ("analysis.stages.figures_encoding",
                          "Figure 5 and the reverse-predictivity figure"),
+    "validate": ("analysis.stages.validate",
+                 "the comparison's inference and controls on simulated worlds"),
     "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),
     "macros": ("analysis.stages.macros", "LaTeX numbers, tables and the reproduction report"),
     "manuscript": ("analysis.stages.manuscript",

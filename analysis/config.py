@@ -71,6 +71,8 @@ class Simulate(Block):
     image_size: Positive
     noise_sd: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]]
     idiosyncrasy: Annotated[float, Field(ge=0, le=1)]
+    image_strength_sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    control_unit_scale_sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     floc_images_per_subcategory: Positive
     localizer2_images_per_category: Positive
     identities: Annotated[int, Field(ge=2)]
@@ -135,6 +137,8 @@ class UnitLocalizer(Block):
     overlap_subsamples: Positive
     overlap_permutations: Positive
     overlap_alpha: Probability
+    top_k: Positive
+    bootstrap_draws: Annotated[int, Field(ge=20)]
     seed: int
 
     @model_validator(mode="after")
@@ -157,14 +161,17 @@ class Metrics(Block):
     svm_C: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     seed: int
     min_decoding_kernels: Positive
+    null_permutations: Positive
 
 
 class Comparison(Block):
     rdm_similarity: Literal["pearson", "spearman"]
     rdm_distance: Literal["crossval_euclidean", "correlation"]
-    min_reliability: Annotated[float, Field(ge=0, lt=1)]
-    n_boot: Positive
+    # percentile intervals and the bias estimate need replicates in the tails
+    n_boot: Annotated[int, Field(ge=100)]
     ci_level: Probability
+    equivalence_margin: Annotated[float, Field(gt=0, lt=1)]
+    equivalence_level: Probability
     seed: int
 
 
@@ -182,6 +189,7 @@ class Encoding(Block):
 class ReversePredictivity(Block):
     folds: Annotated[int, Field(ge=2)]
     units_sample: Positive
+    min_reliability: Annotated[float, Field(ge=0, lt=1)]
     seed: int
 
 
@@ -250,9 +258,23 @@ class OodDecoding(Block):
     seed: int
 
 
+class Validation(Block):
+    null_worlds: Annotated[int, Field(ge=20)]
+    planted_worlds: Annotated[int, Field(ge=20)]
+    control_worlds: Annotated[int, Field(ge=1)]
+    n_boot: Annotated[int, Field(ge=100)]
+    seed: int
+    localizer_worlds: Annotated[int, Field(ge=20)]
+    localizer_network_draws: Annotated[int, Field(ge=1)]
+    localizer_realisations: Annotated[int, Field(ge=3)]
+    divergence_worlds: Annotated[int, Field(ge=20)]
+    divergence_planted_worlds: Annotated[int, Field(ge=10)]
+
+
 class Robustness(Block):
     thresholds: Annotated[list[Threshold], Field(min_length=1)]
     localizers: Annotated[list[Literal["floc", "localizer2"]], Field(min_length=1)]
+    n_boot: Annotated[int, Field(ge=100)]
 
 
 class Params(Block):
@@ -279,6 +301,7 @@ class Params(Block):
     metrics: Metrics
     comparison: Comparison
     robustness: Robustness
+    validation: Validation
     encoding: Encoding
     reverse_predictivity: ReversePredictivity
     annotations: Annotations

@@ -43,6 +43,7 @@ METRICS = Path("results/network/metrics")     # selectivity-metrics
 # --- comparisons --------------------------------------------------------------------------
 COMPARISON = Path("results/comparison")
 ROBUSTNESS = Path("results/robustness")
+VALIDATION = Path("results/validation")
 SYSTEMS_MAP = Path("results/systems_map")
 RSA92 = Path("results/rsa92")
 ANNOTATIONS = Path("results/annotations")     # annotate: images.csv, summary.json

@@ -12,8 +12,14 @@ import pandas as pd
 import pytest
 import scipy.io
 
+from threadpoolctl import threadpool_limits
+
 from analysis.config import BrainSource
 from analysis.io.nsd import layout
+
+# The suite's many small matrix products run fastest on one BLAS thread each (two competing
+# threads on a 2-core machine made the statistics' tests about three times slower).
+threadpool_limits(limits=1)
 
 GRID = (4, 5, 3)
 TPS = 6  # trials per session

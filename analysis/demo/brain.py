@@ -2,7 +2,7 @@
 
 Model, for voxel v of region R in subject s and image i (category c_i, attribute a_i):
 
-    true_v(i) = g_v * mu_R(i) + (1 - g_v) * nu_v(i) + lambda * sd(mu_R) * eta_v(i)
+    true_v(i) = kappa_i * (g_v * mu_R(i) + (1 - g_v) * nu_v(i) + lambda * sd(mu_R) * eta_v(i))
     mu_R(i)   = cat_R[c_i] + attr_R[c_i, a_i] + w_R . z_i
     beta_v(i, trial) = amp_v * (true_v(i) + sigma_s * sd_i(true_v) * eps) + drift_v(session)
 
@@ -12,16 +12,33 @@ Model, for voxel v of region R in subject s and image i (category c_i, attribute
 * ``z_i`` (k=6) are image-specific features computed from the rendered pixels (a fixed random
   convolutional feature map, ``analysis/demo/features.py``), shared by all subjects, and ``w_R``
   the region's fixed read-out of them: the image-level structure that makes subjects agree. So
-  every term but ``eta`` is image-computable: a model that sees the images can predict it, and
-  how much of each region's true variance is computable is written to ``truth/model.json``
-  (``image_computable_share``).
+  every term but ``eta`` is image-computable (the strength ``kappa`` follows the images' RMS
+  contrast): a model that sees the images can predict it, and how much of each region's true
+  variance is computable is written to ``truth/model.json`` (``image_computable_share``: the
+  variance share of kappa * (g_v mu_R + (1 - g_v) nu_v)).
 * ``g_v`` in (0, 1] is the voxel's selectivity (largest at the centre of the region's blob);
   ``nu_v`` a generic visual profile (a random read-out of the same pixel features);
   ``eta_v`` subject-specific idiosyncrasy of weight lambda (not image-computable).
+* ``kappa_i`` is image i's strength (real images drive cortex more or less strongly with their
+  size, contrast and clutter): log-normal, kappa_i = exp(tau * x_i - tau^2), x_i standard
+  normal, tau = ``simulate.image_strength_sd``, so the mean of kappa^2 is about 1 and the
+  average signal variance does not change with tau. It is a property of the image: the same
+  for every voxel, region and subject (and the control brain), and it follows the image's RMS
+  contrast (a pixel statistic, so a model that sees the images can know it): stratified
+  (:func:`image_strength`), in each image set (the shared images every subject sees 3 times,
+  the other shared images, each subject's own) and category/attribute cell the images take the
+  normal quantiles in the order of their contrast, so every cell has the same mean strength.
+  Written to ``truth/images.csv`` (column ``image_strength``).
 * ``sigma_s`` is subject s's noise SD relative to the signal SD, so ncsnr = 1 / sigma_s; the
   default ``simulate.noise_sd`` puts it at 0.25-0.59, the range of real NSD ventral voxels.
+  The noise SD, sigma_s * sd_i(true_v), is fixed per voxel (sd_i over all images, strength
+  included) and does not follow kappa_i: weakly driven images have a low signal-to-noise
+  ratio, strongly driven ones a high one (their pattern's variance over voxels scales with
+  kappa_i^2, the noise's does not).
 * The fLOC experiment is simulated from the same tuning: block responses
-  g_v * cat_R[domain] + noise, from which t-maps are computed with NSD's formula.
+  g_v * cat_R[domain] + noise, from which t-maps are computed with NSD's formula. Image
+  strength does not enter: a fLOC block averages many images, so the t-maps (and the ROIs
+  and selections built on them) are the same for every tau.
 * Early visual regions read out low-level statistics of the rendered pixels.
 """
 
@@ -30,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import norm
 
 CATEGORIES = ("face", "body", "scene", "object")
 ATTRIBUTES = {"face": ("human", "animal"), "body": ("exposed", "covered"),
@@ -95,6 +113,24 @@ def draw_labels(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
     attrs = np.array([ATTRIBUTES[c][(k // 4) % len(ATTRIBUTES[c])] for k, c in enumerate(cats)])
     order = rng.permutation(n)
     return cats[order], attrs[order]
+
+
+def image_strength(strata: np.ndarray, sd: float, score: np.ndarray) -> np.ndarray:
+    """kappa (n,): log-normal image strengths, exp(sd * x - sd^2) with x standard normal
+    (mean exp(-sd^2 / 2), mean square 1; all ones when sd = 0), stratified: within each
+    stratum (``strata`` (n,) labels: image set and category/attribute cell) x runs through the
+    standard normal quantiles at (k + 0.5) / n_stratum in the order of ``score`` (n,), the
+    images' RMS contrast (ties by position), rescaled so that the stratum's mean strength is
+    exactly exp(-sd^2 / 2). So strength follows a pixel statistic, and no category or attribute
+    is stronger on average by the luck of the draw: the planted invariances hold in each image
+    set, not only in expectation."""
+    kappa = np.empty(strata.size)
+    for label in np.unique(strata):
+        idx = np.flatnonzero(strata == label)
+        rank = np.argsort(np.argsort(score[idx], kind="stable"), kind="stable")
+        k = np.exp(sd * norm.ppf((rank + 0.5) / idx.size))
+        kappa[idx] = k / k.mean() * np.exp(-sd**2 / 2)
+    return kappa
 
 
 def lowlevel_features(images: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import scipy.io
 from PIL import Image
 from tqdm import tqdm
 
+from analysis import seeds
 from analysis.demo import brain, features, images
 from analysis.io import annotations
 from analysis.io.nsd import layout
@@ -99,6 +100,21 @@ def stim_table(n73k: int, sharedix: np.ndarray, subjectim: np.ndarray, order: np
     return table
 
 
+def strength_strata(cfg: dict[str, Any], order: np.ndarray, subjectim: np.ndarray,
+                    cats: np.ndarray, attrs: np.ndarray) -> np.ndarray:
+    """(n73k,) stratum label of each image for :func:`brain.image_strength`: its image set
+    ('shared3': shared images every subject sees 3 times, the analyses' 'shared515'; 'shared':
+    the other shared images; 'own<s>': subject s's own images) and its category/attribute."""
+    n_trials = min(cfg["sessions_per_subject"]) * cfg["trials_per_session"]
+    tenk, counts = np.unique(order[:n_trials], return_counts=True)
+    seen3 = tenk[(counts == N_REPS) & (tenk <= cfg["n_shared"])]  # 1-based 10k ids
+    image_set = np.full(cats.size, "shared", dtype=object)
+    image_set[subjectim[0, seen3 - 1] - 1] = "shared3"
+    for s in range(subjectim.shape[0]):
+        image_set[subjectim[s, cfg["n_shared"]:] - 1] = f"own{s + 1}"
+    return np.array([f"{i}/{c}/{a}" for i, c, a in zip(image_set, cats, attrs)])
+
+
 BLOB_SIGMA = 1.6
 
 
@@ -118,16 +134,20 @@ class SubjectTruth:
     vox_index: np.ndarray    # (X, Y, Z) voxel number inside the mask, -1 outside
     region: np.ndarray       # (n_vox,) region name or None
     gain: np.ndarray         # (n_vox,) selectivity g_v
-    true: np.ndarray         # (n_vox, n_img) noise-free responses to every 73k image
+    true: np.ndarray         # (n_vox, n_img) noise-free responses to every 73k image,
+                             # image strength kappa_i applied
     tvals: np.ndarray        # (n_vox, n_domains) fLOC t-values (brain.DOMAINS order)
     blob_masks: list         # (volume, label, region, (X, Y, Z) mask) per blob
     computable: dict         # region -> mean over its voxels of the image-computable share
-                             # of the true response variance (1 - idiosyncratic share)
+                             # of the true response variance (brain.py's docstring)
 
 
-def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
-                  readouts: dict[str, np.ndarray], rng: np.random.Generator) -> SubjectTruth:
-    """Draw a subject's regions, voxel selectivity, true responses and fLOC t-maps."""
+def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet, readouts: dict[str, np.ndarray],
+                  strength: np.ndarray, rng: np.random.Generator) -> SubjectTruth:
+    """Draw a subject's regions, voxel selectivity, true responses and fLOC t-maps.
+
+    ``strength``: (n_img,) image strengths kappa (:func:`brain.image_strength`) multiplying
+    every voxel's true response to each image; the fLOC blocks do not use them."""
     grid = tuple(cfg["grid"])
     inside = brain_mask(grid)
     mid = (grid[0] - 1) / 2
@@ -158,13 +178,13 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
     for v in range(n_vox):
         r = region[v]
         if r is None:
-            true[v] = nu[v]
+            true[v] = strength * nu[v]
             continue
         mu = profiles[r]
         g = 1.0 if r in brain.EARLY else gain[v]
         computable = g * mu + (1 - g) * nu[v]
-        true[v] = computable + lam * mu.std() * rng.normal(size=n_img)
-        share.setdefault(r, []).append(float(computable.var() / true[v].var()))
+        true[v] = strength * (computable + lam * mu.std() * rng.normal(size=n_img))
+        share.setdefault(r, []).append(float((strength * computable).var() / true[v].var()))
     # fLOC experiment -> t-maps (domain x blocks), noise relative to the voxel's signal SD.
     n_blocks = cfg["floc_runs"] * 4
     dom = np.stack([brain.domain_response(region[v], gain[v]) for v in range(n_vox)])
@@ -176,10 +196,11 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet,
 
 def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
                      order: np.ndarray, subjectim: np.ndarray, readouts: dict[str, np.ndarray],
-                     root: Path, fmt: str, rng: np.random.Generator) -> dict[str, Any]:
+                     strength: np.ndarray, root: Path, fmt: str, rng: np.random.Generator
+                     ) -> dict[str, Any]:
     """Write one subject's betas, ROI volumes, t-maps and ncsnr; return its ground truth."""
     grid = tuple(cfg["grid"])
-    st = subject_truth(cfg, imgset, readouts, rng)
+    st = subject_truth(cfg, imgset, readouts, strength, rng)
     inside, vox_index, region, true, tvals = st.inside, st.vox_index, st.region, st.true, st.tvals
     n_vox = int(inside.sum())
     volumes = {name: np.where(inside, 0, -1).astype(np.int16) for name in
@@ -200,7 +221,8 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
         vol = np.zeros(grid, dtype=np.float32)
         vol[inside] = tvals[:, d]
         _save_nifti(vol, pdir / f"floc_{name}tval.nii.gz")
-    # Single trials: amplitude in percent signal change, subject noise, per-session drift.
+    # Single trials: amplitude in percent signal change, subject noise (SD fixed per voxel:
+    # sigma times its signal SD over all images, strength included), per-session drift.
     sigma = cfg["noise_sd"][subject - 1]
     amp = rng.uniform(0.8, 2.0, n_vox)
     sd_true = true.std(axis=1)
@@ -245,14 +267,28 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
 CONTROL_STREAM = 1000
 
 
-def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path) -> None:
+def unit_scales(n: int, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """(n,) log-normal scales exp(sd * x), x standard normal (median 1; ones when sd = 0)."""
+    return np.exp(sd * rng.normal(size=n))
+
+
+def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path,
+                        unit_scale: np.ndarray | None = None) -> None:
     """The positive control: one more simulated subject without noise, on the shared images
-    (and on every image of the brick, images/all and responses/all (n_vox, n_images)).
+    (and on every image of the brick, images/all and responses/all (n_vox, n_images)),
+    presented like network units, whose scale is arbitrary: voxel v's responses are
+    multiplied by ``unit_scale[v]`` (n_vox,) (None: 1).
 
     ``shared``: 0-based NSD ids. HDF5 with images/shared, responses/shared (n_vox, n_shared)
-    noise-free responses, voxels/t_<domain> fLOC t-values and roi/<region> voxel indices (its
-    blobs trimmed to t > 0 of their contrast, as the subjects' ROIs).
+    noise-free responses times the unit scale, voxels/unit_scale (n_vox,) (divide by it to
+    recover the subject's truth), voxels/t_<domain> fLOC t-values and roi/<region> voxel
+    indices (its blobs trimmed to t > 0 of their contrast, as the subjects' ROIs).
     """
+    scale = np.ones(st.true.shape[0]) if unit_scale is None else unit_scale
+    if scale.shape != (st.true.shape[0],) or not (scale > 0).all():
+        raise ValueError(f"unit_scale must be ({st.true.shape[0]},) positive scales, got shape "
+                         f"{scale.shape}")
+    responses = st.true * scale[:, None]
     contrast = {"floc-faces": "faces", "floc-bodies": "bodies", "floc-places": "places",
                 "floc-words": "characters"}
     domains = list(brain.DOMAINS)
@@ -264,12 +300,13 @@ def write_control_brain(st: SubjectTruth, shared: np.ndarray, path: Path) -> Non
         rois.setdefault(reg, set()).update(idx.tolist())
     with h5py.File(path, "w", track_order=True) as f:
         f.create_dataset("images/shared", data=shared.astype(np.int64), track_times=False)
-        f.create_dataset("responses/shared", data=st.true[:, shared], track_times=False)
+        f.create_dataset("responses/shared", data=responses[:, shared], track_times=False)
         # every image of the brick (the encoding models' positive control trains on the
         # subjects' own images)
         f.create_dataset("images/all", data=np.arange(st.true.shape[1], dtype=np.int64),
                          track_times=False)
-        f.create_dataset("responses/all", data=st.true.astype(np.float32), track_times=False)
+        f.create_dataset("responses/all", data=responses.astype(np.float32), track_times=False)
+        f.create_dataset("voxels/unit_scale", data=scale, track_times=False)
         for d, name in enumerate(domains):
             f.create_dataset(f"voxels/t_{name}", data=st.tvals[:, d], track_times=False)
         for reg in sorted(rois):
@@ -327,6 +364,8 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
                             brain.lowlevel_features(brick))
     readouts = {r: rng.normal(size=brain.N_LATENT) / np.sqrt(brain.N_LATENT)
                 for r in list(brain.TUNING) + list(brain.EARLY)}
+    strength = brain.image_strength(strength_strata(cfg, order, subjectim, cats, attrs),
+                                    cfg["image_strength_sd"], imgset.lowlevel[:, 1])
     exp = layout.expdesign(root)
     exp.parent.mkdir(parents=True, exist_ok=True)
     savemat_fixed(exp, {"masterordering": order[None, :].astype(np.float64),
@@ -341,13 +380,13 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     truth: list[dict[str, Any]] = []
     for s in tqdm(range(1, n_subjects + 1), desc="simulate: subjects", leave=False):
         fmt = "nifti" if s % 2 else "hdf5"
-        truth.append(simulate_subject(s, cfg, imgset, order, subjectim, readouts, root, fmt,
-                                      np.random.default_rng([seed, s])))
+        truth.append(simulate_subject(s, cfg, imgset, order, subjectim, readouts, strength, root,
+                                      fmt, np.random.default_rng([seed, s])))
     tdir = out / "truth"
     tdir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"nsd_id": np.arange(n73k), "category": cats, "attribute": attrs,
-                  "shared": np.isin(np.arange(n73k), sharedix - 1)}).to_csv(
-        tdir / "images.csv", index=False)
+                  "shared": np.isin(np.arange(n73k), sharedix - 1),
+                  "image_strength": strength}).to_csv(tdir / "images.csv", index=False)
     # the annotation table of the divergence analysis, in its schema (analysis.io.annotations)
     annotations.from_attributes(np.arange(n73k), cats, attrs).to_csv(
         tdir / "annotations.csv", index=False)
@@ -356,12 +395,18 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
         "tuning": {r: {"cat": t["cat"], "attr": {f"{c}/{a}": v for (c, a), v in t["attr"].items()}}
                    for r, t in brain.TUNING.items()},
         "subjects": truth, "idiosyncrasy": cfg["idiosyncrasy"], "seed": seed,
+        "image_strength_sd": cfg["image_strength_sd"],
+        "control_unit_scale_sd": cfg["control_unit_scale_sd"],
     }, indent=2, sort_keys=True) + "\n")
     (tdir / "README.md").write_text(
         f"# {BANNER}\n\nWritten by `python -m analysis simulate`; the generative model is "
-        "documented in analysis/demo/brain.py. control_brain.h5: one more simulated subject "
-        "without noise (the comparison's positive control).\n")
-    write_control_brain(subject_truth(cfg, imgset, readouts,
-                                      np.random.default_rng([seed, CONTROL_STREAM])),
-                        sharedix - 1, tdir / "control_brain.h5")
+        "documented in analysis/demo/brain.py. images.csv: every image's labels and strength "
+        "kappa (image_strength). control_brain.h5: one more simulated subject without noise "
+        "(the comparison's positive control), each voxel times a random scale "
+        "(voxels/unit_scale), presented like network units, whose scale is arbitrary.\n")
+    control = subject_truth(cfg, imgset, readouts, strength,
+                            np.random.default_rng([seed, CONTROL_STREAM]))
+    write_control_brain(control, sharedix - 1, tdir / "control_brain.h5",
+                        unit_scales(control.true.shape[0], cfg["control_unit_scale_sd"],
+                                    seeds.stream(seed, "simulate", "control_unit_scale")))
     write_localizers(out / "stimuli", cfg, np.random.default_rng([seed, 100]))

@@ -1,6 +1,7 @@
 """The positive control's system: a noise-free simulated subject (data/demo/truth/
 control_brain.h5, written by `simulate`) presented to the comparison as a network: its voxels
-are the units, its fLOC t the unit localizer."""
+are the units (each with an arbitrary positive scale, ``voxels/unit_scale`` in the file, as a
+network unit's scale is arbitrary), its fLOC t the unit localizer."""
 
 from __future__ import annotations
 

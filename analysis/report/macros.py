@@ -34,19 +34,59 @@ def _name(label: str) -> str:
     return re.sub(r"[^A-Za-z]", "", label)
 
 
-def _localizer_macros(u: dict) -> dict[str, str]:
-    """Generalisation against its baselines (permuted-label selection; random unit sets) and
-    top-k overlap against chance, for trained and untrained networks separately (the
-    select-units summary, results key ``units``)."""
+def _floor_macros(f: dict) -> dict[str, str]:
+    """The selectivity metrics' null floors (label permutations at each layer's sparsity; the
+    selectivity-metrics summary, results key ``metrics.null_floor``), in percent."""
+    m = {"resMetricsNullPermutations": tex(f.get("permutations")),
+         "resFloorQuantile": tex(f.get("quantile_pct")),
+         "resFsiFloorKernelsMax": tex(f.get("fsi_null_kernels_max"), 1),
+         "resOtherFloorMax": tex(f.get("other_metrics_null_max"), 2)}
+    for kind in ("trained", "untrained"):
+        k = kind.capitalize()
+        lo, hi = f.get(f"fsi_null_units_{kind}", [None, None])
+        m[f"resFsiFloorUnits{k}Low"], m[f"resFsiFloorUnits{k}High"] = tex(lo, 1), tex(hi, 1)
+        lo, hi = f.get(f"pct_zero_units_{kind}", [None, None])
+        m[f"resUnitZeros{k}Low"], m[f"resUnitZeros{k}High"] = tex(lo, 0), tex(hi, 0)
+        m[f"resAboveFloor{k}"] = tex(f.get(f"n_above_floor_q95_{kind}"))
+        m[f"resFloorPercentages{k}"] = tex(f.get(f"n_percentages_{kind}"))
+    return m
+
+
+def _localizer_macros(u: dict, categories: list[str]) -> dict[str, str]:
+    """Finding 1's comparison with matched untrained networks at equal k (counts, differences;
+    per category for the first trained network), generalisation against its baselines
+    (permuted-label selection; random unit sets) and top-k overlap against chance, for trained
+    and untrained networks separately (the select-units summary, results key ``units``)."""
     m = {"resGeneraliseDraws": tex(u.get("generalisation_draws")),
          "resGeneraliseAlpha": tex(u.get("generalisation_alpha")),
          "resOverlapPermutations": tex(u.get("overlap_permutations")),
-         "resOverlapAlpha": tex(u.get("overlap_alpha"))}
+         "resOverlapAlpha": tex(u.get("overlap_alpha")),
+         "resTopK": tex(u.get("top_k")), "resBootstrapDraws": tex(u.get("bootstrap_draws")),
+         "resComparativeLevel": tex(100 * (1 - 2 * u["generalisation_alpha"])
+                                    if "generalisation_alpha" in u else None, 0)}
+    for cat in categories:
+        first = next((v for k, v in u.get("generalises_last_layer", {}).items()
+                      if k.endswith(f"/{cat}") and v.get("trained")), {})
+        e = first.get("equal_k", {})
+        name = _name(cat).capitalize()
+        m[f"resEqualK{name}T"] = tex(e.get("t"), 1)
+        m[f"resEqualK{name}Untrained"] = tex(e.get("untrained_mean"), 1)
+        m[f"resEqualK{name}Diff"] = tex(e.get("difference"), 1)
+        m[f"resEqualK{name}Low"] = tex(e.get("ci_low"), 1)
+        m[f"resEqualK{name}High"] = tex(e.get("ci_high"), 1)
+        m[f"resEqualK{name}P"] = tex(e.get("p_vs_untrained"))
     for kind in ("trained", "untrained"):
         g = u.get(f"generalisation_last_layer_{kind}", {})
         o = u.get(f"overlap_last_layer_{kind}", {})
         name = kind.capitalize()
-        m[f"resGeneraliseCount{name}"] = tex(g.get("generalises"))
+        m[f"resBeyondUntrainedCount{name}"] = tex(g.get("beyond_untrained"))
+        m[f"resBeyondUntrainedTestable{name}"] = tex(g.get("testable"))
+        m[f"resBeyondUntrainedDiff{name}"] = tex(g.get("difference_median"), 1)
+        m[f"resTEqualK{name}"] = tex(g.get("t_equal_k_median"), 1)
+        m[f"resOverlapBeyondCount{name}"] = tex(o.get("beyond_untrained"))
+        m[f"resOverlapBeyondTestable{name}"] = tex(o.get("testable"))
+        m[f"resOverlapExcess{name}"] = tex(o.get("excess_equal_k_median"))
+        m[f"resGeneraliseCount{name}"] = tex(g.get("category_information"))
         m[f"resGeneraliseTotal{name}"] = tex(g.get("combinations"))
         m[f"resGeneraliseWelchCount{name}"] = tex(g.get("welch_significant"))
         m[f"resGeneraliseEffect{name}"] = tex(g.get("effect_size_median"), 1)
@@ -61,6 +101,106 @@ def _localizer_macros(u: dict) -> dict[str, str]:
     return m
 
 
+def _validation_macros(v: dict) -> dict[str, str]:
+    """The simulated worlds' numbers (results/validation): per measure of the null world the
+    estimator's mean (its bias), the bias-corrected mean, the SD of the corrected gap against
+    the mean corrected and plain bootstrap SEs, the share of intervals excluding 0, the paper's
+    per-pair estimator, the correlation distance and the paper's method; of the planted world
+    the population gap, the corrected mean, coverage and power; the controls' verdicts."""
+    m: dict[str, str] = {}
+    for measure, short in MEASURES.items():
+        n = v.get("null", {}).get(measure, {})
+        base = f"resVal{short}"
+        m[f"{base}Worlds"] = tex(n.get("worlds"))
+        for key, name, digits in (("estimate_mean", "Raw", 3), ("estimate_se", "RawSE", 3),
+                                  ("corrected_mean", "Corrected", 3),
+                                  ("corrected_se", "CorrectedSE", 3),
+                                  ("sd_corrected", "SD", 3), ("se_mean", "SE", 3),
+                                  ("se_naive_mean", "SENaive", 3),
+                                  ("per_pair_mean", "PerPair", 3),
+                                  ("per_pair_se", "PerPairSE", 3),
+                                  ("correlation_distance_mean", "CorrDist", 3),
+                                  ("correlation_distance_se", "CorrDistSE", 3),
+                                  ("paper_method_mean", "Paper", 3),
+                                  ("paper_method_se", "PaperSE", 3)):
+            m[f"{base}{name}"] = tex(n.get(key), digits)
+        m[f"{base}Excl"] = tex(100 * n["excludes_zero"] if "excludes_zero" in n else None, 1)
+        p = v.get("planted", {}).get(measure, {})
+        m[f"{base}PlantedWorlds"] = tex(p.get("worlds"))
+        m[f"{base}PlantedGap"] = tex(p.get("population_gap"))
+        m[f"{base}PlantedRaw"] = tex(p.get("estimate_mean"))
+        m[f"{base}PlantedCorrected"] = tex(p.get("corrected_mean"))
+        m[f"{base}PlantedCoverage"] = tex(100 * p["coverage"] if "coverage" in p else None, 0)
+        m[f"{base}PlantedPower"] = tex(100 * p["power"] if "power" in p else None, 0)
+        for dist, dshort in (("crossval_euclidean", "Cv"), ("correlation", "Corr")):
+            c = v.get("controls", {}).get(f"{dist}/positive_control/{measure}", {})
+            m[f"{base}Positive{dshort}Gap"] = tex(c.get("gap_mean"))
+            for verdict in ("pass", "fail", "inconclusive"):
+                m[f"{base}Positive{dshort}{verdict.capitalize()}"] = tex(c.get(verdict))
+            m[f"{base}Positive{dshort}Worlds"] = tex(c.get("worlds"))
+    return m
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage for running text ('n/a' when missing)."""
+    return tex(100 * x if x is not None else None, digits)
+
+
+#: Finding 1's comparative statistics and Finding 5's parts -> macro suffix.
+LOC_STATS = {"generalisation": "Gen", "overlap": "Overlap"}
+DIV_PARTS = {"held_out": "HeldOut", "held_out_models": "HeldOutModels",
+             "same_images": "SameImages", "same_subjects_images": "SameSubjectsImages"}
+
+
+def _test_world_macros(v: dict) -> dict[str, str]:
+    """The simulated worlds of Finding 1's comparative test and Finding 5's generalisation
+    (results/validation/summary.json, "localizer" and "divergence"; rates in percent). Localizer
+    (null: only a low-level face feature shared by both image sets): how often the per-network
+    permutation test called an untrained network's selection generalising; how often the
+    'trained' network was called beyond two (Two) or four (Four) untrained seeds, and with four
+    the range over all networks (Low, High) and the rate over all (All); the same with planted
+    category information (power); the bootstrap / realisation SD ratios. Divergence: how often
+    the hypothesis found on discovery replicated on each part (null), the crossed test's and the
+    subjects-only test's null rates, and in planted worlds how often the difference was found
+    and replicated."""
+    loc, div = v.get("localizer", {}), v.get("divergence", {})
+    design = loc.get("design", {})
+    m = {"resValLocWorlds": tex(loc.get("worlds")), "resValLocUnits": tex(design.get("n_units")),
+         "resValLocPlantedUnits": tex(design.get("planted_units")),
+         "resValLocPermFired": _pct(loc.get("permutation_fired"), 0)}
+    for seeds, word in (("2", "Two"), ("4", "Four")):
+        null = loc.get("null", {}).get(seeds, {})
+        planted = loc.get("planted", {}).get(seeds, {})
+        for stat, short in LOC_STATS.items():
+            m[f"resValLoc{word}{short}"] = _pct(null.get(stat))
+            m[f"resValLocPlanted{word}{short}"] = _pct(planted.get(stat), 0)
+            if word == "Four":
+                for key, end in (("min", "Low"), ("max", "High"), ("all", "All")):
+                    m[f"resValLocFour{short}{end}"] = _pct(null.get(f"{stat}_{key}"))
+    boot = loc.get("bootstrap", {})
+    m["resValLocBootNetworks"] = tex(boot.get("network_draws"))
+    m["resValLocBootRealisations"] = tex(boot.get("realisations"))
+    for stat, short in LOC_STATS.items():
+        m[f"resValLocBootRatio{short}"] = tex(boot.get(f"sd_ratio_{stat}"))
+    null, planted = div.get("null", {}), div.get("planted", {})
+    m["resValDivWorlds"] = tex(null.get("worlds"))
+    m["resValDivHeldOutMax"] = _pct(null.get("held_out_max"))
+    m["resValDivCrossed"] = _pct(null.get("crossed"))
+    m["resValDivSubjectsOnly"] = _pct(null.get("subjects_only"), 0)
+    m["resValDivPlantedWorlds"] = tex(planted.get("worlds"))
+    m["resValDivPlantedFound"] = _pct(planted.get("found"), 0)
+    for key, short in DIV_PARTS.items():
+        m[f"resValDiv{short}"] = _pct(null.get("replicated", {}).get(key))
+    for key in ("held_out", "held_out_models"):  # the pipeline's held-out parts
+        m[f"resValDivPlanted{DIV_PARTS[key]}"] = _pct(planted.get("replicated", {}).get(key), 0)
+    return m
+
+
+def _p_floor(n_boot: int | None) -> float | None:
+    """The smallest p a bootstrap of ``n_boot`` replicates can give, 2 / (B + 1)."""
+    return 2 / (n_boot + 1) if n_boot else None
+
+
 def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]:
     """Macro name (without backslash) -> LaTeX text.
 
@@ -70,15 +210,18 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
          "resNSubjects": tex(r["n_subjects"]), "resNSharedImages": tex(r["n_shared_images"]),
          "resNModelsTrained": tex(r["n_models_trained"]),
          "resNModelsUntrained": tex(r["n_models_untrained"]),
-         "resCILevel": tex(100 * r["ci_level"], 0),
+         "resCILevel": tex(100 * r["ci_level"], 0), "resNBoot": tex(r["n_boot"]),
          "resRdmDistance": RDM_DISTANCE_TEXT[r["rdm_distance"]],
-         "resMinReliability": tex(r["min_reliability"]),
-         "resExcludedUni": tex(r["reliability_excluded"]["univariate"]),
-         "resExcludedMulti": tex(r["reliability_excluded"]["multivariate"]),
-         "resReliabilityProfiles": tex(r["reliability_excluded"]["profiles"]),
+         "resEquivalenceMargin": tex(r["equivalence"]["margin"]),
+         "resEquivalenceLevel": tex(100 * r["equivalence"]["level"], 0),
+         "resReliabilityProfiles": tex(r["reliability"]["profiles"]),
          "resDataNote": ("synthetic (demo) brain data: the numbers below test the pipeline, "
                          "they are not findings about the brain"
                          if r["synthetic_brain_data"] else "the Natural Scenes Dataset")}
+    for measure, short in MEASURES.items():
+        rel = r["reliability"][measure]
+        m[f"resRel{short}Min"], m[f"resRel{short}Max"] = tex(rel["min"]), tex(rel["max"])
+        m[f"resRel{short}Low"] = tex(rel["below_0_1"] + rel["undefined"])
     for roi in regions:
         m[f"res{_name(roi)}NVoxels"] = tex(r["selected_voxels_mean"].get(roi), 1)
         for measure, short in MEASURES.items():
@@ -90,8 +233,11 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
             m[f"{base}Gap"] = tex(c.get("gap"))
             m[f"{base}GapLow"] = tex(c.get("gap_ci_low"))
             m[f"{base}GapHigh"] = tex(c.get("gap_ci_high"))
-            m[f"{base}PBoot"] = tex_p_relation(c.get("p_boot"), c.get("p_boot_floor"))
-            m[f"{base}PPairs"] = tex(c.get("p_pairs"))
+            m[f"{base}P"] = tex_p_relation(c.get("p"), _p_floor(c.get("n_boot")))
+            m[f"{base}Bias"] = tex(c.get("bias"), 3)
+            m[f"{base}GapUncorrected"] = tex(c.get("gap_uncorrected"))
+            m[f"{base}GapSE"] = tex(c.get("gap_se"), 3)
+            m[f"{base}GapSENaive"] = tex(c.get("gap_se_naive"), 3)
             m[f"{base}CvHN"] = tex(cv.get("hn"))
             paper = r["comparison_paper_distance"].get(f"{roi}_{measure}_{POOLED_TRAINED}")
             if measure == "multivariate":
@@ -99,14 +245,24 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
                 m[f"{base}HHPaperDistance"] = tex(paper.get("hh"))
                 m[f"{base}HNPaperDistance"] = tex(paper.get("hn"))
                 m[f"{base}GapPaperDistance"] = tex(paper.get("gap"))
+                m[f"{base}PaperDistanceLeftOut"] = tex(
+                    len(paper["subjects_without_reliability"]) if paper else None)
+                m[f"{base}PositiveGapPaperDistance"] = tex(paper.get("positive_control_gap"))
+                m[f"{base}PositiveVerdictPaperDistance"] = tex_text(
+                    paper.get("positive_control_verdict", "n/a"))
             ctl = r.get("controls", {})
             pos = ctl.get(f"{roi}_{measure}_positive_control", {})
             neg = ctl.get(f"{roi}_{measure}_negative_control", {})
             m[f"{base}PositiveHN"] = tex(pos.get("hn"))
             m[f"{base}PositiveGap"] = tex(pos.get("gap"))
-            m[f"{base}PositiveGapLow"] = tex(pos.get("gap_ci_low"))
-            m[f"{base}PositiveGapHigh"] = tex(pos.get("gap_ci_high"))
+            m[f"{base}PositiveBias"] = tex(pos.get("bias"), 3)
+            m[f"{base}PositiveGapLow"] = tex(pos.get("gap_eq_low"))
+            m[f"{base}PositiveGapHigh"] = tex(pos.get("gap_eq_high"))
+            m[f"{base}PositiveVerdict"] = tex_text(pos.get("verdict", "n/a"))
             m[f"{base}NegativeHN"] = tex(neg.get("hn"))
+            m[f"{base}NegativeHNLow"] = tex(neg.get("hn_eq_low"))
+            m[f"{base}NegativeHNHigh"] = tex(neg.get("hn_eq_high"))
+            m[f"{base}NegativeVerdict"] = tex_text(neg.get("verdict", "n/a"))
             u = r["comparison_networks"].get(f"{roi}_{measure}_{POOLED_UNTRAINED}", {})
             m[f"{base}HNUntrained"] = tex(u.get("hn"))
             m[f"{base}GapUntrained"] = tex(u.get("gap"))
@@ -115,11 +271,12 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
         pct = u.get(f"pct_selected_last_layer_{kind}", {})
         for cat in categories:
             m[f"resPct{_name(cat).capitalize()}{kind.capitalize()}"] = tex(pct.get(cat), 1)
-    m.update(_localizer_macros(u))
+    m.update(_localizer_macros(u, categories))
     met = r["metrics"]
     cons = met.get("mean_inter_metric_spearman_units", {})
     m["resConsistencyTrained"] = tex(_mean(cons, "trained/"))
     m["resConsistencyUntrained"] = tex(_mean(cons, "untrained/"))
+    m.update(_floor_macros(met.get("null_floor", {})))
     lesion_model = next(iter(r["lesion"]["intact_accuracy"]), "")
     for key, short in METRICS.items():
         m[f"resLesionRho{short}"] = tex(met.get("metric_lesion_spearman", {}).get(
@@ -130,10 +287,14 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
                                               None))
     m["resLesionSilencing"] = SILENCING.get(r["lesion"].get("silencing", {}).get(lesion_model),
                                             "n/a")
+    m.update(_validation_macros(r.get("validation", {})))
+    m.update(_test_world_macros(r.get("validation", {})))
     rob = r["robustness"]
     m["resRobustSettings"] = tex(rob.get("settings_with_both"))
     m["resRobustPositivePct"] = tex(100 * rob["gap_positive_fraction"]
                                     if rob.get("gap_positive_fraction") is not None else None, 0)
+    m["resRobustAbovePct"] = tex(100 * rob["gap_above_zero_fraction"]
+                                 if rob.get("gap_above_zero_fraction") is not None else None, 0)
     m["resRobustGapMin"] = tex(rob.get("gap_min"))
     m["resRobustGapMax"] = tex(rob.get("gap_max"))
     rsa = r["rsa92"]
@@ -247,8 +408,8 @@ def encoding_table(enc: dict) -> str:
     return "% Generated by `python -m analysis macros`. Do not edit.\n" + "\n".join(rows) + "\n"
 
 
-GEN_PARTS = {"held-out subjects": "Subjects", "held-out images": "Images",
-             "held-out subjects and images": "SubjectsImages", "held-out models": "Models"}
+GEN_PARTS = {"held-out subjects and images": "SubjectsImages",
+             "held-out models, subjects and images": "Models"}
 
 
 def divergence_macros(div: dict, ann: dict, regions: list[str]) -> dict[str, str]:
@@ -491,24 +652,27 @@ def reproduction_table(table: pd.DataFrame, comparable: bool) -> str:
 
 def comparison_table(stats: pd.DataFrame) -> str:
     """booktabs table per region and network group (each model, trained pooled, untrained
-    pooled; published layers): HH, then HN and the gap with its bootstrap interval, univariate
-    and multivariate."""
+    pooled; published layers), univariate and multivariate: bias-corrected HH, then HN and the
+    gap with its interval and the gap's estimated bias."""
     s = stats[stats["layer_choice"] == "published"].set_index(["roi", "networks", "measure"])
-    rows = [r"\begin{tabular}{llrrlrl}", r"\toprule",
-            r"& & \multicolumn{2}{c}{univariate} & & \multicolumn{2}{c}{multivariate} \\",
-            r"Region & Networks & HN & HH$-$HN [95\% CI] & & HN & HH$-$HN [95\% CI] \\",
+    rows = [r"\begin{tabular}{llrrr@{\hspace{1.5em}}rrr}", r"\toprule",
+            r"& & \multicolumn{3}{c}{univariate} & \multicolumn{3}{c}{multivariate} \\",
+            r"\cmidrule(lr){3-5}\cmidrule(lr){6-8}",
+            r"Region & Networks & HN & HH$-$HN [CI] & bias & HN & HH$-$HN [CI] & bias \\",
             r"\midrule"]
     for roi in dict.fromkeys(s.index.get_level_values("roi")):
-        hh = [tex(s.xs((roi, m), level=("roi", "measure"))["hh_mean"].iloc[0])
+        hh = [tex(s.xs((roi, m), level=("roi", "measure"))["hh_estimate_corrected"].iloc[0])
               for m in MEASURES]  # the same for every network group
-        rows.append(f"{roi} & human-human & {hh[0]} & & & {hh[1]} & \\\\")
+        rows.append(f"{roi} & human-human & {hh[0]} & & & {hh[1]} & & \\\\")
         for networks in dict.fromkeys(s.loc[roi].index.get_level_values("networks")):
             cells = []
             for m in MEASURES:
                 x = s.loc[(roi, networks, m)]
-                cells.append(f"{tex(x['hn_mean'])} & {tex(x['gap'])} "
-                             f"[{tex(x['ci_low'])}, {tex(x['ci_high'])}]")
-            rows.append(f" & {_networks_label(networks)} & {cells[0]} & & {cells[1]} \\\\")
+                cells.append(f"{tex(x['hn_estimate_corrected'])} & "
+                             f"{tex(x['gap_estimate_corrected'])} "
+                             f"[{tex(x['gap_ci_low'])}, {tex(x['gap_ci_high'])}] & "
+                             f"{tex(x['gap_bias'], 3)}")
+            rows.append(f" & {_networks_label(networks)} & {cells[0]} & {cells[1]} \\\\")
         rows.append(r"\addlinespace")
     rows += [r"\bottomrule", r"\end{tabular}"]
     return "% Generated by `python -m analysis macros`. Do not edit.\n" + "\n".join(rows) + "\n"

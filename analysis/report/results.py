@@ -18,14 +18,25 @@ def _clean(v: Any) -> Any:
 
 
 def _comparison_row(r: Any) -> dict:
-    row = {"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "n_models": int(r.n_models),
-           "hh_raw": r.hh_raw_mean, "hn_raw": r.hn_raw_mean,
-           "n_hh_excluded": int(r.n_hh_excluded), "n_hn_excluded": int(r.n_hn_excluded),
-           "p_pairs": p_value(r.p_t)}
+    """Published layers: the bias-corrected HH, HN and gap (hh, hn, gap) with the estimator's
+    values (*_uncorrected), the gap's bias, interval and p. Cross-validated layers (no
+    bootstrap): the estimator's values, marked as not bias-corrected."""
+    row = {"n_models": int(r.n_models), "hh_raw": r.hh_raw_mean, "hn_raw": r.hn_raw_mean,
+           "hh_uncorrected": r.hh_mean, "hn_uncorrected": r.hn_mean,
+           "gap_uncorrected": r.gap}
     if r.layer_choice == "published":
-        row.update({"gap_ci_low": r.ci_low, "gap_ci_high": r.ci_high,
-                    "p_boot": p_value(r.p_boot), "p_boot_floor": r.p_boot_floor})
+        row.update({"hh": r.hh_estimate_corrected, "hn": r.hn_estimate_corrected,
+                    "gap": r.gap_estimate_corrected, "bias": r.gap_bias,
+                    "bias_se": r.gap_bias_se, "gap_se": r.gap_se, "gap_se_naive": r.gap_se_naive,
+                    "gap_ci_low": r.gap_ci_low, "gap_ci_high": r.gap_ci_high,
+                    "p": p_value(r.gap_p), "n_boot": _int(r.n_boot)})
+    else:
+        row.update({"hh": r.hh_mean, "hn": r.hn_mean, "gap": r.gap, "bias_corrected": False})
     return {k: _clean(v) for k, v in row.items()}
+
+
+def _int(v: Any) -> int | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
 
 
 def comparison(stats: pd.DataFrame) -> dict[str, dict]:
@@ -44,46 +55,68 @@ def comparison_networks(stats: pd.DataFrame) -> dict[str, dict]:
 
 def paper_distance_numbers(table: pd.DataFrame) -> dict[str, dict]:
     """results/comparison/paper_distance.csv -> '<roi>_multivariate_<networks>' -> HH, HN
-    and gap with the paper's correlation distance (point estimates)."""
+    and gap with the paper's correlation distance (point estimates), the subjects that
+    distance's reliability leaves out, and the positive control's gap with it (the distance's
+    bias measured on a system known to match) and its equivalence verdict."""
     return {f"{r.roi}_{r.measure}_{r.networks}":
-            {k: _clean(v) for k, v in (("hh", r.hh_mean), ("hn", r.hn_mean), ("gap", r.gap))}
+            {k: _clean(v) for k, v in (
+                ("hh", r.hh_mean), ("hn", r.hn_mean), ("gap", r.gap),
+                ("subjects_without_reliability", _subjects(r.subjects_without_reliability)),
+                ("positive_control_gap", r.positive_control_gap),
+                ("positive_control_ci_low", r.positive_control_ci_low),
+                ("positive_control_ci_high", r.positive_control_ci_high),
+                ("positive_control_verdict", r.positive_control_verdict))}
             for r in table.itertuples()}
 
 
-def excluded(reliability: pd.DataFrame) -> dict[str, int]:
-    """results/comparison/reliability.csv -> how many subject profiles (subject x region)
-    fell below the minimum reliability, per measure, and how many there are."""
-    return {"univariate": int(reliability["excluded_univariate"].sum()),
-            "multivariate": int(reliability["excluded_multivariate"].sum()),
-            "profiles": int(len(reliability))}
+def _subjects(v: Any) -> list[int]:
+    return [int(x) for x in str(v).split()] if isinstance(v, str) else []
+
+
+def reliability_range(reliability: pd.DataFrame) -> dict[str, list[float | None]]:
+    """results/comparison/reliability.csv -> the lowest and highest reliability of the
+    subjects' profiles per measure, and how many estimates are below 0.1 or undefined (every
+    profile is used; such profiles weigh little in the ratios of means)."""
+    out: dict[str, Any] = {}
+    for m, col in (("univariate", "rel_univariate_split_half"),
+                   ("multivariate", "rel_multivariate")):
+        v = reliability[col]
+        out[m] = {"min": _clean(float(v.min())), "max": _clean(float(v.max())),
+                  "below_0_1": int((v < 0.1).sum()), "undefined": int(v.isna().sum())}
+    out["profiles"] = int(len(reliability))
+    return out
 
 
 def control_numbers(table: pd.DataFrame) -> dict[str, Any]:
-    """results/comparison/controls.csv -> '<roi>_<measure>_<control>' -> HH, HN, gap, its
-    interval and p (controls that ran), and the regions where they could not run, with why."""
+    """results/comparison/controls.csv -> '<roi>_<measure>_<control>' -> HH, the
+    bias-corrected HN and gap with their intervals, the equivalence intervals, margin and
+    verdict (controls that ran), and the regions where they could not run, with why."""
     ran = table[table["status"] == "ok"]
     out: dict[str, Any] = {
         f"{r.roi}_{r.measure}_{r.control}": {k: _clean(v) for k, v in (
-            ("hh", r.hh_mean), ("hn", r.hn_mean), ("gap", r.gap), ("gap_ci_low", r.ci_low),
-            ("gap_ci_high", r.ci_high), ("p_boot", p_value(r.p_boot)))}
+            ("hh", r.hh_mean), ("hn", r.hn_estimate_corrected), ("gap", r.gap_estimate_corrected),
+            ("bias", r.gap_bias), ("gap_ci_low", r.gap_ci_low), ("gap_ci_high", r.gap_ci_high),
+            ("p", p_value(r.gap_p)), ("gap_eq_low", r.gap_eq_low), ("gap_eq_high", r.gap_eq_high),
+            ("hn_eq_low", r.hn_eq_low), ("hn_eq_high", r.hn_eq_high), ("margin", r.margin),
+            ("verdict", r.verdict))}
         for r in ran.itertuples()}
     out["not_run"] = {r.roi: r.reason for r in table[table["status"] != "ok"].itertuples()}
     return out
 
 
-def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
-             rdm_distance: str, min_reliability: float, trained: dict[str, bool],
+def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n_boot: int,
+             rdm_distance: str, equivalence: dict[str, float], trained: dict[str, bool],
              prepared: dict, voxel_counts: pd.DataFrame, reliability: pd.DataFrame,
              localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
              paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
              rsa92: dict, encoding: dict, reverse: dict, annotations: dict,
-             divergence: dict, alignment_patterns: dict, ood: dict) -> dict:
+             divergence: dict, alignment_patterns: dict, ood: dict, validation: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
-        "threshold": threshold, "n_subjects": n_subjects, "ci_level": ci_level,
-        "rdm_distance": rdm_distance, "min_reliability": min_reliability,
-        "reliability_excluded": excluded(reliability),
+        "threshold": threshold, "n_subjects": n_subjects, "ci_level": ci_level, "n_boot": n_boot,
+        "rdm_distance": rdm_distance, "equivalence": equivalence,
+        "reliability": reliability_range(reliability),
         "n_shared_images": prepared["n_shared_images"],
         "n_models_trained": sum(trained.values()),
         "n_models_untrained": len(trained) - sum(trained.values()),
@@ -98,4 +131,5 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float,
         "encoding": encoding, "reverse_predictivity": reverse,
         "annotations": annotations, "divergence": divergence,
         "alignment_patterns": alignment_patterns, "ood_decoding": ood,
+        "validation": validation,
     }

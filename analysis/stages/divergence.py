@@ -15,8 +15,10 @@ SD, analysis.stats.divergence.Profile):
   images) and the brain-model difference (subjects and images crossed);
 * generalisation.csv — on the discovery part, every label pair's brain-model difference; the
   pair with the smallest p is the hypothesis found there. It and the pre-specified diagnostic
-  are tested on each held-out part: subjects, trained models, images (one factor at a time;
-  profiles re-standardized on the part's images), and subjects and images together;
+  are tested on the held-out subjects and images, with the discovery model and with each other
+  trained model (profiles re-standardized on the part's images; a part that reuses the
+  discovery subjects or images is not independent of the selection and is not run:
+  analysis.stats.generalisation_parts);
 * enrichment.csv — on the discovery part, how each label pair goes with the residuals and the
   divergent images;
 * real_images.csv — the network side on real stimulus sets (``divergence.real_images``), and
@@ -51,8 +53,9 @@ from analysis.io import (
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
 from analysis.stats import divergence as dv
+from analysis.stats import generalisation_parts as gp
 from analysis.stats.controls import aligned
-from analysis.stats.profiles import rdm
+from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import load_human_rdms
 from analysis.stats.selection import above
 
@@ -183,94 +186,35 @@ def region_tables(params: config.Params, category: str, region: str
             "generalisation": pd.DataFrame(gen_rows), "enrichment": pd.DataFrame(enr_rows)}
 
 
-def _part_test(profiles: dict[int, dv.Profile], subj: np.ndarray, network: dv.Profile,
-               img: np.ndarray, labels: pd.DataFrame, pair: tuple[str, str], level: float
-               ) -> dict[str, float]:
-    """The brain-model difference of a label pair on one part: the subjects ``subj`` and the
-    images ``img``, every profile standardized on those images."""
-    a, b = _masks(labels, pair)
-    a, b = a[img], b[img]
-    brain = np.vstack([profiles[s].z(img)[img] for s in subj])
-    net = network.z(img)[img]
-    out = {"label_a": pair[0], "label_b": pair[1], "n_subjects": len(subj),
-           "n_images": int(img.sum()), "n_a": int(a.sum()), "n_b": int(b.sum())}
-    if a.sum() < 2 or b.sum() < 2:
-        return out
-    return {**out, "brain_contrast": float(dv.contrast(brain, a, b).mean()),
-            "model_contrast": float(dv.contrast(net, a, b)),
-            **_row(dv.crossed_difference(brain, net, a, b, level), "difference_")}
-
-
 def _generalisation(params: config.Params, base: dict, stimuli: np.ndarray,
                     subjects: np.ndarray, profiles: dict[int, dv.Profile],
                     systems: dict[str, tuple[dv.Profile, bool | None]], labels: pd.DataFrame
                     ) -> tuple[list[dict], list[dict]]:
-    """Hypotheses found on the discovery part and tested on each held-out part, and the label
-    enrichment of the discovery part's divergent images (see the module docstring)."""
+    """Hypotheses found on the discovery part and tested on the held-out parts
+    (analysis.stats.generalisation_parts), and the label enrichment of the discovery part's
+    divergent images, for every discovery model."""
     d = params.divergence
-    level = params.comparison.ci_level
-    disc_img = dv.image_part(stimuli, d.discovery_image_share, d.seed)
-    disc_subj = subjects[np.isin(subjects, d.discovery_subjects)]
-    held_subj = subjects[~np.isin(subjects, d.discovery_subjects)]
-    trained = [m for m, (_, t) in systems.items() if t]
-    disc_models = [m for m in trained if m in d.discovery_models]
-    held_models = [m for m in trained if m not in d.discovery_models]
     prespecified = (base["label_a"], base["label_b"])
     region = {"region": base["region"], "category": base["category"]}
     # candidate hypotheses: every label pair, the pre-specified one in its own orientation
-    candidates = [prespecified if set(pair) == set(prespecified) else pair
-                  for pair in annotations.PAIRS]
-    if prespecified not in candidates:
-        candidates.append(prespecified)
+    pairs = [prespecified if set(pair) == set(prespecified) else pair
+             for pair in annotations.PAIRS]
+    if prespecified not in pairs:
+        pairs.append(prespecified)
+    candidates = {pair: _masks(labels, pair) for pair in pairs}
+    disc_img = dv.image_part(stimuli, d.discovery_image_share, d.seed)
+    disc_subj = np.isin(subjects, d.discovery_subjects)
+    brain = [profiles[s] for s in subjects]
+    trained = {m: prof for m, (prof, t) in systems.items() if t}
+    held_models = [m for m in trained if m not in d.discovery_models]
     gen_rows, enr_rows = [], []
-    for model in disc_models:
-        network = systems[model][0]
-        # discovery: every label pair; the hypothesis found is the one with the smallest p
-        found_rows = [{**region, "part": "discovery", "model": model, "hypothesis": "candidate",
-                       **_part_test(profiles, disc_subj, network, disc_img, labels, pair, level)}
-                      for pair in candidates]
-        tested = [r for r in found_rows if np.isfinite(r.get("difference_p", np.nan))]
-        if tested:
-            best = min(tested, key=lambda r: r["difference_p"])
-            best["hypothesis"] = "found"
-        gen_rows += found_rows
-        hypotheses = {"pre-specified": prespecified}
-        if tested:
-            hypotheses["found"] = (best["label_a"], best["label_b"])
-        sign = {h: np.sign(next((r["difference_estimate"] for r in found_rows
-                                 if (r["label_a"], r["label_b"]) == pair
-                                 and "difference_estimate" in r), np.nan))
-                for h, pair in hypotheses.items()}
-        parts = [("held-out subjects", held_subj, model, disc_img),
-                 ("held-out images", disc_subj, model, ~disc_img),
-                 ("held-out subjects and images", held_subj, model, ~disc_img)]
-        parts += [("held-out models", disc_subj, m, disc_img) for m in held_models]
-        parts += [("held-out models, subjects and images", held_subj, m, ~disc_img)
-                  for m in held_models]
-        for part, subj, m, img in parts:
-            if len(subj) == 0:
-                continue
-            for h, pair in hypotheses.items():
-                row = {**region, "part": part, "model": m, "discovery_model": model,
-                       "hypothesis": h, **_part_test(profiles, subj, systems[m][0], img,
-                                                     labels, pair, level)}
-                row["same_sign"] = bool(np.sign(row.get("difference_estimate", np.nan))
-                                        == sign[h])
-                gen_rows.append(row)
-        if not held_models:
-            gen_rows.append({**region, "part": "held-out models", "model": None,
-                             "discovery_model": model, "hypothesis": "pre-specified",
-                             "note": "no trained model in `models` outside "
-                                     "divergence.discovery_models"})
-        avg = dv.zscore(np.vstack([profiles[s].z(disc_img)[disc_img]
-                                   for s in disc_subj]).mean(axis=0))
-        res = dv.residuals(avg, network.z(disc_img)[disc_img])
-        flags = res.divergent(d.residual_cutoff)
-        for pair in candidates:
-            a, b = _masks(labels, pair)
-            enr_rows.append({**region, "model": model, "label_a": pair[0], "label_b": pair[1],
-                             **dv.pair_enrichment(res.standardized, flags, a[disc_img],
-                                                  b[disc_img])})
+    for model in (m for m in trained if m in d.discovery_models):
+        gen_rows += [{**region, **r} for r in gp.generalise(
+            brain, trained, disc_subj, disc_img, model, held_models, candidates, prespecified,
+            params.comparison.ci_level)]
+        enr_rows += [{**region, "model": model, **r} for r in gp.discovery_enrichment(
+            [p for p, keep in zip(brain, disc_subj) if keep], trained[model], disc_img,
+            candidates, d.residual_cutoff)]
     return gen_rows, enr_rows
 
 
@@ -311,7 +255,8 @@ def real_image_tables(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame
 
 def _it_rdm(params: config.Params) -> list[dict]:
     """Human vs animal faces in the 92-image RDMs: each human-IT subject (two-session mean)
-    and each network's face units (correlation distance)."""
+    and each network's face units (correlation distance of the units standardized over the 92
+    images)."""
     rows = []
     first = params.zoo[params.models[0]].preprocessing
     cats = activation_store.index(RSA_SET, first)["category"].to_numpy()
@@ -330,8 +275,9 @@ def _it_rdm(params: config.Params) -> list[dict]:
             continue
         x = activation_store.layer_responses(model, RSA_SET, layer, entry.preprocessing)
         rows.append({"system": model, "kind": "trained" if entry.trained else "untrained",
-                     **dv.rdm_group_separation(squareform(rdm(x.mean()[:, mask])), a, b,
-                                               others)})
+                     **dv.rdm_group_separation(
+                         squareform(rdm(standardized_channels(x.mean()[:, mask]))), a, b,
+                         others)})
     return rows
 
 

@@ -111,7 +111,7 @@ def evaluate(pred: np.ndarray, measured: Responses, brain_profile, method: Metho
     idx = np.arange(measured.n_stimuli)
     pp = profile(pn, idx)
     for m in ("univariate", "multivariate"):
-        r, rc = similarity(brain_profile, pp, m, method)
+        r, _, rc = similarity(brain_profile, pp, m, method)
         out |= {f"{m}_r": r, f"{m}_rc": rc}
     return out
 

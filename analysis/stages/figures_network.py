@@ -19,7 +19,9 @@ def run(args: argparse.Namespace) -> None:
     last = json.loads((paths.LOCALIZER / "summary.json").read_text())["last_layer"]
     fig = figure2.draw(pd.read_csv(paths.LOCALIZER / "counts.csv"),
                        pd.read_csv(paths.LOCALIZER / "profiles.csv"),
-                       pd.read_csv(paths.LOCALIZER / "venn.csv"), last, params.categories)
+                       pd.read_csv(paths.LOCALIZER / "venn.csv"),
+                       pd.read_csv(paths.LOCALIZER / "generalisation.csv"), last,
+                       params.categories)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE2, {**prov, "output": str(paths.FIGURE2)})
     fig = metrics_study.draw(*(pd.read_csv(paths.METRICS / f"{n}.csv") for n in

@@ -21,8 +21,10 @@ def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     results = assemble(
         tier=params.tier, threshold=params.threshold, n_subjects=len(params.subjects),
-        ci_level=params.comparison.ci_level, rdm_distance=params.comparison.rdm_distance,
-        min_reliability=params.comparison.min_reliability,
+        ci_level=params.comparison.ci_level, n_boot=params.comparison.n_boot,
+        rdm_distance=params.comparison.rdm_distance,
+        equivalence={"margin": params.comparison.equivalence_margin,
+                     "level": params.comparison.equivalence_level},
         reliability=pd.read_csv(paths.COMPARISON / "reliability.csv"),
         trained={m: params.zoo[m].trained for m in params.models},
         prepared=_json(paths.PREPARED_BRAIN / "summary.json"),
@@ -40,5 +42,6 @@ def run(args: argparse.Namespace) -> None:
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
         divergence=_json(paths.DIVERGENCE / "summary.json"),
         alignment_patterns=_json(paths.ALIGNMENT_PATTERNS / "summary.json"),
-        ood=_json(paths.OOD / "summary.json"))
+        ood=_json(paths.OOD / "summary.json"),
+        validation=_json(paths.VALIDATION / "summary.json"))
     write_json(results, paths.RESULTS)

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     rp = params.reverse_predictivity
     alphas = params.encoding.relative_alphas
-    floor = params.comparison.min_reliability
+    floor = params.reverse_predictivity.min_reliability
     device = str(resolve_device(params.extraction.device))
     subj_rows, pair_rows, unit_rows = [], [], []
     for category in params.categories:

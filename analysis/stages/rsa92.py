@@ -20,8 +20,8 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.report.format import number
 from analysis.responses import NetworkId, Selection
-from analysis.stats.comparison import MIN_FEATURES
-from analysis.stats.profiles import rdm
+from analysis.stats.comparison import MIN_FEATURES, ratio_of_means
+from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import (
     VARIANT,
     compare,
@@ -49,14 +49,15 @@ def network_rdms(params: config.Params) -> tuple[list[tuple[NetworkId, np.ndarra
         thr = params.unit_threshold(entry.trained)
         for layer in activation_store.info(m)["layers"]:
             everything = activation_store.layer_responses(m, SET, layer, entry.preprocessing)
-            nets.append((everything.system, rdm(everything.mean())))
+            nets.append((everything.system, rdm(standardized_channels(everything.mean()))))
             selected.append({"model": m, "trained": entry.trained, "layer": layer,
                              "units": "all", "n": everything.n_channels})
             for cat in params.categories:
                 mask = above(unit_store.t_values(m, layer, "floc", cat), thr)
                 if mask.sum() >= MIN_FEATURES:
                     system = replace(everything.system, selection=Selection("floc", cat, thr))
-                    nets.append((system, rdm(everything.take(mask).mean())))
+                    nets.append((system,
+                                 rdm(standardized_channels(everything.take(mask).mean()))))
                 selected.append({"model": m, "trained": entry.trained, "layer": layer,
                                  "units": cat, "n": int(mask.sum())})
     return nets, selected
@@ -67,22 +68,23 @@ def _numbers(groups: dict[str, dict[str, float]]) -> dict[str, dict[str, float |
 
 
 def summary(humans: dict[str, np.ndarray], table: pd.DataFrame, pre: pd.DataFrame,
-            folds: pd.DataFrame, selected: list[dict], min_reliability: float = 0.0) -> dict:
+            folds: pd.DataFrame, selected: list[dict]) -> dict:
     """summary.json (less status and reason) from the human RDMs, the pair table, the
     pre-specified layers' HN (stats.rsa92.prespecified) and the session folds
     (stats.rsa92.crossval_layers). Keys: prespecified_hn 'model/category/all|selected';
     crossval_hn and crossval_layers (chosen on session 1, on session 2) 'model/units'; the
     *_mean keys {trained|untrained: {all|selected: mean over models}}; crossval_same_layer
-    {trained|untrained: [model-unit sets choosing one layer on both sessions, all]};
-    excluded_below_min_reliability: subjects without corrected values (two-session mean RDM,
-    single-session RDMs)."""
-    hh = table[table["kind"] == "hh"]["r_corrected"]
+    {trained|untrained: [model-unit sets choosing one layer on both sessions, all]}. HH: the
+    ratio of means over subject pairs (and the range of the pairs' corrected values)."""
+    hh_pairs = table[table["kind"] == "hh"]
+    hh = hh_pairs["r_corrected"]
     cv = crossval_scores(folds)
     return {
         "human_reliability": {s: number(human_reliability(v)) for s, v in humans.items()},
         "human_session_reliability": {s: number(session_reliability(v))
                                       for s, v in humans.items()},
-        "hh_mean_corrected": number(hh.mean()),
+        "hh_mean_corrected": number(ratio_of_means(hh_pairs["r"], hh_pairs["norm"])
+                                    if len(hh_pairs) else float("nan")),
         "hh_range": [number(hh.min()), number(hh.max())],
         "prespecified_layers": {m: dict(zip(g["category"], g["layer"]))
                                 for m, g in pre.groupby("model", sort=False)},
@@ -93,12 +95,6 @@ def summary(humans: dict[str, np.ndarray], table: pd.DataFrame, pre: pd.DataFram
         "crossval_layers": {f"{r.model}/{r.units}": r.layers for r in cv.itertuples()},
         "crossval_mean": _numbers(group_means(cv)),
         "crossval_same_layer": layer_agreement(cv),
-        "min_reliability": min_reliability,
-        "excluded_below_min_reliability": {
-            "two_session": sorted(s for s, v in humans.items()
-                                  if human_reliability(v) < min_reliability),
-            "single_session": sorted(s for s, v in humans.items()
-                                     if session_reliability(v) < min_reliability)},
         "selected_units": selected,
     }
 
@@ -115,18 +111,18 @@ def _write(status: str, reason: str, table: pd.DataFrame, folds: pd.DataFrame,
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     if SET not in params.supplementary_sets:
-        table = pd.DataFrame(columns=["kind", "measure", "r", "r_corrected"])
+        table = pd.DataFrame(columns=["kind", "measure", "r", "norm", "r_corrected"])
         none = pd.DataFrame(columns=[*VARIANT, "hn"])
         pre, folds = prespecified(none, {}), crossval_layers((none, none))
         _write("not run", f"{SET} is not in supplementary_sets", table, folds,
-               summary({}, table, pre, folds, [], params.comparison.min_reliability))
+               summary({}, table, pre, folds, []))
         return
     humans = load_human_rdms(paths.stimulus_set(SET))
     nets, selected = network_rdms(params)
-    similarity, floor = params.comparison.rdm_similarity, params.comparison.min_reliability
-    table = compare(humans, nets, similarity, min_reliability=floor)
+    similarity = params.comparison.rdm_similarity
+    table = compare(humans, nets, similarity)
     layers = {m: {c: params.layer(m, c) for c in params.categories} for m in params.models}
     pre = prespecified(hn_means(table), layers)
-    folds = crossval_layers(tuple(hn_means(compare(humans, nets, similarity, session=s,
-                                                   min_reliability=floor)) for s in (0, 1)))
-    _write("ok", "", table, folds, summary(humans, table, pre, folds, selected, floor))
+    folds = crossval_layers(tuple(hn_means(compare(humans, nets, similarity, session=s))
+                                  for s in (0, 1)))
+    _write("ok", "", table, folds, summary(humans, table, pre, folds, selected))

@@ -1,4 +1,5 @@
-"""The metrics study: % face-selective units/kernels per layer and metric, inter-metric
+"""The metrics study: % face-selective units/kernels per layer and metric, each beside its
+null floor (the % on permuted fLoc labels, on the layer's own responses), inter-metric
 consistency (trained vs untrained), metric-vs-lesion rank correlation, and identity decoding
 from an equal number of kernels chosen by each metric (results/network/metrics)."""
 
@@ -10,17 +11,21 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from analysis import config, paths
+from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store as store
 from analysis.io.activation_store import AGGREGATIONS
 from analysis.stats.decoding import cv_accuracy, mean_ci
 from analysis.stats.selectivity_metrics import (
+    FLOOR_QUANTILE,
     METRICS,
     all_metrics,
     consistency,
     equal_n,
+    floor_summary,
+    null_fractions,
     top_ranked,
+    zero_percent,
 )
 
 
@@ -44,9 +49,14 @@ def run(args: argparse.Namespace) -> None:
         for layer in meta["layers"]:
             for level, x in levels(model, layer).items():
                 v = all_metrics(x, domains)
-                for metric in METRICS:
+                rng = seeds.stream(m.seed, "null-floor", model, layer, level)
+                null = 100 * null_fractions(x, domains, m.null_permutations, rng)
+                zeros = zero_percent(x, domains)
+                for i, metric in enumerate(METRICS):
+                    observed = 100 * float(v[f"{metric}_selective"].mean())
                     pct.append({**base, "layer": layer, "level": level, "metric": metric,
-                                "n": len(v), "pct_selective": 100 * v[f"{metric}_selective"].mean()})
+                                "n": len(v), "pct_zero": zeros, "pct_selective": observed,
+                                **floor_summary(observed, null[:, i])})
                 for r in consistency(v).itertuples(index=False):
                     cons.append({**base, "layer": layer, "level": level, **r._asdict()})
                 if layer == m.lesion_layer and level == "kernel_l2":
@@ -58,7 +68,7 @@ def run(args: argparse.Namespace) -> None:
         tmp.mkdir()
         for name, frame in frames.items():
             write_csv(frame, tmp / f"{name}.csv")
-        write_json(summary(frames), tmp / "summary.json")
+        write_json(summary(frames, m.null_permutations), tmp / "summary.json")
 
 
 def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:
@@ -102,13 +112,37 @@ def decoding(model: str, layer: str, v: pd.DataFrame, pre: str, m: config.Metric
     return rows
 
 
-def summary(frames: dict[str, pd.DataFrame]) -> dict:
+def floor_numbers(pct: pd.DataFrame) -> dict:
+    """The null floors for the text (percent): FSI's unit-level floor and the units' zero
+    percentage, [lowest, highest] over the layers of the trained and of the untrained networks;
+    FSI's highest kernel-level floor; the highest floor of the other metrics at any level; and
+    how many of the percentages (model x layer x level x metric) exceed their floor's 95th
+    percentile, per kind of network."""
+    fsi, unit = pct["metric"] == "fsi", pct["level"] == "unit"
+    out = {}
+    for trained, kind in ((True, "trained"), (False, "untrained")):
+        g = pct[pct["trained"] == trained]
+        if g.empty:
+            continue
+        u = g[(g["metric"] == "fsi") & (g["level"] == "unit")]
+        for key, col in (("fsi_null_units", "pct_null"), ("pct_zero_units", "pct_zero")):
+            out[f"{key}_{kind}"] = [round(float(u[col].min()), 6), round(float(u[col].max()), 6)]
+        out[f"n_above_floor_q95_{kind}"] = int((g["pct_selective"] > g["pct_null_q95"]).sum())
+        out[f"n_percentages_{kind}"] = len(g)
+    out["fsi_null_kernels_max"] = round(float(pct.loc[fsi & ~unit, "pct_null"].max()), 6)
+    out["other_metrics_null_max"] = round(float(pct.loc[~fsi, "pct_null"].max()), 6)
+    return out
+
+
+def summary(frames: dict[str, pd.DataFrame], permutations: int) -> dict:
     c = frames["consistency"]
     unit = c[c["level"] == "unit"]
     mean_cons = unit.groupby(["trained", "layer"])["spearman"].mean()
     out = {"mean_inter_metric_spearman_units": {
         f"{'trained' if t else 'untrained'}/{layer}": round(float(s), 6)
-        for (t, layer), s in mean_cons.items()}}
+        for (t, layer), s in mean_cons.items()},
+        "null_floor": {"permutations": permutations, "quantile_pct": round(100 * FLOOR_QUANTILE),
+                       **floor_numbers(frames["pct_selective"])}}
     if not frames["lesion_correlation"].empty:
         out["metric_lesion_spearman"] = {
             f"{r.model}/{r.metric}": round(r.spearman, 6)

@@ -1,8 +1,19 @@
 """Controls of the human-human vs human-network comparison, run like a network.
 
-Positive: a noise-free simulated subject (a brain that should match) presented as a network;
-HH - HN must be about 0 (its interval includes 0). Negative: the same system with its images
-shuffled, which breaks every image-level correspondence; HN must be about 0.
+Positive: a noise-free simulated subject (a brain that should match) presented as a network.
+Negative: the same system with its images shuffled, which breaks every image-level
+correspondence. Both go through the comparison's own estimators and inference, and each is
+judged by its interval at ``equivalence_level`` (90 %: two one-sided tests at 5 %) against a
+stated margin, never by an interval that happens to include 0:
+
+* positive control (its gap HH - HN should be 0): 'pass' when the interval lies within
+  ± margin (equivalent), 'fail' when it excludes 0 (the method is biased), 'inconclusive'
+  otherwise (too imprecise to tell: a wide interval is not a success);
+* negative control (the comparison must tell it apart): 'pass' when the gap's interval lies
+  above the margin, 'fail' when it does not exclude 0, 'inconclusive' otherwise.
+
+A biased method (e.g. the paper's correlation distance in a world where images differ in signal
+strength) fails the positive control.
 """
 
 from __future__ import annotations
@@ -11,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import NetworkId, Responses
-from analysis.stats.comparison import Method, bootstrap_gap, similarities
-from analysis.stats.region_comparison import summarise
+from analysis.stats.comparison import Method, prepare_all, similarities
+from analysis.stats.gap_inference import dual_bootstrap, equivalent, summarise as infer
+from analysis.stats.region_comparison import point_estimates
 
 NEGATIVE = "negative_control"
+POSITIVE = "positive_control"
 
 
 def shuffled(r: Responses, rng: np.random.Generator) -> Responses:
@@ -35,16 +48,55 @@ def aligned(control: Responses, stimuli: np.ndarray) -> Responses | None:
 
 
 def control_comparison(brains: list[Responses], positive: Responses, n_boot: int,
-                       ci_level: float, method: Method,
-                       boot_rng: np.random.Generator, shuffle_rng: np.random.Generator
-                       ) -> pd.DataFrame:
-    """HH, HN, gap, bootstrap interval and p of the positive and negative controls against
-    the brains (the main comparison's statistics), one row per control and measure."""
+                       ci_level: float, method: Method, boot_rng: np.random.Generator,
+                       shuffle_rng: np.random.Generator, margin: float,
+                       equivalence_level: float) -> pd.DataFrame:
+    """One row per control and measure: HH, HN, gap and their inference (the comparison's
+    columns), the gap's and HN's intervals at ``equivalence_level`` (``gap_eq_low`` ...),
+    ``margin`` and ``verdict`` (:func:`verdict`)."""
     negative = shuffled(positive, shuffle_rng)
-    systems = [positive, negative]
+    systems = [positive.relabel(_named(positive, POSITIVE)), negative]
     n_img = brains[0].n_stimuli
     sim = similarities(brains, systems, np.arange(n_img), method)
-    boot = bootstrap_gap(brains, systems, n_img, n_boot, boot_rng, method)
     groups = {s.system.model: (s.system.model,) for s in systems}
-    rows = summarise(sim, groups, boot, ci_level)
+    table = pd.DataFrame(point_estimates(sim, groups))
+    pb, pn = prepare_all(brains, method), prepare_all(systems, method)
+    if len(pb) < 2 or len(pn) < 2:
+        return table.rename(columns={"networks": "control"}).assign(verdict="not run")
+    rep = dual_bootstrap(pb, pn, [p.system.model for p in pn], groups, n_boot, boot_rng,
+                         method)
+    main, eq = infer(rep, ci_level), infer(rep, equivalence_level)
+    rows = []
+    for r in table.to_dict("records"):
+        g, m = r["networks"], r["measure"]
+        for stat in ("hn", "gap"):
+            a = main[(main["statistic"] == stat) & (main["group"] == g)
+                     & (main["measure"] == m)].iloc[0]
+            e = eq[(eq["statistic"] == stat) & (eq["group"] == g) & (eq["measure"] == m)].iloc[0]
+            r.update({f"{stat}_{c}": a[c] for c in ("bias", "estimate_corrected", "se",
+                                                     "ci_low", "ci_high", "p")})
+            r.update({f"{stat}_eq_low": e["ci_low"], f"{stat}_eq_high": e["ci_high"]})
+        r["margin"] = margin
+        r["verdict"] = verdict(r["networks"], r["gap_eq_low"], r["gap_eq_high"], margin)
+        rows.append(r)
     return pd.DataFrame(rows).rename(columns={"networks": "control"}).drop(columns="n_models")
+
+
+def _named(r: Responses, model: str) -> NetworkId:
+    s = r.system
+    return NetworkId(model, s.layer, s.trained, s.selection)
+
+
+def verdict(control: str, low: float, high: float, margin: float) -> str:
+    """A control's verdict from its gap's equivalence interval (module docstring); 'not run'
+    without an interval."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "not run"
+    if control == POSITIVE:
+        if equivalent(low, high, margin):
+            return "pass"
+        return "fail" if low > 0 or high < 0 else "inconclusive"
+    if low > margin:
+        return "pass"
+    return "fail" if low <= 0 else "inconclusive"
+

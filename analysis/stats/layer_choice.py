@@ -20,6 +20,7 @@ from analysis.stats.comparison import (
     prepare_all,
     profile,
     profiles,
+    ratio_of_means,
 )
 
 
@@ -31,9 +32,10 @@ def halves(n_img: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.nd
 
 
 def _score(table: pd.DataFrame) -> float:
-    """Mean corrected HN similarity (-inf when no pair could be formed or all are NaN)."""
-    v = table["r_corrected"].mean() if len(table) else -np.inf
-    return float(np.nan_to_num(v, nan=-np.inf))
+    """Corrected HN similarity of the pairs (ratio of means, as the comparison's; -inf when no
+    pair could be formed or none has a value)."""
+    v = ratio_of_means(table["r"], table["norm"]) if len(table) else -np.inf
+    return float(np.nan_to_num(v, nan=-np.inf, neginf=-np.inf))
 
 
 def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses]],
@@ -42,9 +44,9 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
     """Held-out similarities and chosen layers.
 
     brains: each subject's selected voxels; nets: model -> layer -> selected units. Returns
-    the held-out pair table (HH and HN, r and r_corrected averaged over the two folds; HN rows
-    name the model, not a layer) and the chosen layer per fold, model and measure (ties go to
-    the later layer name).
+    the held-out pair table (HH and HN, r, norm and r_corrected averaged over the two folds;
+    HN rows name the model, not a layer) and the chosen layer per fold, model and measure (ties
+    go to the later layer name).
     """
     held_out, chosen = [], []
     b_prepared = prepare_all(brains, method)
@@ -67,7 +69,7 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
         held_out.append(pair_table(b_eval, [], method))
     table = (pd.concat([t for t in held_out if len(t)], ignore_index=True)
              .drop(columns="b_layer", errors="ignore"))
-    keys = [c for c in table.columns if c not in ("r", "r_corrected")]
-    table = (table.groupby(keys, dropna=False, sort=False, as_index=False)[["r", "r_corrected"]]
-             .mean())
+    values = ["r", "norm", "r_corrected"]
+    keys = [c for c in table.columns if c not in values]
+    table = table.groupby(keys, dropna=False, sort=False, as_index=False)[values].mean()
     return table, pd.DataFrame(chosen)

@@ -27,9 +27,13 @@ from analysis.stats.similarity import pearson
 
 
 def spearman_brown(r: float | np.ndarray, factor: float) -> float | np.ndarray:
-    """Reliability of a measure ``factor`` times as long: k r / (1 + (k - 1) r)."""
+    """Reliability of a measure ``factor`` times as long: k r / (1 + (k - 1) r) for r >= 0.
+
+    A negative r (no measurable reliability) is returned unchanged: the formula would turn
+    r < -1/(k - 1) into a value above 1 (k = 3 maps r = -0.6 to 9)."""
     r = np.asarray(r, dtype=float)
-    return factor * r / (1 + (factor - 1) * r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(r >= 0, factor * r / (1 + (factor - 1) * r), r)
 
 
 def single_rep_correlation(reps: np.ndarray) -> float:
@@ -106,7 +110,9 @@ def crossval_rdm_reliability(singles: list[np.ndarray], others: list[np.ndarray]
     a noise-energy term) and the cross-validated RDM of the other repetitions D_-k = T + noise
     of the other repetitions share only T: cov(s_k, D_-k) = var(T) (assuming the noise energy of
     an image pair is unrelated to its true distance). Averaged over k, divided by the observed
-    variance of the cross-validated RDM. Needs 3 or more repetitions; NaN where var(T) <= 0.
+    variance of the cross-validated RDM. Needs 3 or more repetitions. The estimate is returned
+    as it is, also when sampling error makes it negative (the comparison clips it at 0 where it
+    takes a square root, without leaving the subject out); NaN only when it is undefined.
     """
     covs = [cov_complete(s, o) for s, o in zip(singles, others)]
     covs = [c for c in covs if np.isfinite(c)]
@@ -115,4 +121,4 @@ def crossval_rdm_reliability(singles: list[np.ndarray], others: list[np.ndarray]
         return float("nan")
     v_true = float(np.mean(covs))
     v_obs = float(np.var(d, ddof=1))
-    return v_true / v_obs if v_true > 0 and v_obs > 0 else float("nan")
+    return v_true / v_obs if v_obs > 0 else float("nan")

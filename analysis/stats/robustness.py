@@ -3,12 +3,14 @@
 Voxels and units are re-selected at every threshold from their localizer t-values with the one
 selection rule (:func:`analysis.stats.selection.above`), so the sweep at the main threshold and
 the main analysis select exactly the same channels. A setting where no gap can be computed
-(fewer than two subjects or no network with a profile) is reported as excluded with the reason,
-as is a missing disjoint-pair test.
+(fewer than two subjects or no network with a profile) is reported as excluded with the reason.
+Each setting's gap has the main comparison's inference (bias, bias-corrected value, interval and
+p from the corrected two-factor bootstrap) with ``robustness.n_boot`` replicates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -19,13 +21,11 @@ from analysis.stats.comparison import (
     MEASURES,
     MIN_FEATURES,
     Method,
-    gap,
-    hn_by_model,
+    group_means,
     network_groups,
-    restrict,
     similarities,
 )
-from analysis.stats.inference import disjoint_pairs, pair_tests
+from analysis.stats.region_comparison import MIN_SUBJECTS, inference, point_estimates
 from analysis.stats.selection import above
 
 
@@ -48,15 +48,16 @@ def exclusion(brains: list[Responses], nets: list[Responses]) -> str:
 
 
 def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses, np.ndarray]],
-          thresholds: list[float], n_img: int, method: Method = Method()) -> pd.DataFrame:
-    """One row per threshold, network group and measure: mean voxels/units, HH, HN, gap,
-    disjoint-pair p.
+          thresholds: list[float], n_img: int, n_boot: int, ci_level: float,
+          rngs: Mapping[float, np.random.Generator], method: Method = Method()) -> pd.DataFrame:
+    """One row per threshold, network group and measure: mean voxels/units, corrected HH, HN
+    and gap, and the gap's bias-corrected value, interval and p from the comparison's
+    inference (``n_boot`` replicates; ``rngs``: the random stream of each threshold).
 
     brains: each subject's responses of all region voxels with their localizer t; nets: each
     model's responses of all units of its layer with their t. Network groups as in the main
     comparison (comparison.network_groups: each model, trained pooled, untrained pooled).
-    ``status`` is 'ok' or 'excluded', ``reason`` says why (also when only the pair test is
-    missing).
+    ``status`` is 'ok' or 'excluded', ``reason`` says why.
     """
     rows = []
     idx = np.arange(n_img)
@@ -66,49 +67,50 @@ def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses
         n = [select(r, t, thr) for r, t in nets]
         hh_possible = sum(x.n_channels >= MIN_FEATURES for x in b) >= 2
         sim = similarities(b, n, idx, method) if hh_possible else None
+        est = ({(r["networks"], r["measure"]): r for r in point_estimates(sim, groups)}
+               if sim is not None else {})
+        inferred = (inference(b, n, n_boot, ci_level, method, rngs[thr]).set_index(
+            ["networks", "measure"]) if hh_possible else pd.DataFrame())
         for name, models in groups.items():
             n_g = [x for x in n if x.system.model in models]
             why = exclusion(b, n_g)
-            part = restrict(sim, models) if sim is not None else None
-            g = gap(part) if part is not None else dict.fromkeys(MEASURES, np.nan)
-            tests = (pair_tests(disjoint_pairs(part)).set_index("measure")
-                     if part is not None else pd.DataFrame())
-            hn = hn_by_model(part) if part is not None else pd.DataFrame()
             for measure in MEASURES:
-                hh = (part[(part["measure"] == measure) & (part["kind"] == "hh")]["r_corrected"]
-                      .mean() if part is not None else np.nan)
-                p = tests["p_t"].get(measure, np.nan) if len(tests) else np.nan
-                reason = why or ("" if np.isfinite(g[measure]) else
-                                 "no finite corrected similarity (a reliability <= 0)")
-                ok = not reason
-                if ok and not np.isfinite(p):
-                    reason = ("pair test not computed (fewer than 2 disjoint pairs with both "
-                              "values)")
+                e = est.get((name, measure), {})
+                g = e.get("gap", np.nan)
+                inf = (inferred.loc[(name, measure)] if (name, measure) in inferred.index
+                       else pd.Series(dtype=float))
+                reason = why or ("" if np.isfinite(g) else
+                                 "no corrected similarity (no reliable profile)")
+                if not reason and not np.isfinite(inf.get("gap_p", np.nan)):
+                    reason = (f"no interval: fewer than {MIN_SUBJECTS} subjects with "
+                              f">= {MIN_FEATURES} selected voxels")
                 rows.append({"threshold": float(thr), "networks": name,
                              "n_models": len(models), "measure": measure,
                              "mean_voxels": float(np.mean([x.n_channels for x in b])),
                              "mean_units": (float(np.mean([x.n_channels for x in n_g]))
                                             if n_g else 0.0),
-                             "hh": hh, "hn": (hn.loc[measure].mean() if measure in hn.index
-                                              else np.nan),
-                             "gap": g[measure], "p_pairs": p,
-                             "status": "ok" if ok else "excluded", "reason": reason})
+                             "hh": e.get("hh_mean", np.nan), "hn": e.get("hn_mean", np.nan),
+                             "gap": g, "gap_bias": inf.get("gap_bias", np.nan),
+                             "gap_corrected": inf.get("gap_estimate_corrected", np.nan),
+                             "gap_ci_low": inf.get("gap_ci_low", np.nan),
+                             "gap_ci_high": inf.get("gap_ci_high", np.nan),
+                             "gap_p": inf.get("gap_p", np.nan),
+                             "status": "excluded" if reason else "ok", "reason": reason})
     return pd.DataFrame(rows)
 
 
 def hh_by_threshold(brains: list[tuple[Responses, np.ndarray]], thresholds: list[float],
                     n_img: int, method: Method = Method("correlation")) -> pd.DataFrame:
-    """Mean corrected human-human similarity per threshold and measure with one method (by
-    default the paper's correlation distance, for the reproduction report). Columns:
-    threshold, measure, hh."""
+    """Corrected human-human similarity (ratio of means) per threshold and measure with one
+    method (by default the paper's correlation distance, for the reproduction report).
+    Columns: threshold, measure, hh."""
     rows = []
     idx = np.arange(n_img)
     for thr in thresholds:
         b = [select(r, t, thr) for r, t in brains]
         ok = sum(x.n_channels >= MIN_FEATURES for x in b) >= 2
-        sim = similarities(b, [], idx, method) if ok else None
+        hh = group_means(similarities(b, [], idx, method))[0] if ok else {}
         for measure in MEASURES:
-            hh = (sim[(sim["measure"] == measure) & (sim["kind"] == "hh")]["r_corrected"].mean()
-                  if sim is not None else np.nan)
-            rows.append({"threshold": float(thr), "measure": measure, "hh": hh})
+            rows.append({"threshold": float(thr), "measure": measure,
+                         "hh": hh.get(measure, np.nan)})
     return pd.DataFrame(rows)

@@ -7,7 +7,9 @@ two-point extrapolation used for NSD cannot be applied; Spearman-Brown tends to 
 RDM reliability (analysis/stats/reliability.py), which makes corrected values somewhat too high,
 for HH (corrected twice) more than for HN. HH: every pair of subjects, corrected by both
 reliabilities; HN: every subject against a network RDM (noiseless), corrected by the subject's
-reliability — the same pairing code as the NSD comparison, multivariate measure only.
+reliability — the same pairing code and ratio-of-means correction as the NSD comparison,
+multivariate measure only. Network RDMs come from units standardized over the 92 images
+(analysis.stats.profiles.standardized_channels).
 
 Network variants are model x layer x units (all, or one category's selective units). Choosing
 the best of them on the data that also score it is biased upward (winner's curse), so two
@@ -29,7 +31,7 @@ from scipy.spatial.distance import squareform
 
 from analysis.errors import InputError
 from analysis.responses import BrainId, SystemId
-from analysis.stats.comparison import Method, Profile, pair_table
+from analysis.stats.comparison import Method, Profile, pair_table, ratio_of_means
 from analysis.stats.reliability import spearman_brown
 from analysis.stats.similarity import pearson
 
@@ -77,26 +79,25 @@ def human_profiles(humans: dict[str, np.ndarray], session: int | None = None
 
 
 def compare(humans: dict[str, np.ndarray], nets: list[tuple[SystemId, np.ndarray]],
-            similarity: str = "pearson", session: int | None = None,
-            min_reliability: float = 0.0) -> pd.DataFrame:
+            similarity: str = "pearson", session: int | None = None) -> pd.DataFrame:
     """HH and HN pair table (multivariate) of the human RDMs ({subject: (2, n_pairs)}) and
     network RDMs ((n_pairs,) each; given RDMs: the set's correlation distance), compared with
     ``similarity`` (pearson or spearman): the two-session mean RDMs (``session`` None) or one
-    session's RDMs (0 or 1), each with its reliability (:func:`human_profiles`). A subject
-    whose reliability is below ``min_reliability`` gets no corrected value (NaN), as in the NSD
-    comparison (params ``comparison.min_reliability``)."""
+    session's RDMs (0 or 1), each with its reliability (:func:`human_profiles`) and the pair's
+    norm (analysis.stats.comparison.pair_table)."""
     net_profiles = [(s, Profile(np.array([]), v, 1.0, 1.0)) for s, v in nets]
     return pair_table(human_profiles(humans, session), net_profiles,
-                      Method("correlation", similarity, min_reliability),
-                      measures=("multivariate",))
+                      Method("correlation", similarity), measures=("multivariate",))
 
 
 def hn_means(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean corrected HN similarity over subjects per network variant of a :func:`compare`
-    table: one row per variant, columns model, trained, layer, units (all or a category), hn."""
+    """Corrected HN similarity per network variant of a :func:`compare` table, the ratio of
+    means over its subjects as in the NSD comparison: one row per variant, columns model,
+    trained, layer, units (all or a category), hn."""
     hn = table[table["kind"] == "hn"].rename(columns={f"b_{k}": k for k in VARIANT})
-    return (hn.groupby(VARIANT, sort=True)["r_corrected"].mean().rename("hn").reset_index()
-            .reindex(columns=[*VARIANT, "hn"]))
+    rows = [{**dict(zip(VARIANT, key)), "hn": ratio_of_means(g["r"], g["norm"])}
+            for key, g in hn.groupby(VARIANT, sort=True)]
+    return pd.DataFrame(rows, columns=[*VARIANT, "hn"])
 
 
 def prespecified(hn: pd.DataFrame, layers: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -1,9 +1,6 @@
-"""Noise-corrected similarity (correction for attenuation; networks are noiseless).
-
-r_corrected = r(x, y) / sqrt(rel_x * rel_y), rel = reliability of each profile (1 for a
-network). The corrected value estimates the correlation of the noise-free profiles, so two
-brains with the same true profile score about 1 (and sampling noise can push it above 1).
-"""
+"""Similarity of profiles: Pearson r of vectors and the correlation of two RDMs (Pearson or
+Spearman) over the pairs both have. The correction for attenuation by noise is in
+analysis.stats.comparison (a pair's norm and the ratio of means of a group of pairs)."""
 
 from __future__ import annotations
 
@@ -46,9 +43,3 @@ def rdm_similarity(a: np.ndarray, b: np.ndarray, method: str = "pearson") -> flo
         raise ValueError(f"rdm_similarity must be pearson or spearman, got {method!r}")
     return pearson(a, b)
 
-
-def corrected(r: float, rel_x: float, rel_y: float = 1.0) -> float:
-    """Correction for attenuation; NaN if a reliability is not positive."""
-    if not (rel_x > 0 and rel_y > 0):
-        return float("nan")
-    return float(r / np.sqrt(rel_x * rel_y))

@@ -18,7 +18,7 @@ def similarity_matrix(profiles: list[tuple[SystemId, Profile]], measure: str,
     m = np.eye(len(names))
     for i, (_, pa) in enumerate(profiles):
         for j in range(i + 1, len(profiles)):
-            m[i, j] = m[j, i] = similarity(pa, profiles[j][1], measure, method)[1]
+            m[i, j] = m[j, i] = similarity(pa, profiles[j][1], measure, method)[2]
     return pd.DataFrame(m, index=names, columns=names)
 
 

@@ -50,12 +50,12 @@ def draw(venn: pd.DataFrame, gaps: pd.DataFrame, last_layer: dict[str, str],
     ax.legend(frameon=False, fontsize=5)
     ax = axes[3]
     for measure, ls in zip(MEASURES, ("-", "--")):
-        d = gaps[gaps["measure"] == measure].groupby("threshold")["gap"]
+        d = gaps[gaps["measure"] == measure].groupby("threshold")["gap_corrected"]
         ax.errorbar(d.mean().index, d.mean(), yerr=d.std(), ls=ls, marker="o", ms=3,
                     color="#333333", label=measure)
     ax.axhline(0, color="#999999", lw=0.5)
     ax.set_xlabel("t-threshold")
-    ax.set_ylabel("HH - HN (mean ± SD over regions, localizers)")
+    ax.set_ylabel("HH - HN, bias-corrected\n(mean ± SD over regions, localizers)")
     ax.set_title("d  The gap across thresholds (trained)", loc="left")
     ax.legend(frameon=False, fontsize=6)
     return fig

@@ -10,10 +10,12 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED
 
 KIND_COLORS = {"trained": TRAINED, "untrained": UNTRAINED, "control": "#777777"}
-PARTS = ["discovery", "held-out subjects", "held-out images", "held-out subjects and images",
-         "held-out models"]
-PART_LABELS = ["discovery", "held-out\nsubjects", "held-out\nimages", "held-out\nsubj. + img.",
-               "held-out\nmodels"]
+#: Panel c's parts and their tick labels: the discovery part, then the held-out parts of
+#: analysis.stats.generalisation_parts.PARTS (tests/test_divergence.py checks they agree).
+PART_LABELS = {"discovery": "discovery",
+               "held-out subjects and images": "held-out subjects\n+ images",
+               "held-out models, subjects and images": "held-out models,\nsubjects + images"}
+PARTS = list(PART_LABELS)
 THUMBNAILS = 3  # most divergent images shown per region
 
 
@@ -79,7 +81,8 @@ def _diagnostics(ax: plt.Axes, diag: pd.DataFrame, subj: pd.DataFrame) -> None:
 
 def _generalisation(ax: plt.Axes, gen: pd.DataFrame) -> None:
     """The brain-model difference of the pre-specified diagnostic (filled) and of the
-    hypothesis found on the discovery part (open) on each part."""
+    hypothesis found on the discovery part (open) on the discovery part and on each held-out
+    part (new subjects and images; the discovery model, then the other trained models)."""
     prespecified = gen[gen["hypothesis"] == "pre-specified"]
     found = gen[gen["hypothesis"] == "found"]
     for k, part in enumerate(PARTS):
@@ -104,7 +107,7 @@ def _generalisation(ax: plt.Axes, gen: pd.DataFrame) -> None:
     ax.errorbar([], [], fmt="o", color=TRAINED, ms=4, label="pre-specified")
     ax.errorbar([], [], fmt="o", color=TRAINED, mfc="white", ms=4, label="found on discovery")
     ax.axhline(0, color="#999999", lw=0.4)
-    ax.set_xticks(range(len(PARTS)), PART_LABELS, fontsize=5.5)
+    ax.set_xticks(range(len(PARTS)), [PART_LABELS[p] for p in PARTS], fontsize=5.5)
 
 
 def _real(ax: plt.Axes, real: pd.DataFrame) -> None:

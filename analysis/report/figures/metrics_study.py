@@ -1,4 +1,7 @@
-"""Figure of the selectivity-metrics study (after Lado & Dobs, Fig. 1)."""
+"""Figure of the selectivity-metrics study (after Lado & Dobs, Fig. 1). Every percentage is
+drawn with its null floor (the % on permuted fLoc labels at that layer's sparsity): a dotted
+line in the metric's colour for units, a grey tick (mean) with a whisker to its 95th
+percentile for kernels."""
 
 from __future__ import annotations
 
@@ -17,9 +20,12 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     layers = list(dict.fromkeys(tr["layer"]))
     ax = axes[0]
     for metric in metrics:
-        g = tr[(tr["level"] == "unit") & (tr["metric"] == metric)]
-        ax.plot(layers, g.groupby("layer")["pct_selective"].mean().reindex(layers), marker="o",
-                ms=3, label=metric)
+        g = tr[(tr["level"] == "unit") & (tr["metric"] == metric)].groupby("layer")
+        line, = ax.plot(layers, g["pct_selective"].mean().reindex(layers), marker="o", ms=3,
+                        label=metric)
+        ax.plot(layers, g["pct_null"].mean().reindex(layers), ls=":", lw=1,
+                color=line.get_color())
+    ax.plot([], [], ls=":", lw=1, color="#555555", label="null floor")
     ax.set_title("a  Units (trained)", loc="left")
     ax.set_ylabel("% face-selective")
     ax.legend(frameon=False, fontsize=6)
@@ -28,8 +34,16 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     levels = ["kernel_mean", "kernel_l2", "kernel_max"]
     w = 0.8 / len(metrics)
     for i, metric in enumerate(metrics):
-        s = g[g["metric"] == metric].groupby("level")["pct_selective"].mean().reindex(levels)
-        ax.bar(np.arange(3) + i * w, s, width=w, label=metric)
+        s = g[g["metric"] == metric].groupby("level")[["pct_selective", "pct_null",
+                                                       "pct_null_q95"]].mean().reindex(levels)
+        x = np.arange(3) + i * w
+        ax.bar(x, s["pct_selective"], width=w)
+        up = np.clip(s["pct_null_q95"] - s["pct_null"], 0, None)  # a rare large value can
+        ax.errorbar(x, s["pct_null"], yerr=[np.zeros(3), up],  # put the mean above the q95
+                    fmt="_", ms=6, color="#444444", elinewidth=0.8, capsize=0)
+    ax.text(0.02, 0.98, f"null floor (grey, to its 95th pct) ≤ {g['pct_null_q95'].max():.1f} %",
+            transform=ax.transAxes, va="top", fontsize=6)
+    ax.set_ylim(0, 1.15 * max(g["pct_selective"].max(), 1))
     ax.set_xticks(np.arange(3) + 0.3, ["mean", "L2", "max"])
     ax.set_title(f"b  Kernels, {lesion_layer}", loc="left")
     ax = axes[2]
