@@ -41,4 +41,4 @@ RUN uv pip install --no-cache --no-deps --python /opt/venv/bin/python -e . \
     && git config --system --add safe.directory /work/selcomp
 USER 1000:1000
 
-CMD ["dvc", "repro"]
+CMD ["dvc", "repro", "--force"]

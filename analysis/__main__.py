@@ -8,6 +8,7 @@ light commands (results, macros, audit) never import torch.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
@@ -65,6 +66,8 @@ COMMANDS = {
     "macros": ("analysis.stages.macros", "LaTeX numbers, tables and the reproduction report"),
     "manuscript": ("analysis.stages.manuscript",
                    "check and build manuscript/selcomp.pdf; the figure manifest"),
+    "variant": ("analysis.variant",
+                "dvc exp run -S, values validated first, params.yaml restored on failure"),
     "audit": ("analysis.report.audit",
               "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
     "dag": ("analysis.report.dag", "the pipeline graph, one line per stage and its inputs"),
@@ -87,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         modules[args.command].run(args)
+    except KeyboardInterrupt:  # outputs are moved into place only when complete
+        print(f"interrupted: '{args.command}' stopped; its outputs are as they were",
+              file=sys.stderr)
+        return 130
     except (InputError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -94,6 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.filename} not found: run `dvc repro` (it makes every input of "
               f"'{args.command}'), or `dvc repro {args.command}` for this stage and those "
               "before it", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"error: '{args.command}' may not write {exc.filename}: make it writable "
+              "(chmod -R u+w on the folder) or work in a clone you own", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        print(f"error: no space left on the device writing {exc.filename or 'an output'} "
+              f"('{args.command}'): free space there (e.g. `dvc gc -w`) and rerun; the "
+              "previous outputs are untouched", file=sys.stderr)
         return 2
     return 0
 

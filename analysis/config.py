@@ -10,6 +10,7 @@ ROI is defined, ...) are checked the same way.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,6 +22,7 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -39,7 +41,11 @@ def _threshold(value: Any) -> int | float:
     return value
 
 
-Threshold = Annotated[int | float, PlainValidator(_threshold)]
+#: Bootstrap replicates an interval needs beyond each of its ends (see _bootstrap_problems).
+TAIL_REPLICATES = 5
+
+Threshold = Annotated[int | float, PlainValidator(_threshold),
+                      WithJsonSchema({"type": "number", "minimum": 0, "finite": True})]
 Probability = Annotated[float, Field(gt=0, lt=1)]
 Positive = Annotated[int, Field(gt=0)]
 Subject = Annotated[int, Field(ge=1, le=8)]
@@ -320,6 +326,12 @@ class Params(Block):
         if unknown:
             problems.append(f"rois = {self.rois}: {unknown} not in roi_definitions "
                             f"(known: {sorted(self.roi_definitions)})")
+        if not unknown and not self.compared_regions():
+            problems.append(
+                f"rois = {self.rois}: none is a category-selective region of categories = "
+                f"{self.categories} (a roi_definitions entry whose contrast is one of them, "
+                "e.g. FFA), which the comparison, encoding and divergence analyses all "
+                "need: add one to rois")
         for block in ("nsd", "simulate"):
             n = len(getattr(self, block).sessions_per_subject)
             if n < max(self.subjects):
@@ -347,10 +359,27 @@ class Params(Block):
                     if getattr(self.metrics, key) not in read:
                         problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
                                         f"read for {m} (zoo.{m}.read: {read})")
-        problems += self._divergence_problems() + self._ood_problems()
-        if problems:
-            raise ValueError("; ".join(problems))
+        problems += (self._bootstrap_problems() + self._divergence_problems()
+                     + self._ood_problems())
+        if problems:  # a model in models and metrics.lesion_models is named once
+            raise ValueError("; ".join(dict.fromkeys(problems)))
         return self
+
+    def _bootstrap_problems(self) -> list[str]:
+        """Percentile intervals need replicates beyond each end: at least TAIL_REPLICATES
+        in each tail of every interval a bootstrap count is used for."""
+        c, out = self.comparison, []
+        for key, n in (("comparison.n_boot", c.n_boot), ("robustness.n_boot",
+                                                          self.robustness.n_boot),
+                       ("validation.n_boot", self.validation.n_boot)):
+            for level_key, level in (("comparison.ci_level", c.ci_level),
+                                     ("comparison.equivalence_level", c.equivalence_level)):
+                need = math.ceil(TAIL_REPLICATES / ((1 - level) / 2) - 1e-9)
+                if n < need:
+                    out.append(f"{key} = {n}: a {level:g} interval ({level_key}) needs >= "
+                               f"{need} replicates ({TAIL_REPLICATES} beyond each end): raise "
+                               f"{key} or lower {level_key}")
+        return out
 
     def _divergence_problems(self) -> list[str]:
         d, out = self.divergence, []
@@ -397,7 +426,12 @@ class Params(Block):
         if entry.source == "unavailable":
             return [f"{key}: zoo.{model} is unavailable offline ({entry.needs})"]
         out = []
-        if entry.preprocessing not in self.preprocessing:
+        if entry.preprocessing is None:
+            out.append(f"zoo.{model}.preprocessing is not set: add `preprocessing: <name>` "
+                       f"to zoo.{model}, naming an entry of params.yaml's preprocessing block "
+                       f"(known: {sorted(self.preprocessing)}) or a new entry written there "
+                       "from the model's published input size, interpolation and crop")
+        elif entry.preprocessing not in self.preprocessing:
             out.append(f"zoo.{model}.preprocessing = {entry.preprocessing!r} is not a key of "
                        f"preprocessing (known: {sorted(self.preprocessing)})")
         missing = [c for c in self.categories if c not in entry.layers]
@@ -441,16 +475,23 @@ def _describe(err: dict[str, Any]) -> list[str]:
     return [f"{key} = {shown!r}: {msg}"]
 
 
-def validate(raw: Any, path: Path | str = paths.PARAMS) -> Params:
-    """Typed parameters from the parsed YAML; ParameterError lists every problem."""
+def _file_of(problem: str, path: Path | str, zoo: Path | str) -> Path | str:
+    """The file a problem's value lives in: the zoo file for zoo.* keys, else params.yaml."""
+    return zoo if re.match(r"zoo\b", problem) else path
+
+
+def validate(raw: Any, path: Path | str = paths.PARAMS, zoo: Path | str = paths.ZOO
+             ) -> Params:
+    """Typed parameters from the parsed YAML; ParameterError lists every problem, each
+    prefixed with the file its value lives in (``path``, or ``zoo`` for zoo.* keys)."""
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
-        problems = "\n  ".join(line for e in exc.errors(include_url=False)
-                                for line in _describe(e))
-        raise ParameterError(f"{path}: invalid parameters\n  {problems}") from None
+        lines = [line for e in exc.errors(include_url=False) for line in _describe(e)]
+        problems = "\n  ".join(f"{_file_of(line, path, zoo)}: {line}" for line in lines)
+        raise ParameterError(f"invalid parameters\n  {problems}") from None
 
 
 def load_params(path: str | Path = paths.PARAMS) -> Params:
@@ -466,7 +507,7 @@ def load_params(path: str | Path = paths.PARAMS) -> Params:
     zoo_raw = yaml.safe_load(zoo.read_text())
     if not isinstance(zoo_raw, dict) or set(zoo_raw) != {"zoo"}:
         raise ParameterError(f"{zoo}: expected one top-level key 'zoo' (the model entries)")
-    return validate({**raw, **zoo_raw} if isinstance(raw, dict) else raw, path)
+    return validate({**raw, **zoo_raw} if isinstance(raw, dict) else raw, path, zoo)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ def test_a_good_table_reads_back(tmp_path):
      "duplicate row: nsd_id 1 is also on row 2"),
     (HEADER + "1,yes,0,,,,,\n", 2, "human_face = 'yes': use 1, 0 or leave it empty"),
     (HEADER + "x,1,0,,,,,\n", 2, "nsd_id 'x' is not an integer"),
+    # an extra field on the first row: pandas alone would shift it into the index
+    (HEADER + "1,1,0,,,,,,1\n2,0,1,,,,,\n", 2, "9 fields, but the header has 8"),
+    (HEADER + "1,1,0,,,,,\n2,0,1,,,,,,\n", 3, "9 fields, but the header has 8"),
 ])
 def test_bad_rows_are_named(tmp_path, text, row, problem):
     path = write(tmp_path, text)

@@ -56,3 +56,26 @@ def test_only_network_commands_import_torch():
                   f"for m in {light!r}: importlib.import_module(m)\n"
                   "print(sorted(k for k in ('torch', 'timm', 'torchvision') if k in sys.modules))")
     assert run.returncode == 0 and run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("error, code, message", [
+    (KeyboardInterrupt(), 130, "interrupted: 'results' stopped; its outputs are as they were"),
+    (PermissionError(13, "Permission denied", "results/results.json"), 2,
+     "error: 'results' may not write results/results.json: make it writable"),
+    (OSError(28, "No space left on device", "results/x.csv"), 2,
+     "error: no space left on the device writing results/x.csv"),
+])
+def test_outside_failures_end_in_one_line(error, code, message, monkeypatch, capsys):
+    """Ctrl-C, a read-only or a full output folder: one line naming the stage and the way
+    forward, no traceback."""
+    import analysis.stages.results as stage
+
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(stage, "run", fail)
+    from analysis.__main__ import main
+    assert main(["results"]) == code
+    err = capsys.readouterr().err
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1
+

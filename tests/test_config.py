@@ -46,8 +46,50 @@ def test_the_repository_parameters_are_valid():
 def test_every_block_is_typed(key):
     """Replacing any top-level value by one of the wrong type fails and names the key."""
     wrong = {"oops": 1} if not isinstance(RAW[key], dict) else "oops"
-    with pytest.raises(ParameterError, match=rf"(?m)^  {key}\b"):
+    where = "zoo.yaml" if key == "zoo" else "params.yaml"
+    with pytest.raises(ParameterError, match=rf"(?m)^  {where}: {key}\b"):
         config.validate(_with(key, wrong))
+
+
+@pytest.mark.parametrize("key, value, where", [
+    ("zoo.effnet_lite0.sha256", "beef", "zoo.yaml"),
+    ("zoo.effnet_lite0.preprocessing", "bicubic999", "zoo.yaml"),
+    ("comparison.n_boot", "many", "params.yaml"),
+    ("models", ["no_such_model"], "params.yaml"),
+])
+def test_errors_name_the_file_the_value_lives_in(key, value, where):
+    with pytest.raises(ParameterError) as err:
+        config.validate(_with(key, value))
+    lines = str(err.value).splitlines()[1:]
+    assert lines and all(line.startswith(f"  {where}: ") for line in lines), lines
+
+
+def test_a_model_without_preprocessing_says_how_to_add_it():
+    with pytest.raises(ParameterError, match=r"zoo.yaml: zoo.effnet_lite0.preprocessing is "
+                                             r"not set: add `preprocessing: <name>`"):
+        config.validate(_with("zoo.effnet_lite0.preprocessing", None))
+
+
+@pytest.mark.parametrize("changes, ok", [
+    ({"comparison.n_boot": 200}, True),   # 5 replicates beyond each end of a 95 % interval
+    ({"comparison.n_boot": 199}, False),
+    ({"comparison.ci_level": 0.99}, False),  # robustness/validation n_boot 200 < 1000
+    ({"comparison.ci_level": 0.99, "robustness.n_boot": 1000, "validation.n_boot": 1000},
+     True),
+])
+def test_bootstrap_counts_follow_the_interval_level(changes, ok):
+    raw = _raw()
+    for key, value in changes.items():
+        node = raw
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    if ok:
+        config.validate(raw)
+    else:
+        with pytest.raises(ParameterError, match=r"replicates \(5 beyond each end\): raise"):
+            config.validate(raw)
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -60,6 +102,8 @@ def test_every_block_is_typed(key):
     ("subjects", [1, 1], "list each entry once"),
     ("rois", ["FFA", "FFA3"], r"\['FFA3'\] not in roi_definitions"),
     ("categories", ["faces", "cars"], "Input should be 'faces', 'bodies', 'places'"),
+    ("rois", ["V1", "V2"], r"rois = \['V1', 'V2'\]: none is a category-selective region"),
+    ("categories", ["characters"], "none is a category-selective region of categories"),
     ("shared_images", "all", "Input should be 'shared515' or 'shared_any'"),
     ("beta_format", "mat", "Input should be 'auto', 'hdf5' or 'nifti'"),
     ("models", ["no_such_model"], "'no_such_model' is not a key of zoo"),
@@ -67,6 +111,7 @@ def test_every_block_is_typed(key):
     ("stimulus_sets", ["floc"], "'localizer2' is needed"),
     ("comparison.n_boot", "many", "comparison.n_boot = 'many': Input should be a valid integer"),
     ("comparison.n_boot", 99, "comparison.n_boot = 99: .*greater than or equal to 100"),
+    ("comparison.n_boot", 150, "comparison.n_boot = 150: a 0.95 interval .* needs >= 200"),
     ("robustness.n_boot", 50, "robustness.n_boot = 50: .*greater than or equal to 100"),
     ("comparison.rdm_similarity", "kendall", "Input should be 'pearson' or 'spearman'"),
     ("comparison.rdm_distance", "euclidean", "Input should be 'crossval_euclidean' or 'correlation'"),

@@ -21,6 +21,8 @@ RESULTS = {
                                      "undefined": 1},
                     "profiles": 48},
     "n_shared_images": 98, "n_models_trained": 1, "n_models_untrained": 2,
+    "comparison_excluded": {"no network of the group has >= 3 selected units here":
+                            ["effnet_lite0_random2 in EBA", "pooled_untrained in EBA"]},
     "selected_voxels_mean": {r: 40.5 for r in ROIS},
     "units": {"pct_selected_last_layer_trained": {"faces": 25.27, "bodies": 14.9, "places": 14.7},
               "pct_selected_last_layer_untrained": {"faces": 1.5, "bodies": 0.3, "places": 2.7},
@@ -103,6 +105,10 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resFFAMultiPositiveGapPaperDistance"] == "0.21"
     assert m["resFFAMultiPositiveVerdictPaperDistance"] == "fail"
     assert m["resNBoot"] == "2000" and m["resCILevel"] == "95"
+    assert m["resExclusions"] == (
+        "At this threshold these have no value (n/a in the tables and text): "
+        "effnet\\_lite0\\_random2 in EBA, pooled\\_untrained in EBA (no network of the group "
+        "has $\\geq$ 3 selected units here).")
     assert m["resEquivalenceMargin"] == "0.05" and m["resEquivalenceLevel"] == "90"
     assert m["resRelMultiMin"] == "-0.04" and m["resRelMultiLow"] == "3"  # 2 below 0.1, 1 NaN
     assert m["resRelUniLow"] == "0" and m["resReliabilityProfiles"] == "48"

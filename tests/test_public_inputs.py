@@ -48,8 +48,10 @@ def test_altered_copy_is_rejected_with_the_fix(tmp_path):
     mirror = tmp_path / "mirror"
     (mirror / "loc2/face").mkdir(parents=True)
     (mirror / "loc2/face/main_face_1.png").write_bytes(b"F1 but edited")
-    with pytest.raises(InputError, match="altered or incomplete"):
+    with pytest.raises(InputError, match="altered or incomplete") as err:
         pi.fetch("localizer2", spec, tmp_path / "out", mirror=mirror)
+    assert f"from {mirror / 'loc2'} has tree digest" in str(err.value)  # not the staging copy
+    assert str(tmp_path / "out") not in str(err.value)
 
 
 def test_unreachable_source_names_the_mirror_setting(tmp_path):

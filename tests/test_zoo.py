@@ -79,3 +79,32 @@ def test_real_weights_recognise_a_car(key):
         top5 = set(model(x).topk(5).indices[0].tolist())
     assert top5 & CARS, top5
     assert np.isfinite(x.numpy()).all()
+
+
+@pytest.mark.parametrize("source, fields", [
+    ("timm", {"id": "resnet18.a1_in1k"}),
+    ("torchvision", {"id": "resnet18", "weights": "ResNet18_Weights.IMAGENET1K_V1"}),
+    ("checkpoint", {"arch": "resnet18", "url": "https://example.invalid/w/resnet18-abc.pth"}),
+])
+def test_an_unreachable_hub_is_named_in_one_line(source, fields, monkeypatch, tmp_path):
+    """Offline, a trained entry whose weights come from a hub fails with the entry, the URL
+    and how to supply the weights locally, not a raw URLError."""
+    import urllib.error
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(zoo.timm, "create_model", offline)
+    monkeypatch.setattr(zoo.torchvision.models, "get_model",
+                        offline if source == "torchvision" else lambda *a, **k: None)
+    monkeypatch.setattr(zoo.torch.hub, "download_url_to_file", offline)
+    monkeypatch.setattr(zoo.torch.hub, "get_dir", lambda: str(tmp_path))
+    entry = config.ZooEntry(display="A net", source=source, trained=True,
+                            layers={"faces": "layer4"}, **fields)
+    with pytest.raises(InputError) as err:
+        zoo.build("a_net", entry)
+    text = str(err.value)
+    assert text.startswith("zoo.a_net (A net): cannot download its weights from ")
+    assert "URLError" in text and "Offline?" in text and "\n" not in text
+    if source != "timm":
+        assert f"save that file as {tmp_path / 'checkpoints'}" in text

@@ -1,6 +1,7 @@
 """Print the stages that must rerun when `threshold` changes: its readers and all downstream.
 
-Used by .ci/run to check `dvc exp run -S threshold=5` against DVC's own view of the DAG.
+Used by .ci/run to check `python -m analysis variant -S threshold=3` (and 11) against DVC's own view
+of the DAG.
 """
 
 import networkx as nx

@@ -34,6 +34,7 @@ the file, the header being line 1) and the problem.
 from __future__ import annotations
 
 import ast
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,20 @@ def _fail(path: Path | str, row: int | None, problem: str) -> InputError:
     return InputError(f"{where}: {problem}")
 
 
+def _check_fields(path: Path) -> None:
+    """No row has more fields than the header (pandas would silently shift a row with an
+    extra field into the index and blame the wrong column)."""
+    with path.open(newline="") as f:
+        rows = csv.reader(f)
+        header = next(rows, None)
+        if header is None:
+            raise _fail(path, 1, "the file is empty; the first row names the columns")
+        for k, row in enumerate(rows):
+            if len(row) > len(header):  # fewer: the trailing labels are empty
+                raise _fail(path, k + 2, f"{len(row)} fields, but the header has "
+                            f"{len(header)} ({', '.join(header)})")
+
+
 def read_table(path: Path | str, known_ids: np.ndarray | None = None) -> pd.DataFrame:
     """Read and validate an annotation CSV (the whole table or hand labels).
 
@@ -83,7 +98,8 @@ def read_table(path: Path | str, known_ids: np.ndarray | None = None) -> pd.Data
     if not path.is_file():
         raise InputError(f"{path} not found: an annotation CSV with the columns nsd_id, "
                          f"{', '.join(LABELS)} (see analysis/io/annotations.py)")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    _check_fields(path)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     unknown = [c for c in table.columns if c not in COLUMNS]
     if unknown:
         raise _fail(path, 1, f"unknown column(s) {unknown}; allowed: {list(COLUMNS)}")

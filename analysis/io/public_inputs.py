@@ -57,18 +57,21 @@ def mirror_root() -> Path | None:
     return DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else None
 
 
-def _verify(name: str, spec: dict[str, Any], folder: Path) -> str:
+def _verify(name: str, spec: dict[str, Any], folder: Path, source: str | Path) -> str:
+    """The origin ('canonical' or 'mirror') of the copy in ``folder``, checked by its tree
+    digest; errors name ``source``, where the copy came from (the mirror folder or URL)."""
     files = list_files(folder, spec["files"])
     if not files:
-        raise InputError(f"stimulus set '{name}': no files matching {spec['files']} in {folder}")
+        raise InputError(f"stimulus set '{name}': no files matching {spec['files']} in {source}")
     digest = tree_digest(folder, files)
     accepted = {spec["sha256_tree"]: "canonical"}
     if spec.get("mirror_sha256_tree"):
         accepted[spec["mirror_sha256_tree"]] = "mirror"
     if digest not in accepted:
-        raise InputError(f"stimulus set '{name}' in {folder} has tree digest {digest}, which "
-                         f"matches neither the canonical source nor the documented mirror in "
-                         "data/sources.yaml. The copy is altered or incomplete: fetch it again.")
+        raise InputError(f"stimulus set '{name}' from {source} has tree digest {digest}, "
+                         "which matches neither the canonical source nor the documented mirror "
+                         "in data/sources.yaml. That copy is altered or incomplete: fetch it "
+                         "again.")
     return accepted[digest]
 
 
@@ -96,10 +99,11 @@ def _download(spec: dict[str, Any], dest: Path) -> None:
 def fetch(name: str, spec: dict[str, Any], dest: Path, mirror: Path | None) -> str:
     """Materialise one set at ``dest`` from the mirror or its source; returns its origin."""
     if mirror is not None and (mirror / spec["mirror_subdir"]).is_dir():
-        src = mirror / spec["mirror_subdir"]
+        src: str | Path = mirror / spec["mirror_subdir"]
         for rel in list_files(src, spec["files"]):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / rel, dest / rel)
     else:
+        src = spec["archive_url"]
         _download(spec, dest)
-    return _verify(name, spec, dest)
+    return _verify(name, spec, dest, src)

@@ -70,7 +70,7 @@ def _load_state(path: Path, entry: ZooEntry, model: torch.nn.Module
                 ) -> dict[str, torch.Tensor]:
     if entry.sha256 and file_digest(path) != entry.sha256:
         raise InputError(f"{path} has sha256 {file_digest(path)}, expected {entry.sha256} "
-                         "(params.yaml zoo entry); the weights file is not the declared one")
+                         "(zoo.yaml); the weights file is not the declared one")
     state = torch.load(path, map_location="cpu", weights_only=True)
     if entry.state_key:
         state = state[entry.state_key]
@@ -82,26 +82,51 @@ def _load_state(path: Path, entry: ZooEntry, model: torch.nn.Module
     return state
 
 
+def _checkpoint_path(url: str) -> Path:
+    """Where torch.hub keeps (and looks for) a checkpoint downloaded from ``url``."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(url.split("?")[0]).name
+
+
+def download_error(key: str, entry: ZooEntry, exc: BaseException) -> str:
+    """One line: which entry's weights could not be fetched, from where, and how to supply
+    them without a network."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+    if entry.source == "timm":
+        where = f"the Hugging Face hub (timm/{entry.id})"
+        local = ("put the hub's files in the Hugging Face cache ($HF_HOME/hub) on a machine "
+                 "with network, copy that cache here and set HF_HUB_OFFLINE=1")
+    elif entry.source == "torchvision":
+        url = torchvision.models.get_weight(entry.weights).url if entry.weights else "?"
+        where, local = url, f"save that file as {_checkpoint_path(url)}"
+    else:
+        where, local = entry.url, f"save that file as {_checkpoint_path(entry.url or '')}"
+    return (f"zoo.{key} ({entry.display}): cannot download its weights from {where} "
+            f"({type(exc).__name__}: {first}). Offline? {local}; or declare the weights in "
+            f"zoo.yaml as source: checkpoint with a local file, or drop '{key}' from models")
+
+
 def build(key: str, entry: ZooEntry) -> torch.nn.Module:
     """Instantiate zoo entry ``key`` in eval mode on the CPU."""
     if entry.source == "unavailable":
         raise InputError(f"zoo.{key} ({entry.display}) is provided by no installed "
                          f"library: {entry.needs}")
     torch.manual_seed(int(entry.seed or 0))
-    if entry.source == "timm":
-        model = timm.create_model(entry.id, pretrained=entry.trained)
-    elif entry.source == "torchvision":
-        model = torchvision.models.get_model(entry.id,
-                                             weights=entry.weights if entry.trained else None)
-    elif entry.source == "checkpoint":
-        model = torchvision.models.get_model(entry.arch, weights=None)
-        if entry.trained:
-            cache = Path(torch.hub.get_dir()) / "checkpoints"
-            path = cache / Path(entry.url.split("?")[0]).name
-            if not path.is_file():
-                torch.hub.download_url_to_file(entry.url, str(path), progress=True)
-            model.load_state_dict(_load_state(path, entry, model), strict=True)
-    else:  # pypi_package
+    try:
+        if entry.source == "timm":
+            model = timm.create_model(entry.id, pretrained=entry.trained)
+        elif entry.source == "torchvision":
+            model = torchvision.models.get_model(
+                entry.id, weights=entry.weights if entry.trained else None)
+        elif entry.source == "checkpoint":
+            model = torchvision.models.get_model(entry.arch, weights=None)
+            if entry.trained:
+                path = _checkpoint_path(entry.url)
+                if not path.is_file():
+                    torch.hub.download_url_to_file(entry.url, str(path), progress=True)
+                model.load_state_dict(_load_state(path, entry, model), strict=True)
+    except OSError as exc:  # URLError, HTTP and hub errors: no network, or no such file there
+        raise InputError(download_error(key, entry, exc)) from None
+    if entry.source == "pypi_package":
         model = timm.create_model(entry.arch, pretrained=False)
         if entry.trained:
             model.load_state_dict(_load_state(_package_file(entry), entry, model), strict=True)

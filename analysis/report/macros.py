@@ -196,6 +196,17 @@ def _test_world_macros(v: dict) -> dict[str, str]:
     return m
 
 
+def exclusions_sentence(excluded: dict[str, list[str]]) -> str:
+    """The comparison's exclusions in words: every reason with what it left out, or that
+    nothing was left out."""
+    if not excluded:
+        return ("Every compared region had at least two subjects with a profile and every "
+                "network group at least one network with one, so no value is missing.")
+    parts = [f"{', '.join(what)} ({reason})" for reason, what in excluded.items()]
+    return tex_text("At this threshold these have no value (n/a in the tables and text): "
+                    + "; ".join(parts) + ".").replace(">=", r"$\geq$")
+
+
 def _p_floor(n_boot: int | None) -> float | None:
     """The smallest p a bootstrap of ``n_boot`` replicates can give, 2 / (B + 1)."""
     return 2 / (n_boot + 1) if n_boot else None
@@ -218,6 +229,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
          "resDataNote": ("synthetic (demo) brain data: the numbers below test the pipeline, "
                          "they are not findings about the brain"
                          if r["synthetic_brain_data"] else "the Natural Scenes Dataset")}
+    m["resExclusions"] = exclusions_sentence(r["comparison_excluded"])
     for measure, short in MEASURES.items():
         rel = r["reliability"][measure]
         m[f"resRel{short}Min"], m[f"resRel{short}Max"] = tex(rel["min"]), tex(rel["max"])
@@ -481,6 +493,10 @@ def divergence_table(div: dict) -> str:
     rows = []
     for region in div.get("region_order", []):
         e = div["regions"][region]
+        if "excluded" in e:
+            rows += [f"{region} & \\multicolumn{{5}}{{l}}{{{tex_text(e['excluded'])}}} \\\\",
+                     r"\addlinespace"]
+            continue
         what = tex_text(f"{e['label_a']} - {e['label_b']}".replace("_", " "))
         b = e["brain"]
         rows.append(f"{region} & {what} & brain ({b['n_subjects']} subjects, $p$ = "

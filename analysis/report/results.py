@@ -35,6 +35,19 @@ def _comparison_row(r: Any) -> dict:
     return {k: _clean(v) for k, v in row.items()}
 
 
+def exclusions(stats: pd.DataFrame) -> dict[str, list[str]]:
+    """Why a compared value is missing (published layers): reason -> the regions, or
+    'network in region' entries, left without a value (results/comparison/stats.csv notes)."""
+    s = stats[(stats["layer_choice"] == "published") & stats["note"].fillna("").ne("")]
+    out: dict[str, list[str]] = {}
+    for r in s.drop_duplicates(["roi", "networks", "note"]).itertuples():
+        region_wide = r.note.startswith("fewer than 2 subjects")
+        what = r.roi if region_wide else f"{r.networks} in {r.roi}"
+        if what not in out.setdefault(r.note, []):
+            out[r.note].append(what)
+    return out
+
+
 def _int(v: Any) -> int | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
 
@@ -124,6 +137,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n
         "units": {k: v for k, v in localizer.items() if k != "last_layer"},
         "metrics": metrics, "lesion": lesion, "comparison": comparison(stats),
         "comparison_networks": comparison_networks(stats),
+        "comparison_excluded": exclusions(stats),
         "comparison_paper_distance": paper_distance_numbers(paper_distance),
         "controls": control_numbers(controls),
         "robustness": robustness,

@@ -31,7 +31,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import control_brain, selected
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
-from analysis.stats.comparison import Method, comparison_method
+from analysis.stats.comparison import MIN_FEATURES, Method, comparison_method
 from analysis.stats.controls import aligned, control_comparison
 from analysis.stats.region_comparison import compare_region, reliability, with_method
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> None:
             sims.append(result.similarities.assign(**key))
             stats.append(result.stats.assign(**key))
             chosen.append(result.chosen_layers.assign(**key))
-        frames = {"similarities": pd.concat(sims, ignore_index=True),
+        frames = {"similarities": _concat(sims),
                   "stats": _first(pd.concat(stats, ignore_index=True), ["roi", "category"]),
                   "reliability": pd.DataFrame(rel),
                   "cv_layers": pd.concat(chosen, ignore_index=True),
@@ -94,7 +94,13 @@ def run_controls(params: config.Params, method: Method, region: str, brains: lis
                                method, seeds.stream(cmp.seed, "controls", region),
                                seeds.stream(cmp.seed, "control-shuffle", region),
                                cmp.equivalence_margin, cmp.equivalence_level)
-    return table.assign(status="ok", reason="", rdm_distance=method.distance,
+    ran = table["verdict"] != "not run"
+    return table.assign(status=ran.map({True: "ok", False: "not run"}),
+                        reason=ran.map({True: "", False: (
+                            f"fewer than 2 subjects, or the control brain, have >= "
+                            f"{MIN_FEATURES} selected voxels in {region} at threshold "
+                            f"{params.threshold}")}),
+                        rdm_distance=method.distance,
                         n_control_voxels=control.n_channels)
 
 
@@ -114,6 +120,11 @@ def _paper_distance(table: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame
     return table.assign(positive_control_gap=float("nan"), positive_control_ci_low=float("nan"),
                         positive_control_ci_high=float("nan"),
                         positive_control_verdict="not run")
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Row-wise concatenation; regions without a pair (empty tables) add no rows."""
+    return pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)
 
 
 def _first(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -107,6 +107,11 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
     return out, empty
 
 
+#: The per-region tables (written even when every region is excluded).
+REGION_TABLES = ("images", "subject_images", "subjects", "diagnostics", "generalisation",
+                 "enrichment")
+
+
 def _row(test: dv.Test, prefix: str = "") -> dict[str, float]:
     return {f"{prefix}{k}": v for k, v in test.as_dict().items()}
 
@@ -126,9 +131,13 @@ def region_tables(params: config.Params, category: str, region: str
     profiles = {b.system.subject: dv.brain_profile(b.data) for b in brains}
     no_signal = sorted(s for s, p in profiles.items() if not np.isfinite(p.z()).all())
     profiles = {s: p for s, p in profiles.items() if s not in no_signal}
-    if len(profiles) < 2:
-        raise InputError(f"{region}: fewer than 2 subjects have selected voxels with a "
-                         f"measurable signal at threshold {params.threshold}")
+    if len(profiles) < 2:  # no test over subjects: the region is reported as excluded
+        return {"diagnostics": pd.DataFrame([{
+            "region": region, "category": category, "label_a": label_a, "label_b": label_b,
+            "system": "brain", "kind": "brain", "n_subjects": len(profiles),
+            "subjects_without_signal": " ".join(map(str, no_signal)),
+            "note": f"excluded: fewer than 2 subjects have selected voxels with a measurable "
+                    f"signal at threshold {params.threshold}"}])}
     stimuli = brains[0].stimuli
     subjects = np.array(list(profiles))
     z = np.vstack([p.z() for p in profiles.values()])  # (S, n_img)
@@ -329,6 +338,9 @@ def summary(tables: dict[str, pd.DataFrame], params: config.Params) -> dict:
     diag, gen = tables["diagnostics"], tables["generalisation"]
     for region, g in diag.groupby("region", sort=False):
         brain = g[g["kind"] == "brain"].iloc[0]
+        if str(brain.get("note", "")).startswith("excluded"):
+            out["regions"][region] = {"category": brain["category"], "excluded": brain["note"]}
+            continue
         s = tables["subjects"][tables["subjects"]["region"] == region]
         entry = {"category": brain["category"], "label_a": brain["label_a"],
                  "label_b": brain["label_b"], "n_a": int(brain["n_a"]), "n_b": int(brain["n_b"]),
@@ -382,7 +394,10 @@ def run(args: argparse.Namespace) -> None:
             continue
         for name, table in region_tables(params, category, region).items():
             parts.setdefault(name, []).append(table)
-    tables = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
+    tables = {k: pd.concat([t for t in v if len(t)] or v[:1], ignore_index=True)
+              for k, v in parts.items()}
+    for name in REGION_TABLES:  # every region excluded: the table is written without rows
+        tables.setdefault(name, pd.DataFrame())
     tables["real_images"], tables["it_rdm"] = real_image_tables(params)
     with atomic_path(paths.DIVERGENCE) as tmp:
         tmp.mkdir()

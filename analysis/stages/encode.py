@@ -50,6 +50,11 @@ MEASURES = ("voxel_r_normalised", "univariate_rc", "multivariate_rc")
 #: In-silico feature sets, named as the layer's sets they mirror.
 INSILICO = {"insilico_intact": "all", "insilico_lesioned": "lesioned",
             "insilico_random_lesioned": "random_lesioned"}
+#: Columns of accuracy.csv (one row per model, subject, region, feature set and draw).
+ACCURACY_COLUMNS = ["model", "region", "category", "subject", "layer", "feature_set", "draw",
+                    "n_units", "n_train", "n_test", "n_voxels", "alpha_relative_median",
+                    "voxel_r", "voxel_noise_ceiling", "voxel_r_normalised", "univariate_r",
+                    "univariate_rc", "multivariate_r", "multivariate_rc"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ def _rows(index: pd.DataFrame, ids: np.ndarray, what: str) -> np.ndarray:
     if np.any(np.diff(rows) <= 0):
         raise InputError(f"{what} images are not in the activation store's order")
     return rows
+
+
+_NO_VOXELS = "no selected voxel at threshold {threshold}"
 
 
 def _voxels(table: pd.DataFrame, s: int, region: str) -> np.ndarray:
@@ -178,15 +186,20 @@ def run(args: argparse.Namespace) -> None:
     table = pd.read_csv(paths.SELECTED_VOXELS / "voxels.csv")
     subjects = [_subject(s) for s in params.subjects]
     rows: list[dict] = []
+    excluded: list[dict] = []
     silencing: dict[str, str] = {}
     for model in params.trained_models():
-        rows += encode_model(params, model, regions, table, subjects, method, device, silencing)
-    rows += positive_control(params, regions, table, subjects, method, device)
-    acc = pd.DataFrame(rows)
+        rows += encode_model(params, model, regions, table, subjects, method, device, silencing,
+                             excluded)
+    rows += positive_control(params, regions, table, subjects, method, device, excluded)
+    acc = pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
+    excluded_table = pd.DataFrame(excluded, columns=["model", "region", "subject", "reason"])
     with atomic_path(paths.ENCODING) as tmp:
         tmp.mkdir()
         write_csv(acc, tmp / "accuracy.csv")
-        write_json(summary(acc, params, silencing), tmp / "summary.json")
+        write_csv(excluded_table, tmp / "excluded.csv")
+        write_json(summary(acc, params, silencing) | {"excluded": len(excluded_table)},
+                   tmp / "summary.json")
 
 
 def _fit_rows(kernels: dict[tuple[str, int], np.ndarray], n_train: int, y: np.ndarray,
@@ -218,8 +231,11 @@ def _targets(s: Subject, region: str, table: pd.DataFrame, threshold: float, con
 
 def encode_model(params: config.Params, model: str, regions: dict[str, str],
                  table: pd.DataFrame, subjects: list[Subject], method: Method,
-                 device: torch.device, silencing: dict[str, str]) -> list[dict]:
-    """Every feature set of one trained network, for every subject and main region."""
+                 device: torch.device, silencing: dict[str, str], excluded: list[dict]
+                 ) -> list[dict]:
+    """Every feature set of one trained network, for every subject and main region; a
+    subject and region without a selected voxel, or a region without a selective unit
+    (necessity and sufficiency undefined), is appended to ``excluded`` with the reason."""
     enc = params.encoding
     entry = params.zoo[model]
     threshold = params.unit_threshold(True)
@@ -272,6 +288,8 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
             target = _targets(s, region, table, params.threshold,
                               params.roi_definitions[region].contrast)
             if target is None:
+                excluded.append({"model": model, "region": region, "subject": s.number,
+                                 "reason": _NO_VOXELS.format(threshold=params.threshold)})
                 continue
             y, measured = target
             bp = prepare(measured, method)
@@ -279,7 +297,12 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
             k = kern[params.layer(model, c)]
             n_sel = int(masks[c]["selective"].sum())
             sets = {("all", 0): k["all"]}
-            if n_sel:
+            if not n_sel:
+                excluded.append({"model": model, "region": region, "subject": s.number,
+                                 "reason": f"no {c}-selective unit in {params.layer(model, c)}"
+                                           f" at threshold {threshold}: only the whole layer "
+                                           "is fitted (necessity and sufficiency undefined)"})
+            else:
                 sets = encoding.feature_kernels(
                     k["all"], k[f"{c}/selective"],
                     [k[f"{c}/random{j + 1}"] for j in range(enc.random_sets)])
@@ -304,8 +327,8 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
 
 
 def positive_control(params: config.Params, regions: dict[str, str], table: pd.DataFrame,
-                     subjects: list[Subject], method: Method, device: torch.device
-                     ) -> list[dict]:
+                     subjects: list[Subject], method: Method, device: torch.device,
+                     excluded: list[dict]) -> list[dict]:
     """The noise-free simulated subject's voxels of the same region as the features."""
     out = []
     for c, region in regions.items():
@@ -317,7 +340,12 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
         feats = ctrl.mean()
         for s in subjects:
             target = _targets(s, region, table, params.threshold, contrast)
-            if target is None or not np.isin(np.concatenate([s.own, s.shared]),
+            if target is None:
+                excluded.append({"model": control_brain.POSITIVE, "region": region,
+                                 "subject": s.number,
+                                 "reason": _NO_VOXELS.format(threshold=params.threshold)})
+                continue
+            if not np.isin(np.concatenate([s.own, s.shared]),
                                              ctrl.stimuli).all():
                 continue
             y, measured = target

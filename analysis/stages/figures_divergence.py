@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> None:
     model = next(m for m in params.divergence.discovery_models if m in params.models)
     img = figure6.select_rows(tables["images"], model=model)
     top = set()
-    for _, g in img.groupby("region"):
+    for _, g in (img.groupby("region") if len(img) else ()):
         top |= set(g.reindex(g["residual"].abs().sort_values(ascending=False).index)
                    .head(figure6.THUMBNAILS)["nsd_id"].astype(int))
     fig = figure6.draw(tables["images"], tables["diagnostics"], tables["subjects"],

@@ -41,6 +41,14 @@ def _complete(r: Responses) -> np.ndarray:
     return ~np.isnan(r.data).any(axis=(1, 2))
 
 
+#: Columns of subjects.csv and units.csv (kept when a threshold leaves no row).
+SUBJECT_COLUMNS = ["model", "variant", "region", "category", "subject", "forward_ev_median",
+                   "reverse_ev_median", "reference_ev", "n_units", "n_selective",
+                   "common_share_all", "common_share_selective", "common_share_other"]
+UNIT_COLUMNS = ["model", "region", "category", "unit", "selective", "reverse_ev_mean",
+                "common_subjects"]
+
+
 def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(all units (n_shared, U) on ``stimuli``, target unit positions, their selective flag):
@@ -67,13 +75,17 @@ def run(args: argparse.Namespace) -> None:
     alphas = params.encoding.relative_alphas
     floor = params.reverse_predictivity.min_reliability
     device = str(resolve_device(params.extraction.device))
-    subj_rows, pair_rows, unit_rows = [], [], []
+    subj_rows, pair_rows, unit_rows, excluded = [], [], [], []
     for category in params.categories:
         region = params.main_region(category)
         if region is None:
             continue
         brains = selected.voxels(params, region)
         brains = [b for b in brains if b.n_channels >= 2]
+        if len(brains) < 2:  # no subject-to-subject reference
+            excluded.append({"region": region, "reason": f"fewer than 2 subjects have >= 2 "
+                             f"selected voxels at threshold {params.threshold}"})
+            continue
         ok = np.logical_and.reduce([_complete(b) for b in brains])
         brains = [Responses(b.data[ok], b.stimuli[ok], b.channels, b.system) for b in brains]
         stim = brains[0].stimuli
@@ -144,15 +156,18 @@ def run(args: argparse.Namespace) -> None:
                         "common_subjects": (ev >= np.array([reference[b.system.subject]
                                                             for b in brains])[:, None]
                                             ).sum(0)}))
-    subjects = pd.DataFrame(subj_rows)
-    pairs = pd.DataFrame(pair_rows)
-    units = pd.concat(unit_rows, ignore_index=True) if unit_rows else pd.DataFrame()
+    subjects = pd.DataFrame(subj_rows, columns=SUBJECT_COLUMNS)
+    pairs = pd.DataFrame(pair_rows, columns=["region", "predictor", "target", "ev_median"])
+    units = (pd.concat(unit_rows, ignore_index=True) if unit_rows
+             else pd.DataFrame(columns=UNIT_COLUMNS))
     with atomic_path(paths.REVERSE) as tmp:
         tmp.mkdir()
         write_csv(subjects, tmp / "subjects.csv")
         write_csv(pairs, tmp / "pairs.csv")
         write_csv(units, tmp / "units.csv")
-        write_json(summary(subjects, pairs, params), tmp / "summary.json")
+        write_csv(pd.DataFrame(excluded, columns=["region", "reason"]), tmp / "excluded.csv")
+        write_json(summary(subjects, pairs, params) | {"excluded": len(excluded)},
+                   tmp / "summary.json")
 
 
 def _ttest(x: np.ndarray) -> dict[str, object]:

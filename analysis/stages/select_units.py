@@ -53,6 +53,8 @@ from analysis.stats.selection import above
 from analysis.stats.standardize import zscore_columns
 
 TABLES = ("counts", "generalisation", "venn", "profiles")
+PROFILE_COLUMNS = ["model", "display", "trained", "seed", "threshold", "layer", "selected_for",
+                   "image_category", "mean_z"]
 
 
 def select_model(model: str, params: config.Params
@@ -194,7 +196,9 @@ def run(args: argparse.Namespace) -> None:
             replicates.update(reps)
             for name, r in rows.items():
                 tables[name] += r
-    frames = {k: pd.DataFrame(v) for k, v in tables.items()}
+    # a threshold that selects no unit anywhere leaves the profiles without rows, not columns
+    frames = {k: pd.DataFrame(v, columns=PROFILE_COLUMNS if k == "profiles" and not v else None)
+              for k, v in tables.items()}
     arch = {m: architecture(params.zoo[m]) for m in params.models}
     frames["generalisation"] = compare_networks(frames["generalisation"], "t_equal_k", arch,
                                                 ul.generalisation_alpha, replicates)

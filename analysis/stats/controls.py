@@ -26,6 +26,8 @@ from analysis.stats.comparison import Method, prepare_all, similarities
 from analysis.stats.gap_inference import dual_bootstrap, equivalent, summarise as infer
 from analysis.stats.region_comparison import point_estimates
 
+#: The inference columns of HN and the gap in the controls table (prefixed hn_, gap_).
+_INFERRED = ("bias", "estimate_corrected", "se", "ci_low", "ci_high", "p")
 NEGATIVE = "negative_control"
 POSITIVE = "positive_control"
 
@@ -61,8 +63,11 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
     groups = {s.system.model: (s.system.model,) for s in systems}
     table = pd.DataFrame(point_estimates(sim, groups))
     pb, pn = prepare_all(brains, method), prepare_all(systems, method)
-    if len(pb) < 2 or len(pn) < 2:
-        return table.rename(columns={"networks": "control"}).assign(verdict="not run")
+    if len(pb) < 2 or len(pn) < 2:  # no HH pair, or the control has too few voxels
+        empty = {f"{stat}_{c}": np.nan for stat in ("hn", "gap")
+                 for c in (*_INFERRED, "eq_low", "eq_high")}
+        return (table.rename(columns={"networks": "control"}).drop(columns="n_models")
+                .assign(**empty, margin=margin, verdict="not run"))
     rep = dual_bootstrap(pb, pn, [p.system.model for p in pn], groups, n_boot, boot_rng,
                          method)
     main, eq = infer(rep, ci_level), infer(rep, equivalence_level)
@@ -73,8 +78,7 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
             a = main[(main["statistic"] == stat) & (main["group"] == g)
                      & (main["measure"] == m)].iloc[0]
             e = eq[(eq["statistic"] == stat) & (eq["group"] == g) & (eq["measure"] == m)].iloc[0]
-            r.update({f"{stat}_{c}": a[c] for c in ("bias", "estimate_corrected", "se",
-                                                     "ci_low", "ci_high", "p")})
+            r.update({f"{stat}_{c}": a[c] for c in _INFERRED})
             r.update({f"{stat}_eq_low": e["ci_low"], f"{stat}_eq_high": e["ci_high"]})
         r["margin"] = margin
         r["verdict"] = verdict(r["networks"], r["gap_eq_low"], r["gap_eq_high"], margin)

@@ -67,8 +67,10 @@ def cross_validated(brains: list[Responses], nets: dict[str, dict[str, Responses
                     held_out.append(pair_table(b_eval, [(p.system, profile(p, evaluate))],
                                                method, hh=False, measures=(measure,)))
         held_out.append(pair_table(b_eval, [], method))
-    table = (pd.concat([t for t in held_out if len(t)], ignore_index=True)
-             .drop(columns="b_layer", errors="ignore"))
+    tables = [t for t in held_out if len(t)]
+    if not tables:  # fewer than two subjects and no network with a profile: no pair at all
+        tables = [pair_table([], [], method)]
+    table = pd.concat(tables, ignore_index=True).drop(columns="b_layer", errors="ignore")
     values = ["r", "norm", "r_corrected"]
     keys = [c for c in table.columns if c not in values]
     table = table.groupby(keys, dropna=False, sort=False, as_index=False)[values].mean()

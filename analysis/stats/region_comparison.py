@@ -82,16 +82,21 @@ def point_estimates(sim: pd.DataFrame, groups: dict[str, tuple[str, ...]]) -> li
                          "n_hh": int(n.get("hh", 0)), "n_hn": int(n.get("hn", 0)),
                          "hh_raw_mean": kinds["r"].mean().get("hh", np.nan),
                          "hn_raw_mean": kinds["r"].mean().get("hn", np.nan),
-                         "note": _note(int(n.get("hh", 0)), int(n.get("hn", 0)))})
+                         "note": _note(int(n.get("hh", 0)), int(n.get("hn", 0)),
+                                       hh[measure], hn.mean() if len(hn) else np.nan)})
     return rows
 
 
-def _note(n_hh: int, n_hn: int) -> str:
+def _note(n_hh: int, n_hn: int, hh: float, hn: float) -> str:
     """Why a group's numbers are missing ('' when they are not)."""
-    if n_hn == 0:
-        return f"no network of the group has >= {MIN_FEATURES} selected units here"
     if n_hh == 0:
         return f"fewer than 2 subjects have >= {MIN_FEATURES} selected voxels"
+    if n_hn == 0:
+        return f"no network of the group has >= {MIN_FEATURES} selected units here"
+    for name, value in (("human-human", hh), ("human-network", hn)):
+        if not np.isfinite(value):
+            return (f"no {name} pair has positive reliabilities: the noise correction is "
+                    "undefined")
     return ""
 
 
@@ -167,7 +172,8 @@ def with_method(brains: list[Responses], nets: list[Responses], method: Method
     sim = similarities(brains, nets, np.arange(brains[0].n_stimuli), method)
     sim = sim[sim["measure"] == "multivariate"]
     hn = sim[sim["kind"] == "hn"]
-    undefined = sorted(int(s) for s, g in hn.groupby("a_subject") if g["norm"].isna().all())
+    undefined = (sorted(int(s) for s, g in hn.groupby("a_subject") if g["norm"].isna().all())
+                 if len(hn) else [])
     rows = point_estimates(sim, network_groups([n.system for n in nets]))
     keep = ["networks", "n_models", "measure", "hh_mean", "hn_mean", "gap", "n_hh", "n_hn"]
     return pd.DataFrame([{k: r[k] for k in keep} for r in rows

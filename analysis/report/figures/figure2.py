@@ -7,7 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED
+from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED, empty_panel
+
+NO_UNITS = "no unit above the threshold\nin the last read layer of any network"
 
 
 def draw(counts: pd.DataFrame, profiles: pd.DataFrame, venn: pd.DataFrame,
@@ -52,7 +54,10 @@ def draw(counts: pd.DataFrame, profiles: pd.DataFrame, venn: pd.DataFrame,
     ax.axhline(0, color="#999999", lw=0.5)
     ax.set_ylabel("mean response (z) on independent set")
     ax.set_title("b  fLoc-selected units on the second set", loc="left")
-    ax.legend(frameon=False, fontsize=5)
+    if p["mean_z"].notna().any():
+        ax.legend(frameon=False, fontsize=5)
+    else:
+        empty_panel(ax, NO_UNITS)
     ax = axes[2]
     v = venn[(venn["layer"] == venn["model"].map(last_layer)) & venn["category"].isin(categories)]
     v = v.groupby(["trained", "category"])[["floc_only", "both", "localizer2_only"]].mean()
@@ -65,6 +70,8 @@ def draw(counts: pd.DataFrame, profiles: pd.DataFrame, venn: pd.DataFrame,
     ax.set_ylabel("units (mean over models)")
     ax.set_title("c  Overlap of the two localizers", loc="left")
     ax.legend(frameon=False, fontsize=6)
+    if not bottom.any():
+        empty_panel(ax, NO_UNITS)
     g = generalisation[(generalisation["layer"] == generalisation["model"].map(last_layer))
                        & generalisation["category"].isin(categories)]
     v = venn[(venn["layer"] == venn["model"].map(last_layer)) & venn["category"].isin(categories)]

@@ -6,7 +6,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report.figures.style import TRAINED, UNTRAINED
+from analysis.report.figures.style import TRAINED, UNTRAINED, empty_panel
+
+#: Why a panel of pairs is empty (see the stats table's note per region).
+NO_PAIRS = ("no pair to compare:\nfewer than 2 subjects with >= 3 selected\nvoxels, "
+            "or no network with >= 3 units")
 
 
 def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
@@ -22,7 +26,8 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
         ax = fig.add_subplot(gs[i])
         for j, roi in enumerate(main_regions):
             here = s[(s["roi"] == roi) & (s["measure"] == measure)]
-            trained = here["b_trained"].astype(str) == "True"
+            trained = (here["b_trained"].astype(str) == "True" if "b_trained" in here
+                       else pd.Series(False, index=here.index))
             groups = ((here[here["kind"] == "hh"], "#444444"),
                       (here[(here["kind"] == "hn") & trained], TRAINED),
                       (here[(here["kind"] == "hn") & ~trained], UNTRAINED))
@@ -32,26 +37,32 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
                            showfliers=False, medianprops={"color": colour})
                 ax.scatter(x + rng.uniform(-0.15, 0.15, len(v)), v["r_corrected"], s=5,
                            color=colour, alpha=0.6)
+        if not (s["measure"] == measure).any():
+            empty_panel(ax, NO_PAIRS)
         ax.set_xticks([j * 4 + 1 for j in range(len(main_regions))], main_regions)
         ax.axhline(1, color="#999999", lw=0.5, ls=":")
         ax.set_ylabel("noise-corrected r (grey HH; red, blue HN)")
         ax.set_title(f"{'ab'[i]}  {measure}", loc="left")
     ax = fig.add_subplot(gs[2])
-    im = ax.imshow(matrix.to_numpy(dtype=float), vmin=-0.2, vmax=1, cmap="viridis")
+    if matrix.empty:
+        empty_panel(ax, "no subject or network\nwith a profile")
+    else:
+        im = ax.imshow(matrix.to_numpy(dtype=float), vmin=-0.2, vmax=1, cmap="viridis")
+        fig.colorbar(im, ax=ax, shrink=0.7)
     ax.set_xticks(range(len(matrix)), matrix.index, rotation=90, fontsize=4)
     ax.set_yticks(range(len(matrix)), matrix.index, fontsize=4)
-    fig.colorbar(im, ax=ax, shrink=0.7)
     ax.set_title(f"c  subjects and networks ({category}, univariate)", loc="left")
     ax = fig.add_subplot(gs[3])
     for kind, colour in (("human", "#444444"), ("trained network", TRAINED),
                          ("untrained network", UNTRAINED)):
         e = embedding[embedding["kind"] == kind]
-        ax.scatter(e["x"], e["y"], s=12, color=colour, label=kind)
+        if len(e):
+            ax.scatter(e["x"], e["y"], s=12, color=colour, label=kind)
     if embedding.empty:
-        ax.text(0.5, 0.5, "fewer than 3 systems\nwith a defined similarity", ha="center",
-                va="center", fontsize=7, transform=ax.transAxes)
+        empty_panel(ax, "fewer than 3 systems\nwith a defined similarity")
+    else:
+        ax.legend(frameon=False, fontsize=6)
     ax.set_title("d  MDS of 1 - r", loc="left")
-    ax.legend(frameon=False, fontsize=6)
     ax.set_xticks([])
     ax.set_yticks([])
     return fig

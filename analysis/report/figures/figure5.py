@@ -7,7 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report.figures.style import CATEGORY_COLORS
+from analysis.report.figures.style import CATEGORY_COLORS, empty_panel
+
+NO_REFERENCE = ("no region has 2 subjects with >= 2 selected voxels: no subject-to-subject "
+                "reference (results/reverse_predictivity/excluded.csv)")
 
 #: Feature sets shown, in order, with their labels. Random sets are averaged over draws.
 SETS = [("all", "all units"), ("lesioned", "− selective"), ("random_lesioned", "− random"),
@@ -71,6 +74,9 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
             if j == 0:
                 ax.set_ylabel(ylabel)
             ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left")
+            if a.empty:
+                empty_panel(ax, f"no subject has a selected voxel in {region} "
+                                "(results/encoding/excluded.csv)")
         ax = axes[2, j]
         labels = []
         for k, (plus, minus, label) in enumerate(
@@ -91,8 +97,13 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
             ax.set_ylabel("effect on accuracy\n(per subject)")
             ax.legend(frameon=False, fontsize=5.5)
         ax.set_title(f"c{j + 1}  {region}: tested effects", loc="left")
-    axes[0, 0].legend(frameon=False, fontsize=5.5, loc="lower left")
-    layer = acc[acc["model"].isin(models)]["layer"].iloc[0] if len(acc) else "?"
+        if not labels:
+            empty_panel(ax, "nothing tested: no selected voxel, or no selective unit "
+                            "(results/encoding/excluded.csv)")
+    if axes[0, 0].get_legend_handles_labels()[0]:
+        axes[0, 0].legend(frameon=False, fontsize=5.5, loc="lower left")
+    layers = acc[acc["model"].isin(models)]["layer"]
+    layer = layers.iloc[0] if len(layers) else "the category's layer"
     fig.supxlabel(f"Solid bars: encoding models on the units of {layer} (selective units removed "
                   f"or kept; light: random sets of the same size). Dots: subjects.\n"
                   f"Hatched: in-silico lesion, units silenced in the forward pass, model read at "
@@ -128,7 +139,10 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     ax.set_ylabel("normalised EV (median over targets)")
     ax.axhline(0, color="#999999", lw=0.4)
     ax.set_title("a  Forward vs reverse predictivity", loc="left")
-    ax.legend(frameon=False, fontsize=6)
+    if len(pairs):
+        ax.legend(frameon=False, fontsize=6)
+    else:
+        empty_panel(ax, NO_REFERENCE)
     ax = axes[1]
     u = units[units["model"].isin(models)]
     bins = np.linspace(min(-0.2, float(u["reverse_ev_mean"].min())),
@@ -142,7 +156,10 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     ax.set_xlabel("reverse EV of a unit (mean over subjects and regions)")
     ax.set_ylabel("density")
     ax.set_title("b  Units predicted from voxels", loc="left")
-    ax.legend(frameon=False, fontsize=6)
+    if len(u):
+        ax.legend(frameon=False, fontsize=6)
+    else:
+        empty_panel(ax, NO_REFERENCE)
     ax = axes[2]
     s = subjects[subjects["model"].isin(models) & (subjects["variant"] == subjects["model"])]
     for k, region in enumerate(names):
@@ -156,5 +173,8 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("share of 'common' units\n(reverse EV ≥ subject → subject)")
     ax.set_title("c  Where the selective units fall", loc="left")
-    ax.legend(frameon=False, fontsize=6)
+    if len(s):
+        ax.legend(frameon=False, fontsize=6)
+    else:
+        empty_panel(ax, NO_REFERENCE)
     return fig

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED
+from analysis.report.figures.style import CATEGORY_COLORS, TRAINED, UNTRAINED, empty_panel
 
 KIND_COLORS = {"trained": TRAINED, "untrained": UNTRAINED, "control": "#777777"}
 #: Panel c's parts and their tick labels: the discovery part, then the held-out parts of
@@ -149,6 +149,13 @@ def _it(ax: plt.Axes, it: pd.DataFrame) -> None:
     ax.set_ylabel("human vs animal face separation\n÷ face vs other separation")
 
 
+def _excluded(diag: pd.DataFrame) -> str:
+    """The reason a region was left out of the divergence analysis ('' when it was not)."""
+    brain = diag[diag["kind"] == "brain"]
+    note = brain["note"].iloc[0] if "note" in brain and len(brain) else ""
+    return note if isinstance(note, str) and note.startswith("excluded") else ""
+
+
 def select_rows(table: pd.DataFrame, **equal: object) -> pd.DataFrame:
     """The rows of ``table`` whose columns equal the given values (none when the table is
     empty, e.g. no trained model had selective units at the threshold)."""
@@ -178,19 +185,27 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
                 ax.set_ylabel("brain z (subject average)")
                 ax.legend(frameon=False, fontsize=5, loc="lower right")
         ax.set_title(f"a{j + 1}  {region} vs {model}", loc="left")
-        d = diagnostics[diagnostics["region"] == region]
+        d = select_rows(diagnostics, region=region)
         ax = fig.add_subplot(grid[1, j])
-        _diagnostics(ax, d, subjects[subjects["region"] == region])
+        excluded = _excluded(d)
+        if excluded:
+            for panel in fig.axes[-2:]:  # a and b say why, c says "nothing found"
+                empty_panel(panel, excluded)
+        else:
+            _diagnostics(ax, d, select_rows(subjects, region=region))
         label_a, label_b = d["label_a"].iloc[0], d["label_b"].iloc[0]
         ax.set_title(f"b{j + 1}  {region}: {_pretty(label_a)} − {_pretty(label_b)}",
                      loc="left", fontsize=7)
         if j == 0:
             ax.set_ylabel("contrast (z), 95% CI\n* brain − system p < 0.05")
-            ax.legend(frameon=False, fontsize=5)
+            if not excluded:
+                ax.legend(frameon=False, fontsize=5)
         ax = fig.add_subplot(grid[2, j])
         gen = select_rows(generalisation, region=region)
         if len(gen):
             _generalisation(ax, gen)
+        elif not excluded:
+            empty_panel(ax, "no trained model with selective units: no part was tested")
         found = select_rows(gen, hypothesis="found")
         what = (f"found: {_pretty(found['label_a'].iloc[0])} − {_pretty(found['label_b'].iloc[0])}"
                 if len(found) else "nothing found")
@@ -198,10 +213,14 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
                      fontsize=6.5)
         if j == 0:
             ax.set_ylabel("brain − model contrast\n(subjects × images CI)")
-            ax.legend(frameon=False, fontsize=5)
+            if len(gen):
+                ax.legend(frameon=False, fontsize=5)
     ax = fig.add_subplot(grid[3, : max(1, n - 1)])
-    if len(real):
+    if len(real) and np.isfinite(real["estimate"].astype(float)).any():
         _real(ax, real)
+    else:
+        empty_panel(ax, "no selective unit in any model's layer at this threshold"
+                    if len(real) else "no real stimulus set in this run")
     ax.set_title("d  Real images: the network side", loc="left")
     ax = fig.add_subplot(grid[3, n - 1]) if n > 1 else None
     if ax is not None and len(it):

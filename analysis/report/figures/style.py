@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,15 @@ def label_tier(fig: plt.Figure, tier: str) -> None:
         what = "SYNTHETIC DEMO DATA" if tier == "demo" else "synthetic brain data, real stimuli/weights"
         fig.suptitle(f"tier: {tier} — {what}", x=0.995, ha="right", fontsize=6,
                      color="#888888")
+
+
+def empty_panel(ax: plt.Axes, reason: str) -> None:
+    """Mark a panel that has nothing to show, and say why (e.g. a threshold that selects too
+    few voxels): an explicit empty panel, not a blank one."""
+    text = "\n".join(textwrap.fill(line, 36, break_long_words=False, break_on_hyphens=False)
+                     for line in reason.splitlines())
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=6, color="#666666",
+            transform=ax.transAxes)
 
 
 def save(fig: plt.Figure, path: str | Path, provenance: dict[str, Any] | None = None) -> None:
