@@ -414,3 +414,31 @@ def test_figure6_draws_when_tables_are_empty(tmp_path):
 def test_figure6_shows_every_held_out_part():
     from analysis.report.figures import figure6
     assert figure6.PARTS == ["discovery", *(part.name for part in gp.PARTS)]
+
+
+def test_an_excluded_region_is_reported_not_crashed_on():
+    """A threshold that leaves a region fewer than 2 subjects with signal: the region's one
+    diagnostics row carries the reason, the summary and the table say it, the other region
+    is summarised as before."""
+    from analysis import config
+    from analysis.report.macros import divergence_table
+    from analysis.stages import divergence as stage
+
+    root = Path(__file__).resolve().parents[1]
+    params = config.load_params(root / "params.yaml")
+    folder = root / "results" / "divergence"
+    tables = {name: pd.read_csv(folder / f"{name}.csv")
+              for name in ("diagnostics", "subjects", "generalisation")}
+    note = "excluded: fewer than 2 subjects have selected voxels with a measurable signal"
+    kept = tables["diagnostics"][tables["diagnostics"]["region"] == "FFA"]
+    tables["diagnostics"] = pd.concat([kept, pd.DataFrame([{
+        "region": "EBA", "category": "bodies", "label_a": "exposed_limbs",
+        "label_b": "covered_body", "system": "brain", "kind": "brain", "n_subjects": 1,
+        "note": note}])], ignore_index=True)
+    tables["real_images"] = pd.DataFrame(columns=stage.REAL_COLUMNS)
+    tables["it_rdm"] = pd.DataFrame(columns=stage.IT_COLUMNS)
+    out = stage.summary(tables, params)
+    assert out["regions"]["EBA"] == {"category": "bodies", "excluded": note}
+    assert "brain" in out["regions"]["FFA"]
+    table = divergence_table(out)
+    assert "EBA & \\multicolumn{5}{l}{excluded: fewer than 2 subjects" in table
