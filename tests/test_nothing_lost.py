@@ -137,17 +137,24 @@ def test_an_interrupted_variant_leaves_outputs_and_params_as_committed(tmp_path)
     proj = _project(tmp_path)
     committed = (proj / "params.yaml").read_bytes()
     before = (proj / "results/out/n_boot.txt").read_text()
+    # a terminal's Ctrl-C: SIGINT at its default (a shell without job control, e.g. CI started
+    # in the background, would hand it down ignored), sent to the whole process group
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "variant", "-S",
                              "comparison.seed=987654"], cwd=proj,
                             env=_env(tmp_path, STAGE_SLEEP="60"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not (tmp_path / "started").exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the stage never started"
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "started").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the stage never started"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode != 0
     assert "params.yaml is back as it was" in err.strip().splitlines()[-1]
     assert (proj / "params.yaml").read_bytes() == committed
