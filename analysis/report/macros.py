@@ -200,8 +200,9 @@ def exclusions_sentence(excluded: dict[str, list[str]]) -> str:
     """The comparison's exclusions in words: every reason with what it left out, or that
     nothing was left out."""
     if not excluded:
-        return ("Every compared region had at least two subjects with a profile and every "
-                "network group at least one network with one, so no value is missing.")
+        return ("Every compared region had at least two subjects with 3 or more selected "
+                "voxels, and every network group a network with 3 or more selected units, so "
+                "no value is missing.")
     parts = [f"{', '.join(what)} ({reason})" for reason, what in excluded.items()]
     return tex_text("At this threshold these have no value (n/a in the tables and text): "
                     + "; ".join(parts) + ".").replace(">=", r"$\geq$")
