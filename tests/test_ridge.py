@@ -153,3 +153,78 @@ def test_kernels_of_several_groups_read_each_store_once_and_match_one_group_call
             np.testing.assert_allclose(out[g][name], one[name], rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="outside"):
         kernels.linear_kernels([a, b], {1: [np.array([40]), np.array([0])]}, {"all": None})
+
+
+def _kernels_with_a_spectrum(kind: str, seed: int = 20, n: int = 300, p: int = 400, v: int = 80):
+    """Features of three spectra: i.i.d., rectified low-rank, one dominant component (the
+    largest eigenvalue hundreds of times the mean variance, as network layers often have)."""
+    rng = np.random.default_rng(seed)
+    if kind == "iid":
+        x = rng.normal(size=(n + 60, p))
+    elif kind == "low_rank":
+        x = np.maximum(rng.normal(size=(n + 60, 20)) @ rng.normal(size=(20, p)), 0)
+    else:
+        x = rng.normal(size=(n + 60, p)) + 30 * rng.normal(size=(n + 60, 1))
+    y = x @ rng.normal(size=(p, v)) / np.sqrt(p) \
+        + rng.normal(size=(n + 60, v)) * rng.uniform(0.2, 30, v) * x.std()
+    k = x @ x[:n].T
+    kc, _, _ = ridge.centre_train(k[:n])
+    return k, y, n, float(np.linalg.eigvalsh(kc)[-1])
+
+
+@pytest.mark.parametrize("kind", ["iid", "low_rank", "dominant"])
+def test_float32_eigendecomposition_agrees_with_float64_where_auto_chooses_it(kind):
+    k, y, n, s_max = _kernels_with_a_spectrum(kind)
+    alphas = 1.01 * ridge.FLOAT32_MIN_RIDGE_SHARE * s_max * np.logspace(0, 6, 13)
+    kc = torch.as_tensor(ridge.centre_train(k[:n])[0])
+    assert ridge.eigen_precision(kc, alphas, "auto") == torch.float32
+    m32 = ridge.fit(k[:n], y[:n], alphas, precision="float32")
+    m64 = ridge.fit(k[:n], y[:n], alphas, precision="float64")
+    same = m32.alpha == m64.alpha
+    assert same.mean() >= 0.97  # near-ties of the LOO curve may flip
+    p32, p64 = ridge.predict(m32, k[n:]), ridge.predict(m64, k[n:])
+    assert (np.abs(p32 - p64).max(0) / p64.std(0))[same].max() < 1e-3
+
+
+def test_auto_precision_keeps_float64_for_a_dominant_component_and_a_small_ridge():
+    k, y, n, s_max = _kernels_with_a_spectrum("dominant")
+    kc = torch.as_tensor(ridge.centre_train(k[:n])[0])
+    assert s_max > 100 * float(torch.diagonal(kc).mean())
+    alphas = 1e-3 * s_max * np.logspace(0, 6, 13)
+    assert ridge.eigen_precision(kc, alphas, "auto") == torch.float64
+    assert ridge.fit(k[:n], y[:n], alphas).alpha.tolist() == \
+        ridge.fit(k[:n], y[:n], alphas, precision="float64").alpha.tolist()
+    with pytest.raises(InputError, match="precision"):
+        ridge.eigen_precision(kc, alphas, "half")
+
+
+@pytest.mark.parametrize("kind", ["iid", "low_rank", "dominant"])
+def test_power_iteration_finds_the_largest_eigenvalue(kind):
+    k, _, n, s_max = _kernels_with_a_spectrum(kind)
+    kc = torch.as_tensor(ridge.centre_train(k[:n])[0])
+    top = ridge.top_eigenvalue(kc)
+    assert 0.9 * s_max <= top <= s_max * (1 + 1e-9)
+
+
+def test_a_kernel_on_the_device_gives_the_numpy_result():
+    x, y, n = _data(7)
+    k = x @ x[:n].T
+    a, b = ridge.fit(k[:n], y[:n], ALPHAS), ridge.fit(torch.as_tensor(k[:n]), y[:n], ALPHAS)
+    np.testing.assert_array_equal(a.alpha, b.alpha)
+    np.testing.assert_allclose(ridge.predict(b, torch.as_tensor(k[n:])),
+                               ridge.predict(a, k[n:]), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_a_nan_in_the_test_kernel_raises(as_tensor):
+    x, y, n = _data(8, v=3)
+    k = x @ x[:n].T
+    model = ridge.fit(k[:n], y[:n], ALPHAS)
+    bad = k[n:].copy()
+    bad[3, 5] = np.nan
+    with pytest.raises(InputError, match="test kernel contains NaN"):
+        ridge.predict(model, torch.as_tensor(bad) if as_tensor else bad)
+    bad_train = torch.as_tensor(k[:n].copy())
+    bad_train[0, 0] = float("inf")
+    with pytest.raises(InputError, match="NaN/inf"):
+        ridge.fit(bad_train, y[:n], ALPHAS)
