@@ -186,16 +186,29 @@ class Encoding(Block):
                                Field(min_length=2)]
     random_sets: Positive
     alpha: Probability
-    margin: Annotated[float, Field(gt=0, lt=1)]
+    smallest_effect_share: Annotated[float, Field(gt=0, lt=1)]
     insilico_readout: str | None
     insilico_pool: bool
     seed: int
+
+    @model_validator(mode="after")
+    def _enough_sets(self) -> Encoding:
+        # the draw-permutation tests' smallest two-sided p is 2 / (random_sets + 1)
+        if 2 / (self.random_sets + 1) > self.alpha:
+            raise ValueError(f"encoding.random_sets = {self.random_sets}: the smallest p of the "
+                             f"draw-permutation tests, 2/(random_sets + 1), must be at most "
+                             f"encoding.alpha = {self.alpha}; set random_sets >= "
+                             f"{math.ceil(2 / self.alpha - 1 - 1e-9)}")
+        return self
 
 
 class ReversePredictivity(Block):
     folds: Annotated[int, Field(ge=2)]
     units_sample: Positive
     min_reliability: Annotated[float, Field(ge=0, lt=1)]
+    common_rule: Literal["percentile", "subject_reference"]
+    common_quantile: Annotated[float, Field(gt=0, le=0.5)]
+    equivalence_margin: Annotated[float, Field(gt=0, lt=1)]
     seed: int
 
 
@@ -234,7 +247,18 @@ class AlignmentPatterns(Block):
     max_channels: Positive
     n_boot: Annotated[int, Field(ge=10)]
     n_permutations: Annotated[int, Field(ge=10)]
+    calibrated_alpha: Probability
     seed: int
+
+    @model_validator(mode="after")
+    def _enough_permutations(self) -> AlignmentPatterns:
+        if 1 / (self.n_permutations + 1) >= self.calibrated_alpha:
+            raise ValueError(
+                f"alignment_patterns.n_permutations = {self.n_permutations}: the smallest p "
+                f"it can give, 1/({self.n_permutations} + 1), must be below "
+                f"alignment_patterns.calibrated_alpha = {self.calibrated_alpha}; raise "
+                "n_permutations")
+        return self
 
 
 OodDomain = Literal["original", "grayscale", "blur", "mosaic", "edges", "silhouette",
@@ -254,6 +278,9 @@ class OodDecoding(Block):
     n_counts: Annotated[int, Field(ge=3)]
     min_count: Positive
     draws: Positive
+    extrapolate_to: Annotated[int, Field(ge=2)]
+    fit_min_sites: Positive
+    site_counts: Annotated[list[Annotated[int, Field(ge=2)]], Field(min_length=1)]
     neural_sites: Annotated[int, Field(ge=3)]
     neural_reps: Annotated[int, Field(ge=2)]
     neural_noise_sd: Annotated[float, Field(gt=0)]

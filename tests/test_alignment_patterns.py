@@ -2,8 +2,9 @@
 (scipy correlations, loops over subject pairs), on simulated regions with a planted
 cross-region structure (recovered; a model with the right conventional score but a shuffled
 structure gets ~0 agreement; subjects agree with each other), under a realistic null (no
-structure across regions: agreement at chance, the permutation test calibrated), and the
-committed demo results against the controls."""
+structure across regions: agreement at chance; the permutation test, run as the stage runs it,
+judged at `alignment_patterns.calibrated_alpha`), and the committed demo results against the
+controls."""
 
 from __future__ import annotations
 
@@ -16,11 +17,17 @@ import pingouin as pg
 import pytest
 from scipy import stats
 from scipy.spatial.distance import pdist
+import statsmodels.api as sm
+import torch
+from threadpoolctl import threadpool_limits
 
+from analysis import config
 from analysis.responses import BrainId, NetworkId, Responses
 from analysis.stats import alignment_patterns as apa
 from analysis.stats.comparison import prepare
+from analysis.stats.layer_choice import halves
 from analysis.stats.predictivity import cv_predict, folds
+from analysis.stats.profiles import pair_positions
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ["R1", "R2", "R3", "R4", "R5", "R6"]
@@ -68,7 +75,7 @@ def measured(rng: np.random.Generator, signal: np.ndarray, n_subjects: int = 5,
             trial = noise * true.std() * (0.6 * shared
                                           + 0.8 * rng.normal(size=(n_img, voxels, reps)))
             brains.append(Responses(true[:, :, None] + trial, np.arange(n_img),
-                                    np.arange(voxels), BrainId(s, REGIONS[k])))
+                                    np.arange(voxels), BrainId(s, f"R{k + 1}")))
     return brains
 
 
@@ -84,9 +91,9 @@ def layers_of(name: str, signals: np.ndarray, rng: np.random.Generator, units: i
     out = []
     for k, sig in enumerate(signals):
         x = sig @ rng.normal(size=(sig.shape[1], units))
-        out.append((REGIONS[k], Responses.from_network(x, np.arange(len(x)),
-                                                       np.arange(units),
-                                                       NetworkId(name, REGIONS[k], True))))
+        out.append((f"R{k + 1}", Responses.from_network(x, np.arange(len(x)),
+                                                        np.arange(units),
+                                                        NetworkId(name, f"R{k + 1}", True))))
     return out
 
 
@@ -207,22 +214,55 @@ def test_layer_choice_and_scores_on_a_hand_case() -> None:
     scored = apa.score_layers(mat, rows, cols, regions, chosen).set_index("region")
     assert scored.loc["A", "conventional"] == pytest.approx(0.9)
     assert scored.loc["C", "conventional"] == pytest.approx(0.7)
+    assert (scored["conventional_plain"] == scored["conventional"]).all()   # no plain matrix
+    plain = apa.score_layers(mat, rows, cols, regions, chosen, plain=mat + 0.05)
+    assert plain.set_index("region").loc["A", "conventional_plain"] == pytest.approx(0.95)
     # three other regions leave one degree of freedom after the partial correlation: no
     # agreement is given (NaN), rather than a meaningless +-1
     assert scored["agreement"].isna().all()
 
 
-def test_permuted_agreement_equals_partial_correlation_of_each_shuffle() -> None:
+def test_plain_rsa_matrix_equals_scipy_correlation_per_pair() -> None:
+    rng = np.random.default_rng(10)
+    sq = [pdist(rng.normal(size=(14, 6)), "sqeuclidean") for _ in range(5)]
+    idx = np.array([0, 2, 2, 4, 5, 7, 8, 10, 13])
+    pos = pair_positions(idx, 14)
+    for sim, ref in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
+        got = apa.RsaAlignment(np.stack(sq[:3]), np.stack(sq[3:]), 14, sim).matrix(
+            idx, partial=False)
+        for i in range(3):
+            for j in range(2):
+                assert got[i, j] == pytest.approx(ref(sq[i][pos], sq[3 + j][pos])[0],
+                                                  abs=1e-10)
+
+
+def test_permuted_agreement_is_freedman_lane_with_one_permutation_for_both_folds() -> None:
+    """Reference: statsmodels OLS of the system pattern on [1, control] per fold, its residuals
+    permuted and added back to the fitted values, pingouin's partial correlation with the
+    brain pattern, averaged over the folds; a region missing in one fold is dropped from
+    both."""
     rng = np.random.default_rng(3)
-    x, y, g = (pd.Series(rng.normal(size=8)) for _ in range(3))
-    null = apa.permuted_agreement(x, y, g, np.random.default_rng(9), 4000)
+    index = [f"B{k}" for k in range(8)]
+    triples = [tuple(pd.Series(rng.normal(size=8), index=index) for _ in range(3))
+               for _ in range(2)]
+    triples[1][1].iloc[2] = np.nan
+    null = apa.permuted_agreement(triples, np.random.default_rng(9), 300)
+    keep = [b for k, b in enumerate(index) if k != 2]
     again = np.random.default_rng(9)
     for k in range(5):
-        xp = again.permutation(x.to_numpy())
-        want = pg.partial_corr(pd.DataFrame({"x": xp, "y": y, "g": g}), x="x", y="y",
-                               covar="g")["r"].item()
-        assert null[k] == pytest.approx(want, abs=1e-10)
-    assert abs(null.mean()) < 0.03
+        perm = again.permutation(len(keep))
+        want = []
+        for x, y, c in triples:
+            x, y, c = x[keep].to_numpy(), y[keep].to_numpy(), c[keep].to_numpy()
+            fit = sm.OLS(x, sm.add_constant(c)).fit()
+            star = fit.fittedvalues + fit.resid[perm]
+            want.append(pg.partial_corr(pd.DataFrame({"x": star, "y": y, "c": c}), x="x",
+                                        y="y", covar="c")["r"].item())
+        assert null[k] == pytest.approx(np.mean(want), abs=1e-10)
+    assert abs(null.mean()) < 0.05
+    # fewer than four regions in common: no null
+    short = [tuple(s.iloc[:3] for s in t) for t in triples]
+    assert np.isnan(apa.permuted_agreement(short, rng, 10)).all()
 
 
 # --- planted cross-region structure ------------------------------------------------------
@@ -271,9 +311,11 @@ def test_planted_structure_is_recovered_and_subjects_agree() -> None:
 
 def shuffled_weights(c: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each region's source weights moved to sources it does not read: every layer keeps its
-    region's private component and the same weights (about the same conventional score) but
-    relates to the other regions through other sources (a shuffled cross-region
-    structure)."""
+    region's private component and the same weight values but relates to the other regions
+    through other sources (a shuffled cross-region structure). Not a same-score control: the
+    sources a region reads are part of what it aligns with, so its conventional score is far
+    lower (RSA, measured: 0.035 against the brain-like layer's 0.741); only the
+    pattern-level shuffle (test_shuffled_structure_keeps_...) keeps the score."""
     out = np.zeros_like(c)
     for k, row in enumerate(c):
         used = np.flatnonzero(row)
@@ -309,17 +351,7 @@ def _scores(rng: np.random.Generator, c: np.ndarray, measure: str = "rsa") -> pd
          else predictivity_measure(brains, row_systems, rng))
     full = m.matrix(np.arange(brains[0].n_stimuli))
     chosen = {(sy, r): r for sy in systems for r in REGIONS}   # layer k for region k
-    brain = apa.brain_matrix(full, rows, cols, REGIONS)
-    scored = apa.score_layers(full, rows, cols, REGIONS, chosen)
-    p = []
-    for _, row in scored.iterrows():
-        i = rows.index[(rows.system == row.system) & (rows.layer == row.layer)][0]
-        pat = apa.system_pattern(full[i], cols, REGIONS)
-        null = apa.permuted_agreement(apa.pattern(pat, row.region),
-                                      apa.pattern(brain, row.region),
-                                      apa.general(brain, row.region), rng, 200)
-        p.append((1 + np.sum(null >= row.agreement)) / 201)
-    return scored.assign(p=p)
+    return apa.score_layers(full, rows, cols, REGIONS, chosen)
 
 
 def test_shuffled_structure_keeps_the_conventional_score_but_not_the_pattern() -> None:
@@ -347,32 +379,124 @@ def test_shuffled_structure_keeps_the_conventional_score_but_not_the_pattern() -
         pat = apa.system_pattern(full[len(brains) + k], cols, REGIONS)
         observed = apa.agreement(apa.pattern(pat, region), apa.pattern(brain, region),
                                  apa.general(brain, region))
-        null = apa.permuted_agreement(apa.pattern(pat, region), apa.pattern(brain, region),
-                                      apa.general(brain, region), rng, 2000)
+        null = apa.permuted_agreement([(apa.pattern(pat, region), apa.pattern(brain, region),
+                                        apa.general(brain, region))], rng, 2000)
         assert abs(np.mean(null)) < 0.1
         assert observed > np.quantile(null, 0.5)
 
 
-# --- realistic null ----------------------------------------------------------------------
+# --- realistic null, as the stage runs it ----------------------------------------------------
 
+def stage_world(rng: np.random.Generator, measure: str, n_regions: int = 10,
+                n_subjects: int = 8, n_img: int = 90, n_perm: int = 1000) -> pd.DataFrame:
+    """One simulated world analysed as the stage analyses it (the demo's design: 10 regions,
+    8 subjects, 90 images): the images split in halves, each region assigned each system's
+    best layer on one half and scored on the other (predictivity cross-validated within each
+    half), the agreement averaged over both directions and its p from
+    :func:`apa.permuted_agreement` over both folds. Systems: brain-like (layer k reads region
+    k's signal), unrelated (its own regions and structure, the same image strength: the
+    null) and shuffled (region k's private component, other sources: not a clean null, its
+    shared image sources still relate it to the brain). Columns: system, region, agreement,
+    p."""
+    regions = [f"R{k + 1}" for k in range(n_regions)]
+    c = structure(rng, n_regions)
+    signal, parts = signals(rng, c, n_img)
+    brains = measured(rng, signal, n_subjects)
+    other = {"u": rng.normal(size=parts["u"].shape), "s": rng.normal(size=parts["s"].shape),
+             "strength": parts["strength"]}
+    systems = {"brain_like": layers_of("brain_like", signal, rng),
+               "unrelated": layers_of("unrelated", mix(other, structure(rng, n_regions)), rng),
+               "shuffled": layers_of("shuffled", mix(parts, shuffled_weights(c, rng)), rng)}
+    rows, cols, row_systems = tables(brains, systems)
+    fold_sets = halves(n_img, rng)
+    if measure == "rsa":
+        m = rsa_measure(brains, row_systems)
+    else:
+        y = np.concatenate([b.mean() for b in brains], axis=1)
+        preds = np.empty((len(row_systems), n_img, y.shape[1]))
+        for h, _ in fold_sets:
+            test = folds(len(h), 5, rng)
+            for i, r in enumerate(row_systems):
+                preds[i, h] = cv_predict(r.mean()[h], y[h], test, ALPHAS)
+        m = apa.PredictivityAlignment(preds, y, np.concatenate(
+            [np.full(b.n_channels, i) for i, b in enumerate(brains)]), len(brains))
+    mats = [(m.matrix(a), m.matrix(b)) for a, b in fold_sets]
+    chosen = [apa.choose_layers(a, rows, cols, regions) for a, _ in mats]
+    brain = [apa.brain_matrix(e, rows, cols, regions) for _, e in mats]
+    scored = [apa.score_layers(e, rows, cols, regions, ch).set_index(["system", "region"])
+              for (_, e), ch in zip(mats, chosen)]
+    out = []
+    for system in systems:
+        for a in regions:
+            triples = []
+            for k, (_, e) in enumerate(mats):
+                i = rows.index[(rows.system == system)
+                               & (rows.layer == chosen[k][(system, a)])][0]
+                triples.append((apa.pattern(apa.system_pattern(e[i], cols, regions), a),
+                                apa.pattern(brain[k], a), apa.general(brain[k], a)))
+            obs = np.mean([t.loc[(system, a), "agreement"] for t in scored])
+            null = apa.permuted_agreement(triples, rng, n_perm)
+            out.append({"system": system, "region": a, "agreement": obs,
+                        "p": (1 + np.sum(null >= obs)) / (1 + n_perm)})
+    return pd.DataFrame(out)
+
+
+def calibrated_alpha() -> float:
+    return config.load_params(ROOT / "params.yaml").alignment_patterns.calibrated_alpha
+
+
+def null_and_power(measure: str, worlds: int, seed: int, **design: int
+                   ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per system over ``worlds`` worlds of :func:`stage_world` (``design``: its sizes): the
+    share of region tests at p <= the calibrated alpha, the same after Benjamini-Hochberg
+    over each world's regions, and the mean agreement. One thread, as the stage runs."""
+    rng = np.random.default_rng(seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            t = pd.concat([stage_world(rng, measure, **design).assign(world=w)
+                           for w in range(worlds)])
+    finally:
+        torch.set_num_threads(threads)
+    alpha = calibrated_alpha()
+    t["q"] = t.groupby(["world", "system"])["p"].transform(
+        lambda p: stats.false_discovery_control(p.to_numpy(), method="bh"))
+    by = t.groupby("system")
+    return (by["p"].apply(lambda p: (p <= alpha).mean()),
+            by["q"].apply(lambda q: (q <= alpha).mean()), by["agreement"].mean())
+
+
+@pytest.mark.parametrize(("measure", "n_subjects", "n_img"),
+                         [("rsa", 8, 90), ("predictivity", 5, 40)])
+def test_permutation_test_detects_the_brain_like_system_and_not_an_unrelated_one(
+        measure: str, n_subjects: int, n_img: int) -> None:
+    """Image-dependent strength, correlated trial noise, three repetitions, the stage's halves
+    and layer choice. Fast tier, 3 worlds (30 region tests per system; predictivity in a
+    smaller design to stay fast): the loose bounds of a small sample; the level itself is
+    test_calibrated_alpha_holds_the_level."""
+    rate, _, mean = null_and_power(measure, worlds=3, seed=6, n_subjects=n_subjects,
+                                   n_img=n_img)
+    assert rate["brain_like"] > 0.6
+    assert rate["unrelated"] <= 0.2
+    assert abs(mean["unrelated"]) < 0.15
+    assert mean["brain_like"] > 0.6
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("measure", ["rsa", "predictivity"])
-def test_permutation_test_keeps_its_level_for_systems_without_the_structure(measure: str
-                                                                            ) -> None:
-    """Image-dependent strength, correlated trial noise and three repetitions. Two systems
-    relate to the other regions independently of the brain: one of unrelated regions seeing
-    the same images, one with each region's private component but shuffled sources. Their
-    agreement scatters around 0 and the permutation test rejects near its level (RSA,
-    measured over 150 region tests each: 0.07 and 0.08 at 0.05; without partialling out the
-    mean RDM, image strength pushed it to 0.12-0.23), while the brain-like system is
-    detected in most regions."""
-    rng = np.random.default_rng(6)
-    t = pd.concat([_scores(rng, structure(rng), measure) for _ in range(25)])
-    rate = t.groupby("system")["p"].apply(lambda p: (p < 0.05).mean())
-    mean = t.groupby("system")["agreement"].mean()
-    for system in ("unrelated", "shuffled"):
-        assert abs(mean[system]) < 0.12
-        assert rate[system] < 0.11
-    assert rate["brain_like"] > 0.4
+def test_calibrated_alpha_holds_the_level(measure: str) -> None:
+    """The acceptance of issue 20: over 330 region tests of the unrelated system (33 worlds in
+    the demo's design, seeds other than the calibration's), rejection at the calibrated alpha
+    <= 0.07, by p and after BH, while the brain-like system is detected in most regions.
+    Measured here (seed 20): unrelated 4.8 % (RSA) and 0.9 % (predictivity) at p, 0 % after
+    BH; brain-like 98 % and 100 %. The calibration's own worlds (README): 4.3 % of 1000 (RSA),
+    1.5 % of 330 (predictivity). Runtime: RSA about 20 s, predictivity about 2-4 min."""
+    rate, rate_bh, mean = null_and_power(measure, worlds=33, seed=20)
+    assert rate["unrelated"] <= 0.07
+    assert rate_bh["unrelated"] <= 0.07
+    assert abs(mean["unrelated"]) < 0.1
+    assert rate["brain_like"] > 0.6
 
 
 # --- committed demo results --------------------------------------------------------------
@@ -388,5 +512,11 @@ def test_committed_demo_results_meet_the_controls() -> None:
         pos = m["systems"]["positive_control"]
         assert pos["agreement"] > 0.6
         assert abs(pos["chance_mean"]) < 0.05
+        # above chance at the calibrated alpha in most regions (demo: RSA 10, predictivity 8
+        # of 10)
+        assert pos["regions_above_chance"] >= 0.7 * len(s["regions"])
+        if measure == "predictivity":                      # plain already
+            assert all(v["conventional_plain"] == v["conventional"]
+                       for v in m["systems"].values())
         models = [v for k, v in m["systems"].items() if v["kind"] == "model"]
         assert all(v["agreement"] < pos["agreement"] for v in models)

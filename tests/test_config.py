@@ -117,6 +117,8 @@ def test_bootstrap_counts_follow_the_interval_level(changes, ok):
     ("comparison.rdm_distance", "euclidean", "Input should be 'crossval_euclidean' or 'correlation'"),
     ("comparison.min_reliability", 0.1, "comparison.min_reliability = 0.1: Extra inputs"),
     ("reverse_predictivity.min_reliability", 1.5, "less than 1"),
+    ("encoding.random_sets", 19, r"encoding.random_sets = 19: the smallest p .* random_sets >= 39"),
+    ("encoding.smallest_effect_share", 0, "greater than 0"),
     ("comparison.equivalence_margin", 0, "comparison.equivalence_margin = 0: .*greater than 0"),
     ("comparison.equivalence_level", 1.5, "comparison.equivalence_level = 1.5"),
     ("comparison.ci_level", 1.5, "less than 1"),

@@ -32,7 +32,7 @@ def test_figure3_without_pairs_says_why():
 
 def test_figure5_without_voxels_or_reference_says_why():
     fig = figure5.draw_encoding(pd.DataFrame(columns=ACCURACY_COLUMNS), ["effnet_lite0"],
-                                REGIONS, "bn2", 0.02)
+                                REGIONS, "bn2", 0.05)
     text = _texts(fig)
     assert text.count("no subject has a selected voxel") == 4  # rows a, b of both regions
     assert text.count("nothing tested") == 2

@@ -1,6 +1,8 @@
 """The out-of-domain stages: the domain image table (every base image in every domain, a
 seeded sample per class), the simulated neural population (its class signal survives every
-transform, its accuracy rises with the number of sites), and the committed demo results."""
+transform, its accuracy rises with the number of sites), the Friedman test's blocks (trained
+networks only; untrained ones apart), and the committed demo results (the extrapolation and
+the scaling sweep included)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from scipy import stats
 
 from analysis import config, paths
 from analysis.demo import population
-from analysis.stages import ood_domains
+from analysis.stages import ood_decoding, ood_domains
 from analysis.stats import ood_decoding as od
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +91,33 @@ def test_simulated_population_class_signal_survives_transforms_and_grows_with_si
     assert abs(acc[(60, 0.0)]["a"] - 0.5) < 0.05                # nothing to decode: chance
 
 
+def _by_domain(deltas: dict[str, list[float]]) -> pd.DataFrame:
+    """Matched populations' differences from the neural one per OOD domain d0, d1, ..."""
+    return pd.DataFrame([{"system": s, "population": "matched", "domain": f"d{j}",
+                          "in_domain": False, "minus_neural": v}
+                         for s, row in deltas.items() for j, v in enumerate(row)])
+
+
+def test_friedman_blocks_are_the_trained_networks_only() -> None:
+    """Blocks: trained networks that reached the target; untrained networks and controls in
+    their own test or none; fewer than 2 blocks gives n/a with the reason."""
+    deltas = {"t1": [-0.1, -0.02, -0.2, 0.0], "t2": [-0.08, -0.01, -0.15, -0.03],
+              "t3": [-0.2, -0.3, -0.1, -0.05], "u1": [0.1, 0.2, 0.3, 0.4],
+              "u2": [0.4, 0.3, 0.2, 0.1], "positive_control": [0.0, 0.0, 0.0, 0.0]}
+    matched = pd.DataFrame({"system": list(deltas),
+                            "kind": ["trained"] * 3 + ["untrained"] * 2 + ["control"],
+                            "reached": [True, True, False, True, True, True]})
+    trained = ood_decoding._friedman(_by_domain(deltas), matched, "trained")
+    ref = stats.friedmanchisquare(*np.array([deltas["t1"], deltas["t2"]]).T)
+    assert trained.n_blocks == 2 and trained.p == pytest.approx(ref.pvalue)
+    untrained = ood_decoding._friedman(_by_domain(deltas), matched, "untrained")
+    assert untrained.n_blocks == 2 and untrained.chi2 == pytest.approx(
+        stats.friedmanchisquare(*np.array([deltas["u1"], deltas["u2"]]).T).statistic)
+    one = ood_decoding._friedman(_by_domain(deltas), matched.assign(
+        reached=[True, False, False, True, True, True]), "trained")
+    assert np.isnan(one.p) and one.reason.startswith("n/a: 1 trained network(s)")
+
+
 def test_committed_demo_results() -> None:
     path = ROOT / "results" / "ood" / "summary.json"
     if not path.is_file():
@@ -100,6 +130,18 @@ def test_committed_demo_results() -> None:
     assert pos["reached"] and 0.5 * s["neural_sites"] < pos["matched_units"] < 2 * s[
         "neural_sites"]
     assert abs(pos["difference"]) < 0.05
+    # Fig 3E / B.3: accuracy grows with the sites; the twin's full population sits on the
+    # neural extrapolation at every number of sites behind the scaling (demo: 0.01-0.06)
+    ext = s["extrapolation"]
+    assert ext["a"] > 0 and ext["fit_sites"][1] == s["neural_sites"]
+    twin = ext["systems"]["positive_control"]
+    assert abs(twin["gap_min_over_sweep"]) < 0.1 and abs(twin["gap_max_over_sweep"]) < 0.1
+    assert ext["systems"]["negative_control"]["gap"] is None
+    sweep = pd.read_csv(path.parent / "scaling_sweep.csv")
+    assert set(sweep["n_sites"]) <= {*range(2, s["neural_sites"] + 1)}
+    assert s["neural_sites"] in set(sweep["n_sites"])
+    trained = [m for m in s["models"].values() if m["trained"] and m["reached"]]
+    assert s["friedman"]["n_models"] == len(trained)
     assert not neg["reached"] and abs(neg["all_units_in_domain"] - 0.5) < 0.05
     for name, m in s["models"].items():
         assert m["all_units_in_domain"] > s["neural_in_domain"], name

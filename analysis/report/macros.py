@@ -343,11 +343,13 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
     m = {"resEncModels": tex(len(enc.get("models", []))),
          "resEncRandomSets": tex(enc.get("random_sets")),
          "resRevFolds": tex(rev.get("folds")),
+         "resRevCommonPercent": tex(round(100 * rev["common_quantile"])
+                                    if rev.get("common_quantile") is not None else None),
          "resEncReadout": tex_text(enc.get("insilico_readout") or "n/a"),
          "resEncReadoutPooling": ("its kernels averaged over positions" if enc.get("insilico_pool")
                                   else "every unit"),
          "resEncAlpha": tex(enc.get("alpha")),
-         "resEncMargin": tex(enc.get("margin")),
+         "resEncSmallestEffect": tex(enc.get("smallest_effect_share")),
          "resEncSilencing": SILENCING.get(next(iter(enc.get("silencing", {}).values()), ""),
                                           "n/a")}
     for roi in regions:
@@ -361,7 +363,10 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
             for key, suffix in ENC_TESTS.items():
                 m[f"{base}{suffix}"] = tex(lay.get(key), 3)
                 m[f"{base}{suffix}P"] = tex(lay.get(f"{key}_p"))
-            m[f"{base}BelowMarginP"] = tex(lay.get("necessity_below_margin_p"))
+            for key in ("necessity", "sufficiency_vs_random"):  # the subjects' t (descriptive)
+                m[f"{base}{ENC_TESTS[key]}PSubjects"] = tex(lay.get(f"{key}_p_subjects"))
+            m[f"{base}NecessityEv"] = tex(lay.get("necessity_ev"), 3)
+            m[f"{base}EquivalenceP"] = tex(lay.get("necessity_equivalence_p"))
             m[f"{base}NotNeeded"] = tex(lay.get("not_needed"))
             m[f"{base}Share"] = tex(lay.get("sufficiency_share"))
             m[f"{base}Necessary"] = tex(lay.get("necessary"))
@@ -390,6 +395,12 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
         m[f"{base}CommonDiffP"] = tex(first.get("selective_minus_other", {}).get("p"))
         pos = rev.get("by_model", {}).get("positive_control", {}).get(roi, {})
         m[f"{base}PositiveReverse"] = tex(pos.get("reverse_ev"))
+        m[f"{base}PositiveForward"] = tex(pos.get("forward_ev"))
+        eq = pos.get("equivalence", {})
+        m[f"{base}PositiveAsymmetry"] = tex(eq.get("mean_abs"))
+        m[f"{base}PositiveVerdict"] = tex_text(eq.get("verdict", "n/a"))
+        m[f"{base}CommonReliabilityRho"] = tex(first.get(
+            "common_share_vs_reliability_spearman"))
         negs = [v[roi]["reverse_ev"] for k, v in rev.get("by_model", {}).items()
                 if k.endswith("/shuffled_images") and roi in v]
         m[f"{base}NegativeReverse"] = tex(float(np.mean(negs)) if negs else None)
@@ -538,6 +549,7 @@ def companion_macros(apa: dict, ood: dict) -> dict[str, str]:
     the first trained model, the models' rank stability) and the out-of-domain decoding
     (neural population, first trained model, Friedman test); 'n/a' where not run."""
     m = {"resApaRegions": tex(len(apa.get("regions", [])) or None),
+         "resApaCalibratedAlpha": tex(apa.get("calibrated_alpha"), 3),
          "resApaImages": tex(apa.get("n_images")),
          "resApaSubjects": tex(len(apa.get("subjects", [])) or None)}
     for key, short in APA_MEASURES.items():
@@ -550,9 +562,14 @@ def companion_macros(apa: dict, ood: dict) -> dict[str, str]:
         pos = systems.get("positive_control", {})
         m[f"{base}PositiveAgreement"] = tex(pos.get("agreement"))
         m[f"{base}PositiveConventional"] = tex(pos.get("conventional"))
+        m[f"{base}PositiveConventionalPlain"] = tex(pos.get("conventional_plain"))
         first = _first_trained(systems)
         m[f"{base}ModelAgreement"] = tex(first.get("agreement"))
         m[f"{base}ModelConventional"] = tex(first.get("conventional"))
+        m[f"{base}ModelConventionalPlain"] = tex(first.get("conventional_plain"))
+        m[f"{base}ModelRankConventional"] = tex(first.get("rank_conventional"), 0)
+        m[f"{base}ModelRankConventionalPlain"] = tex(first.get("rank_conventional_plain"), 0)
+        m[f"{base}Models"] = tex(len(systems) or None)
         m[f"{base}ModelAboveChance"] = tex(first.get("regions_above_chance"))
         m[f"{base}ModelAboveChanceFdr"] = tex(first.get("regions_above_chance_fdr"))
         models = [v for v in systems.values() if v.get("kind") == "model"]
@@ -591,11 +608,41 @@ def companion_macros(apa: dict, ood: dict) -> dict[str, str]:
     f = ood.get("friedman", {})
     m.update({"resOodFriedmanChi": tex(f.get("chi2")), "resOodFriedmanP": tex(f.get("p")),
               "resOodFriedmanModels": tex(f.get("n_models"))})
+    fu = ood.get("friedman_untrained", {})
+    m.update({"resOodFriedmanUntrainedChi": tex(fu.get("chi2")),
+              "resOodFriedmanUntrainedP": tex(fu.get("p")),
+              "resOodFriedmanUntrainedModels": tex(fu.get("n_models"))})
+    m.update(_ood_extrapolation_macros(ood.get("extrapolation", {})))
+    return m
+
+
+def _ood_extrapolation_macros(ext: dict) -> dict[str, str]:
+    """The paper's Fig 3E / B.3 numbers: the neural log fit, its value at the extrapolation
+    end, and for the first trained network and the positive control the full layer in
+    site-equivalents, the extrapolated neural accuracy there and the gap (and its range over
+    the numbers of sites behind the scaling)."""
+    systems = ext.get("systems", {})
+    first = next((v for v in systems.values() if v.get("kind") == "trained"), {})
+    pos = systems.get("positive_control", {})
+    sites = ext.get("fit_sites") or [None, None]
+    m = {"resOodExtrapA": tex(ext.get("a"), 3), "resOodExtrapB": tex(ext.get("b")),
+         "resOodExtrapRsq": tex(ext.get("r2")), "resOodExtrapFitLow": tex(sites[0]),
+         "resOodExtrapFitHigh": tex(sites[1]), "resOodExtrapTo": tex(ext.get("extrapolate_to")),
+         "resOodExtrapAtTo": tex(ext.get("neural_at_extrapolate_to"))}
+    for name, e in (("Model", first), ("Positive", pos)):
+        equiv = e.get("site_equiv_all")
+        m.update({f"resOod{name}SiteEquiv": tex(round(equiv) if equiv is not None else None),
+                  f"resOod{name}ExtrapNeural": tex(e.get("neural_ood_extrapolated")),
+                  f"resOod{name}ExtrapCeiling": tex(e.get("at_ceiling")),
+                  f"resOod{name}ExtrapGap": tex(e.get("gap")),
+                  f"resOod{name}ExtrapGapMin": tex(e.get("gap_min_over_sweep")),
+                  f"resOod{name}ExtrapGapMax": tex(e.get("gap_max_over_sweep"))})
     return m
 
 
 def apa_table(apa: dict) -> str:
-    """booktabs table: per measure and system, the conventional score and APA agreement
+    """booktabs table: per measure and system, the conventional score (and the plain one: RSA
+    without the mean RDM partialled out; predictivity is plain already), the APA agreement
     (means over regions) and both ranks with their bootstrap 95 % intervals."""
     rows = []
     for key in APA_MEASURES:
@@ -604,12 +651,13 @@ def apa_table(apa: dict) -> str:
                 "trained" if v["trained"] else "untrained")
             ci = {k: v[f"rank_{k}_interval"] for k in ("conventional", "apa")}
             rows.append(f"{key} & {tex_text(name)} ({kind}) & {tex(v['conventional'])} & "
+                        f"{tex(v.get('conventional_plain'))} & "
                         f"{tex(v['agreement'])} & {tex(v['rank_conventional'], 0)} "
                         f"[{tex(ci['conventional'][0], 0)}, {tex(ci['conventional'][1], 0)}] & "
                         f"{tex(v['rank_apa'], 0)} [{tex(ci['apa'][0], 0)}, "
                         f"{tex(ci['apa'][1], 0)}] \\\\")
         rows.append(r"\addlinespace")
-    return _tabular("llrrll", r"Measure & System & conventional & APA agreement & "
+    return _tabular("llrrrll", r"Measure & System & conventional & plain & APA agreement & "
                     r"rank (conv.) & rank (APA) \\", rows)
 
 

@@ -8,8 +8,10 @@ positive control (the noise-free simulated subject, whose regions play the layer
 assignment should give each region its own counterpart and the pattern should match). Per
 measure (RSA, predictivity): the region × region alignment, the held-out-subject stability of
 each pattern, the layer assigned to each region on one half of the images and scored on the
-other, the agreement's chance level (the system's pattern shuffled over regions), and the
-models ranked by conventional score and by APA agreement with bootstrap rank intervals.
+other (RSA: the partial score and, beside it, the plain RDM correlation), the agreement's
+chance level (Freedman-Lane permutation of the system's pattern over regions, judged at
+`alignment_patterns.calibrated_alpha`), and the models ranked by conventional score and by
+APA agreement with bootstrap rank intervals.
 Writes results/alignment_patterns/ (brain_matrix.csv, stability.csv, layers.csv,
 systems.csv, ranks.csv, summary.json).
 """
@@ -115,14 +117,16 @@ def _rsa(params: config.Params, brains: list[Responses], row_systems: list[Respo
 
 def _mean_over_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
     t = pd.concat(tables, ignore_index=True)
-    return (t.groupby(["system", "region"], sort=False)[["conventional", "reference",
-                                                         "agreement", "agreement_raw"]]
+    return (t.groupby(["system", "region"], sort=False)[["conventional", "conventional_plain",
+                                                         "reference", "agreement",
+                                                         "agreement_raw"]]
             .mean().reset_index())
 
 
 def _system_scores(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per system: the mean over regions of the conventional score and the APA agreement."""
-    return scored.groupby("system", sort=False)[["conventional", "agreement"]].mean()
+    """Per system: the mean over regions of the conventional scores and the APA agreement."""
+    return scored.groupby("system", sort=False)[["conventional", "conventional_plain",
+                                                 "agreement"]].mean()
 
 
 def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.DataFrame,
@@ -135,32 +139,36 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
     everything = measure.matrix(np.arange(n_img))
     brain = apa.brain_matrix(everything, rows, cols, regions)
     mats = [(measure.matrix(c), measure.matrix(e)) for c, e in fold_sets]
+    # the plain RDM correlation beside the partial one (predictivity is plain already)
+    plain = [measure.matrix(e, partial=False) if isinstance(measure, apa.RsaAlignment)
+             else None for _, e in fold_sets]
     chosen = [apa.choose_layers(c, rows, cols, regions) for c, _ in mats]
-    per_fold = [apa.score_layers(e, rows, cols, regions, ch).assign(fold=k)
-                for k, ((_, e), ch) in enumerate(zip(mats, chosen))]
+    per_fold = [apa.score_layers(e, rows, cols, regions, ch, pl).assign(fold=k)
+                for k, ((_, e), ch, pl) in enumerate(zip(mats, chosen, plain))]
     stability = pd.concat([apa.held_out_stability(e, rows, cols, regions).assign(fold=k)
                            for k, (_, e) in enumerate(mats)], ignore_index=True)
     stab = stability.groupby(["subject", "region"], sort=False)["agreement"].mean()
     scored = _mean_over_folds(per_fold)
-    # chance level: each system's evaluated pattern shuffled over the other regions
+    # chance level: each system's evaluated patterns permuted over the other regions
+    # (Freedman-Lane, one permutation for both folds)
+    brains_eval = [apa.brain_matrix(e, rows, cols, regions) for _, e in mats]
     null_rows = []
     for (system, region), g in pd.concat(per_fold).groupby(["system", "region"], sort=False):
-        draws = []
+        triples = []
         for k, (_, e) in enumerate(mats):
             lay = chosen[k].get((system, region))
             if lay is None:
                 continue
             i = np.flatnonzero((rows["system"] == system).to_numpy()
                                & (rows["layer"] == lay).to_numpy())[0]
-            p = apa.system_pattern(e[i], cols, regions)
-            b = apa.brain_matrix(e, rows, cols, regions)
-            draws.append(apa.permuted_agreement(
-                apa.pattern(p, region), apa.pattern(b, region), apa.general(b, region),
-                seeds.stream(ap.seed, "permutation", name, system, region, str(k)),
-                ap.n_permutations))
-        if not draws:
+            b = brains_eval[k]
+            triples.append((apa.pattern(apa.system_pattern(e[i], cols, regions), region),
+                            apa.pattern(b, region), apa.general(b, region)))
+        if not triples:
             continue
-        null = np.nanmean(np.stack(draws), axis=0)
+        null = apa.permuted_agreement(
+            triples, seeds.stream(ap.seed, "permutation", name, system, region),
+            ap.n_permutations)
         obs = float(g["agreement"].mean())
         null_rows.append({"system": system, "region": region,
                           "null_mean": float(np.nanmean(null)),
@@ -169,7 +177,7 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
                           "p_above_chance": float((1 + np.sum(null >= obs)) /
                                                   (1 + np.isfinite(null).sum()))})
     nulls = pd.DataFrame(null_rows)
-    # Benjamini-Hochberg over each system's regions (the null is approximate: see summary)
+    # Benjamini-Hochberg over each system's regions (judged at the calibrated alpha)
     nulls["q_above_chance"] = nulls.groupby("system")["p_above_chance"].transform(
         lambda p: false_discovery_control(p.to_numpy(), method="bh"))
     scored = scored.merge(nulls, on=["system", "region"])
@@ -197,6 +205,7 @@ def _systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
     bootstrap rank distribution (mean, 95 % interval, share of draws at the point rank)."""
     s = _system_scores(scored)
     out = s.assign(rank_conventional=apa.ranks(s["conventional"]),
+                   rank_conventional_plain=apa.ranks(s["conventional_plain"]),
                    rank_apa=apa.ranks(s["agreement"]))
     trained = rows.drop_duplicates("system").set_index("system")["trained"]
     out["trained"] = trained.reindex(out.index).to_numpy()
@@ -246,6 +255,7 @@ def _run(params: config.Params, device: str) -> None:
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("brain", "stability", "layers", "systems", "boot")}
     summary: dict = {"regions": regions, "n_images": len(stimuli),
+                     "calibrated_alpha": params.alignment_patterns.calibrated_alpha,
                      "subjects": sorted(set(cols["subject"])), "measures": {},
                      "note": "" if len(regions) >= MIN_REGIONS else
                      f"{len(regions)} regions: a pattern over the other regions needs at least "
@@ -264,7 +274,8 @@ def _run(params: config.Params, device: str) -> None:
         sys_t = _systems_table(t["scored"], t["boot"], rows)
         tables["systems"].append(sys_t.assign(measure=name))
         tables["boot"].append(t["boot"].assign(measure=name))
-        summary["measures"][name] = summarise(t, sys_t, regions)
+        summary["measures"][name] = summarise(t, sys_t, regions,
+                                              params.alignment_patterns.calibrated_alpha)
     with atomic_path(paths.ALIGNMENT_PATTERNS) as tmp:
         tmp.mkdir()
         write_csv(pd.concat(tables["brain"], ignore_index=True).round(6),
@@ -278,9 +289,12 @@ def _run(params: config.Params, device: str) -> None:
         write_json(summary, tmp / "summary.json")
 
 
-def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[str]) -> dict:
+def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[str],
+              alpha: float) -> dict:
     """One measure's key numbers: the pattern stability (mean and range over subjects and
-    regions), and per system its conventional score, APA agreement, chance level and ranks."""
+    regions), and per system its conventional scores (partial and plain), APA agreement,
+    chance level, the regions above chance at ``alpha`` (the calibrated alpha: p, and BH q
+    over the system's regions) and ranks."""
     stab = t["stability"]["agreement"]
     scored = t["scored"]
     by_region = t["stability"].groupby("region", sort=False)["agreement"].mean()
@@ -296,11 +310,13 @@ def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[s
         out["systems"][row["system"]] = {
             "kind": row["kind"], "trained": bool(row["trained"]),
             "conventional": number(float(row["conventional"])),
+            "conventional_plain": number(float(row["conventional_plain"])),
             "agreement": number(float(row["agreement"])),
             "chance_mean": number(float(g["null_mean"].mean())),
-            "regions_above_chance": int((g["p_above_chance"] < 0.05).sum()),
-            "regions_above_chance_fdr": int((g["q_above_chance"] < 0.05).sum()),
+            "regions_above_chance": int((g["p_above_chance"] <= alpha).sum()),
+            "regions_above_chance_fdr": int((g["q_above_chance"] <= alpha).sum()),
             "rank_conventional": number(float(row["rank_conventional"])),
+            "rank_conventional_plain": number(float(row["rank_conventional_plain"])),
             "rank_apa": number(float(row["rank_apa"])),
             "rank_conventional_interval": [number(float(row["rank_conventional_boot_low"])),
                                            number(float(row["rank_conventional_boot_high"]))],

@@ -362,16 +362,16 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
     return out
 
 
-def _block(acc: pd.DataFrame, alpha: float, margin: float) -> dict:
+def _block(acc: pd.DataFrame, alpha: float, smallest_effect_share: float) -> dict:
     """Necessity/sufficiency of one model (or the pooled models) and region, per measure."""
     out = {}
     main = acc[acc["feature_set"].isin(encoding.MAIN_SETS + encoding.CONTROL_SETS)]
     insil = acc[acc["feature_set"].isin(INSILICO)].replace({"feature_set": INSILICO})
     for m in MEASURES:
-        entry = {"layer": encoding.necessity_sufficiency(main, m, margin)}
+        entry = {"layer": encoding.necessity_sufficiency(main, m, smallest_effect_share)}
         entry["layer"] |= encoding.verdict(entry["layer"], alpha)
         if len(insil):
-            entry["insilico"] = encoding.necessity_sufficiency(insil, m, margin)
+            entry["insilico"] = encoding.necessity_sufficiency(insil, m, smallest_effect_share)
             entry["insilico"] |= encoding.verdict(entry["insilico"], alpha)
         neg = acc[acc["feature_set"] == "shuffled_images"][m]
         entry["negative_control_mean"] = float(neg.mean()) if len(neg) else float("nan")
@@ -380,12 +380,13 @@ def _block(acc: pd.DataFrame, alpha: float, margin: float) -> dict:
 
 
 def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str]) -> dict:
-    """Per model and for the trained models pooled (per subject, the mean over models), per
-    region and measure: mean accuracy of every feature set, necessity and sufficiency with
-    their tests and verdicts; the controls."""
-    alpha = params.encoding.alpha
+    """Per model and for the trained models pooled (per subject, the mean over models; random
+    set j pooled over models as one draw), per region and measure: mean accuracy of every
+    feature set, necessity and sufficiency with their tests (draw-permutation p, the subjects'
+    t as a description, the equivalence test of "not needed") and verdicts; the controls."""
+    alpha, smallest = params.encoding.alpha, params.encoding.smallest_effect_share
     trained = params.trained_models()
-    out: dict = {"alpha": alpha, "margin": params.encoding.margin, "models": trained,
+    out: dict = {"alpha": alpha, "smallest_effect_share": smallest, "models": trained,
                  "silencing": silencing,
                  "random_sets": params.encoding.random_sets,
                  "insilico_readout": params.encoding.insilico_readout,
@@ -394,11 +395,11 @@ def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str])
                  "by_model": {}, "pooled_trained": {}, "positive_control": {}}
     nets = acc[acc["model"].isin(trained)]
     for (model, region), g in nets.groupby(["model", "region"], sort=False):
-        out["by_model"].setdefault(model, {})[region] = _block(g, alpha, params.encoding.margin)
+        out["by_model"].setdefault(model, {})[region] = _block(g, alpha, smallest)
     keys = ["region", "subject", "feature_set", "draw"]
     pooled = nets.groupby(keys, sort=False)[list(MEASURES)].mean().reset_index()
     for region, g in pooled.groupby("region", sort=False):
-        out["pooled_trained"][region] = _block(g, alpha, params.encoding.margin)
+        out["pooled_trained"][region] = _block(g, alpha, smallest)
     pos = acc[acc["model"] == control_brain.POSITIVE]
     for region, g in pos.groupby("region", sort=False):
         out["positive_control"][region] = {m: float(g[m].mean()) for m in MEASURES}
@@ -408,7 +409,8 @@ def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str])
 def _format(obj):
     """Numbers rounded for the results file (p-values as strings, as elsewhere)."""
     if isinstance(obj, dict):
-        return {k: (p_value(v) if k.endswith("_p") else _format(v)) for k, v in obj.items()}
+        return {k: (p_value(v) if k.endswith(("_p", "_p_subjects")) else _format(v))
+                for k, v in obj.items()}
     if isinstance(obj, float):
         return number(obj)
     return obj

@@ -26,10 +26,11 @@ def run(args: argparse.Namespace) -> None:
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE7, {**prov, "output": str(paths.FIGURE7)})
     ood = {name: pd.read_csv(paths.OOD / f"{name}.csv")
-           for name in ("domains", "curves", "matched")}
+           for name in ("domains", "curves", "matched", "extrapolation", "scaling_sweep")}
     summary = json.loads((paths.OOD / "summary.json").read_text())
     fig = companion.ood_decoding(ood["domains"], ood["curves"], ood["matched"],
                                  np.load(paths.OOD_DATA / "examples.npy"), summary["domains"],
-                                 summary["neural_in_domain"])
+                                 summary["neural_in_domain"], ood["extrapolation"],
+                                 ood["scaling_sweep"], summary["extrapolation"])
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE8, {**prov, "output": str(paths.FIGURE8)})

@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> None:
     summary = json.loads((paths.ENCODING / "summary.json").read_text())
     fig = figure5.draw_encoding(pd.read_csv(paths.ENCODING / "accuracy.csv"),
                                 summary["models"], regions, params.encoding.insilico_readout,
-                                params.encoding.margin, params.encoding.insilico_pool)
+                                params.encoding.smallest_effect_share,
+                                params.encoding.insilico_pool)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE5, {**prov, "output": str(paths.FIGURE5)})
     fig = figure5.draw_reverse(pd.read_csv(paths.REVERSE / "subjects.csv"),

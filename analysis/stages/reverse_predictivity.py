@@ -5,15 +5,22 @@ predict another's (the biological reference, both directions).
 Per trained network, main region (FFA, EBA, PPA) and subject, on the shared images (every
 repetition present), k-fold over images (``reverse_predictivity.folds``; the same folds for
 every direction of a subject), kernel ridge with a LOO-chosen alpha per target, EV normalised
-by the reliability of predictor and target (analysis.stats.predictivity). Targets: the
-category's selective units and the layer's other units (a random sample of up to
-``units_sample`` of each). A unit is "common"
-in a subject when its reverse EV reaches that subject's reference (the median EV of its voxels
-predicted from another subject, averaged over the other subjects), else "unique"; the share of
-common units is compared between selective and other units (subjects as the unit of
-inference). Controls: the noise-free simulated subject's voxels as the "units" (positive; should
-reach the reference) and the network with its images shuffled (negative; EV near 0). Writes
-results/reverse_predictivity/ (subjects.csv, pairs.csv, units.csv, summary.json).
+by the reliability of both predictor and target in every direction
+(analysis.stats.predictivity). Targets: the category's selective units and the layer's other
+units (a random sample of up to ``units_sample`` of each). Common / unique units
+(``common_rule``): ``percentile`` (the paper's) — per subject and model, common when the
+unit's reverse EV is above the (1 − ``common_quantile``) percentile of the sampled units'
+reverse EV, unique below the ``common_quantile`` percentile; ``subject_reference`` — common
+when it reaches the subject's reference (the median EV of its voxels predicted from another
+subject, averaged over the other subjects), else unique. The share of common (unique) units
+is compared between selective and other units (subjects as the unit of inference), and its
+Spearman correlation over subjects with the subjects' median voxel reliability is reported
+(it should be near 0: a rule that depends on the subject's noise level tracks it). Controls:
+the noise-free simulated subject's voxels as the "units" (positive: forward − reverse must be
+equivalent to 0 within ``equivalence_margin``, judged by its ``comparison.equivalence_level``
+t-interval over subjects as the comparison's controls are) and the network with its images
+shuffled (negative; EV near 0). Writes results/reverse_predictivity/ (subjects.csv,
+pairs.csv, units.csv, summary.json).
 """
 
 from __future__ import annotations
@@ -31,8 +38,8 @@ from analysis.io import activation_store, control_brain, selected, unit_store
 from analysis.nets.extraction import resolve_device
 from analysis.report.format import number, p_value
 from analysis.responses import Responses
-from analysis.stats.controls import aligned
-from analysis.stats.predictivity import folds, predictivity
+from analysis.stats.controls import POSITIVE, aligned, verdict
+from analysis.stats.predictivity import common_unique, folds, predictivity, target_reliability
 from analysis.stats.selection import above
 
 
@@ -43,10 +50,29 @@ def _complete(r: Responses) -> np.ndarray:
 
 #: Columns of subjects.csv and units.csv (kept when a threshold leaves no row).
 SUBJECT_COLUMNS = ["model", "variant", "region", "category", "subject", "forward_ev_median",
-                   "reverse_ev_median", "reference_ev", "n_units", "n_selective",
-                   "common_share_all", "common_share_selective", "common_share_other"]
+                   "reverse_ev_median", "reference_ev", "target_reliability_median",
+                   "n_units", "n_selective", "common_share_all", "common_share_selective",
+                   "common_share_other", "unique_share_all", "unique_share_selective",
+                   "unique_share_other"]
 UNIT_COLUMNS = ["model", "region", "category", "unit", "selective", "reverse_ev_mean",
-                "common_subjects"]
+                "common_subjects", "unique_subjects"]
+
+
+def _classify(rev: np.ndarray, reference: float, rp: config.ReversePredictivity
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(common, unique) flags (u,) of units with reverse EV ``rev`` in one subject under
+    ``rp.common_rule`` (module docstring)."""
+    if rp.common_rule == "percentile":
+        return common_unique(rev, rp.common_quantile)
+    common = rev >= reference
+    return common, np.isfinite(rev) & ~common
+
+
+def _shares(flag: np.ndarray, is_sel: np.ndarray, name: str) -> dict[str, float]:
+    """The share of flagged units among all, selective and other units (NaN for none)."""
+    return {f"{name}_share_all": float(flag.mean()),
+            f"{name}_share_selective": float(flag[is_sel].mean()) if is_sel.any() else np.nan,
+            f"{name}_share_other": float(flag[~is_sel].mean()) if (~is_sel).any() else np.nan}
 
 
 def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray
@@ -109,6 +135,8 @@ def run(args: argparse.Namespace) -> None:
                 pair_rows.append({"region": region, "predictor": a.system.subject,
                                   "target": b.system.subject, "ev_median": med})
         reference = {s: float(np.nanmean(v)) for s, v in ref.items()}
+        reliability = {b.system.subject: float(np.nanmedian(target_reliability(b.data)))
+                       for b in brains}
         systems = {m: _units(params, m, category, stim) for m in params.trained_models()}
         ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
                                        params.threshold)
@@ -124,7 +152,7 @@ def run(args: argparse.Namespace) -> None:
                     len(stim))
                 variants["shuffled_images"] = acts[perm]
             for name, x in variants.items():
-                evs = []
+                evs, flags = [], []
                 for b in tqdm(brains, desc=f"reverse {region}: {name}", leave=False):
                     s = b.system.subject
                     rev = predictivity(b.data, x[:, targets, None], test[s], alphas, floor,
@@ -133,29 +161,25 @@ def run(args: argparse.Namespace) -> None:
                     fwd = (predictivity(x[:, :, None], b.data, test[s], alphas, floor,
                                         device)["ev"].to_numpy() if name == model
                            else np.full(1, np.nan))
-                    common = rev >= reference[s]
+                    common, unique = _classify(rev, reference[s], rp)
                     evs.append(rev)
+                    flags.append((common, unique))
                     subj_rows.append({
                         "model": model, "variant": name, "region": region,
                         "category": category, "subject": s,
                         "forward_ev_median": float(np.nanmedian(fwd)),
                         "reverse_ev_median": float(np.nanmedian(rev)),
                         "reference_ev": reference[s],
-                        "n_units": len(targets), "n_selective": int(is_sel.sum()),
-                        "common_share_all": float(common.mean()),
-                        "common_share_selective": float(common[is_sel].mean())
-                        if is_sel.any() else np.nan,
-                        "common_share_other": float(common[~is_sel].mean())
-                        if (~is_sel).any() else np.nan})
+                        "target_reliability_median": reliability[s],
+                        "n_units": len(targets), "n_selective": int(is_sel.sum())}
+                        | _shares(common, is_sel, "common") | _shares(unique, is_sel, "unique"))
                 if name == model:
-                    ev = np.vstack(evs)
                     unit_rows.append(pd.DataFrame({
                         "model": model, "region": region, "category": category,
                         "unit": targets, "selective": is_sel,
-                        "reverse_ev_mean": ev.mean(0).round(6),
-                        "common_subjects": (ev >= np.array([reference[b.system.subject]
-                                                            for b in brains])[:, None]
-                                            ).sum(0)}))
+                        "reverse_ev_mean": np.vstack(evs).mean(0).round(6),
+                        "common_subjects": np.sum([c for c, _ in flags], axis=0),
+                        "unique_subjects": np.sum([u for _, u in flags], axis=0)}))
     subjects = pd.DataFrame(subj_rows, columns=SUBJECT_COLUMNS)
     pairs = pd.DataFrame(pair_rows, columns=["region", "predictor", "target", "ev_median"])
     units = (pd.concat(unit_rows, ignore_index=True) if unit_rows
@@ -180,14 +204,42 @@ def _ttest(x: np.ndarray) -> dict[str, object]:
             "p": p_value(float(t.pvalue)), "n": len(x)}
 
 
+def _equivalence(x: np.ndarray, margin: float, level: float) -> dict[str, object]:
+    """The positive control's forward − reverse (x: one value per subject) judged by its
+    ``level`` t-interval over subjects against ± ``margin`` (analysis.stats.controls.verdict:
+    two one-sided tests at (1 − level) / 2)."""
+    x = x[np.isfinite(x)]
+    if len(x) >= 2 and np.std(x) > 0:
+        low, high = stats.t.interval(level, len(x) - 1, loc=np.mean(x), scale=stats.sem(x))
+    else:
+        low = high = np.nan
+    return {"mean_abs": number(float(abs(np.mean(x)))) if len(x) else None,
+            "ci_low": number(float(low)) if np.isfinite(low) else None,
+            "ci_high": number(float(high)) if np.isfinite(high) else None,
+            "level": level, "margin": margin, "verdict": verdict(POSITIVE, low, high, margin)}
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Spearman rho over subjects of two (n,) arrays (None for fewer than 3 finite pairs or a
+    constant one)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+        return None
+    return number(float(stats.spearmanr(x[ok], y[ok]).statistic))
+
+
 def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) -> dict:
     """Per model (and the controls) and region: mean over subjects of forward and reverse EV,
-    the asymmetry forward − reverse (t-test over subjects), the subject-to-subject reference
-    in both directions, and the share of common units among selective and other units (their
-    difference tested over subjects)."""
-    out: dict = {"models": params.trained_models(), "folds": params.reverse_predictivity.folds,
-                 "units_sample": params.reverse_predictivity.units_sample,
-                 "by_model": {}, "reference": {}}
+    the asymmetry forward − reverse (t-test over subjects; for the positive control also its
+    equivalence verdict), the subject-to-subject reference in both directions, the shares of
+    common and unique units among selective and other units (the common difference tested
+    over subjects) and the Spearman correlation over subjects of the common share of
+    selective units (all units when there are none) with the subjects' median voxel
+    reliability."""
+    rp = params.reverse_predictivity
+    out: dict = {"models": params.trained_models(), "folds": rp.folds,
+                 "units_sample": rp.units_sample, "common_rule": rp.common_rule,
+                 "common_quantile": rp.common_quantile, "by_model": {}, "reference": {}}
     for region, g in pairs.groupby("region", sort=False):
         sym = g.merge(g, left_on=["predictor", "target"], right_on=["target", "predictor"],
                       suffixes=("", "_back"))
@@ -199,15 +251,24 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) 
     for (model, variant, region), g in subjects.groupby(["model", "variant", "region"],
                                                         sort=False):
         key = model if variant == model else f"{model}/{variant}"
-        out["by_model"].setdefault(key, {})[region] = {
+        asym = (g["forward_ev_median"] - g["reverse_ev_median"]).to_numpy()
+        share = g["common_share_selective" if g["n_selective"].iloc[0] else "common_share_all"]
+        entry = out["by_model"].setdefault(key, {})[region] = {
             "forward_ev": number(float(g["forward_ev_median"].mean())),
             "reverse_ev": number(float(g["reverse_ev_median"].mean())),
             "reference_ev": number(float(g["reference_ev"].mean())),
-            "asymmetry": _ttest((g["forward_ev_median"] - g["reverse_ev_median"]).to_numpy()),
+            "asymmetry": _ttest(asym),
             "common_share_all": number(float(g["common_share_all"].mean())),
             "common_share_selective": number(float(g["common_share_selective"].mean())),
             "common_share_other": number(float(g["common_share_other"].mean())),
+            "unique_share_selective": number(float(g["unique_share_selective"].mean())),
+            "unique_share_other": number(float(g["unique_share_other"].mean())),
             "selective_minus_other": _ttest((g["common_share_selective"] -
                                              g["common_share_other"]).to_numpy()),
+            "common_share_vs_reliability_spearman": _spearman(
+                share.to_numpy(float), g["target_reliability_median"].to_numpy(float)),
             "n_units": int(g["n_units"].iloc[0]), "n_selective": int(g["n_selective"].iloc[0])}
+        if model == POSITIVE:
+            entry["equivalence"] = _equivalence(asym, rp.equivalence_margin,
+                                                params.comparison.equivalence_level)
     return out

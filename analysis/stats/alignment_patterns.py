@@ -11,7 +11,8 @@ alignments on a sample of images (positions ``idx``; duplicates allowed for the 
   shares (image-wise signal strength, general visual drive) would otherwise align every system
   with every region and give any system some of every region's pattern (with image strength
   varying as in real data, an unrelated system's pattern agreement was called significant in
-  12-23 % of tests at 5 %; with the partial correlation 7 %: tests/test_alignment_patterns.py);
+  12-23 % of tests at 5 %; with the partial correlation 7 %, six regions; the remaining
+  excess is handled by the calibrated alpha of :func:`permuted_agreement`);
 * :class:`PredictivityAlignment` — the mean over the column system's channels of the Pearson r
   between a channel's responses and their cross-validated prediction from the row system
   (k-fold over images, the shared kernel ridge with a LOO-chosen ridge per channel: computed
@@ -61,14 +62,17 @@ class RsaAlignment:
     n_img: int
     similarity: str = "pearson"
 
-    def matrix(self, idx: np.ndarray) -> np.ndarray:
-        """(n_rows, n_cols) partial RDM correlations on images ``idx`` (pairs of one image
-        dropped), controlling for the mean column RDM."""
+    def matrix(self, idx: np.ndarray, partial: bool = True) -> np.ndarray:
+        """(n_rows, n_cols) RDM correlations on images ``idx`` (pairs of one image dropped):
+        partial, controlling for the mean column RDM (the APA alignment), or plain (the usual
+        RSA score, reported beside it)."""
         pos = pair_positions(idx, self.n_img)
         a, b = self.rows[:, pos], self.cols[:, pos]
         if self.similarity == "spearman":
             a, b = rankdata(a, axis=1), rankdata(b, axis=1)
         a, b = _zrows(a), _zrows(b)
+        if not partial:
+            return a @ b.T
         common = _zrows(b.mean(axis=0, keepdims=True))[0]
         return _zrows(a - np.outer(a @ common, common)) @ _zrows(b - np.outer(b @ common,
                                                                               common)).T
@@ -228,12 +232,16 @@ def choose_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
 
 
 def score_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
-                 regions: Sequence[str], chosen: dict[tuple[str, str], str]) -> pd.DataFrame:
+                 regions: Sequence[str], chosen: dict[tuple[str, str], str],
+                 plain: np.ndarray | None = None) -> pd.DataFrame:
     """Per assigned (system, region, layer) on the images of ``mat``: the conventional score
-    (the layer's alignment with the region), the brain reference (the region's
+    (the layer's alignment with the region), the same from ``plain`` (the plain RSA matrix of
+    the same images, :meth:`RsaAlignment.matrix` with ``partial=False``; ``mat`` itself when
+    None, as for predictivity, which is plain already), the brain reference (the region's
     subject-to-subject alignment) and the APA agreement (the layer's pattern over the other
     regions against the brain's pattern). Columns: system, region, layer, conventional,
-    reference, agreement (:func:`agreement`), agreement_raw."""
+    conventional_plain, reference, agreement (:func:`agreement`), agreement_raw."""
+    plain = mat if plain is None else plain
     brain_t = brain_matrix(mat, rows, cols, regions)
     brain = brain_t.to_numpy()
     where = {(s, lay): i for i, (s, lay) in enumerate(zip(rows["system"], rows["layer"]))}
@@ -246,27 +254,43 @@ def score_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
             pats[i] = system_pattern(mat[i], cols, regions).to_numpy()
         others = np.arange(len(regions)) != k
         out.append({"system": system, "region": a, "layer": lay,
-                    "conventional": float(pats[i][k]), "reference": float(brain[k, k]),
+                    "conventional": float(pats[i][k]),
+                    "conventional_plain": float(system_pattern(plain[i], cols, regions)[a]),
+                    "reference": float(brain[k, k]),
                     "agreement": _partial_r(pats[i][others], brain[k, others],
                                             general(brain_t, a).to_numpy()),
                     "agreement_raw": _r(pats[i][others], brain[k, others])})
     return pd.DataFrame(out, columns=["system", "region", "layer", "conventional",
-                                      "reference", "agreement", "agreement_raw"])
+                                      "conventional_plain", "reference", "agreement",
+                                      "agreement_raw"])
 
 
-def permuted_agreement(system: pd.Series, brain: pd.Series, control: pd.Series,
+def permuted_agreement(folds: Sequence[tuple[pd.Series, pd.Series, pd.Series]],
                        rng: np.random.Generator, n: int) -> np.ndarray:
-    """The agreement (:func:`agreement`) of a system whose pattern is ``system``'s values
-    shuffled over the regions (same conventional score, cross-region structure destroyed):
-    (n,) draws, the chance level of the APA agreement."""
-    both = pd.concat([system, brain, control], axis=1).dropna()
-    x, y, c = (both.iloc[:, k].to_numpy() for k in range(3))
-    if len(x) < 4:
+    """Chance level of the fold-mean APA agreement: (n,) draws.
+
+    ``folds``: per fold (image half) the (system pattern, brain pattern, control) series of
+    one system and region (:func:`pattern`, :func:`general`); the observed statistic is the
+    mean over the folds of :func:`agreement`. Freedman-Lane: in each fold the system
+    pattern's residuals on [1, control] are permuted over the regions and residualised
+    again; one permutation of the regions serves every fold (the folds' agreements are of
+    one system and one region and move together: independent permutations per fold made the
+    null too narrow). Over the regions finite in every series; NaN draws with fewer than 4.
+    The permutation treats the regions as exchangeable; they are not (regions that share
+    structure align alike with any system), so the test is liberal and its p is judged
+    against ``alignment_patterns.calibrated_alpha`` (README)."""
+    frame = pd.concat([s.rename(f"{k}_{j}") for j, f in enumerate(folds)
+                       for k, s in enumerate(f)], axis=1).dropna()
+    if len(frame) < 4:
         return np.full(n, np.nan)
-    design = np.column_stack([np.ones(len(x)), c])
-    resid = np.eye(len(x)) - design @ np.linalg.pinv(design)   # (I - H): residual maker
-    perms = np.stack([rng.permutation(x) for _ in range(n)])    # (n, regions)
-    return _zrows(perms @ resid.T) @ _zrows((resid @ y)[None, :])[0]
+    perms = np.stack([rng.permutation(len(frame)) for _ in range(n)])   # (n, regions)
+    out = np.zeros(n)
+    for j in range(len(folds)):
+        x, y, c = (frame[f"{k}_{j}"].to_numpy(dtype=float) for k in range(3))
+        design = np.column_stack([np.ones(len(x)), c])
+        resid = np.eye(len(x)) - design @ np.linalg.pinv(design)   # (I - H): residual maker
+        out += _zrows((resid @ x)[perms] @ resid.T) @ _zrows((resid @ y)[None, :])[0]
+    return out / len(folds)
 
 
 def ranks(scores: pd.Series) -> pd.Series:

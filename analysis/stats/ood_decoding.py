@@ -14,6 +14,12 @@ transforms of the same base images, so splits are drawn over *bases*: no test, i
 sees any transform of a training image. Every domain is tested on the same held-out test bases
 (a paired design: the OOD - in-domain difference compares the same base images); setting
 ``n_test = n_bases - n_train`` tests on every non-training base.
+
+Beyond the matched populations (the paper's Fig 3E and B.3): mean OOD accuracy against the
+population size with units expressed in site-equivalents (units / units-per-site of the match),
+the neural curve fitted by ``y = a ln(sites) + b`` and extrapolated, and the gap between a
+network's full layer and the extrapolated neural population of as many site-equivalents, with
+the units-per-site scaling determined at several neural population sizes.
 """
 
 from __future__ import annotations
@@ -291,6 +297,97 @@ def matched_ood(features: np.ndarray, table: pd.DataFrame, train_domain: str,
     out = unit_curve(features, table, train_domain, splits, np.array([n_units]), draws, rng,
                      alphas)
     return out.rename(columns={"count": "n_units"})
+
+
+def ood_by_count(curve: pd.DataFrame) -> pd.DataFrame:
+    """Mean out-of-domain accuracy against the number of units of a :func:`unit_curve`: each
+    OOD domain's mean over draws and splits, then the mean and SD (ddof 1) over domains.
+    Columns: count, mean, sd, n_domains; one row per count, increasing."""
+    ood = curve[~curve["in_domain"]]
+    per_domain = ood.groupby(["count", "domain"])["accuracy"].mean()
+    out = per_domain.groupby(level="count").agg(["mean", "std", "size"])
+    return out.rename(columns={"std": "sd", "size": "n_domains"}).reset_index()
+
+
+@dataclass(frozen=True)
+class LogFit:
+    """``y = a ln(x) + b`` fitted by least squares on (x_min..x_max, n_points points); r2 is
+    the coefficient of determination on those points."""
+
+    a: float
+    b: float
+    r2: float
+    x_min: float
+    x_max: float
+    n_points: int
+
+    def at(self, x: np.ndarray | float) -> np.ndarray:
+        """The fitted value at ``x`` (> 0; any shape), extrapolated beyond [x_min, x_max]
+        without clipping (a 2AFC accuracy above 1 means the logarithm no longer holds)."""
+        return self.a * np.log(np.asarray(x, dtype=float)) + self.b
+
+
+def log_fit(x: np.ndarray, y: np.ndarray) -> LogFit:
+    """Least squares ``y = a ln(x) + b`` (the paper's extrapolation of the neural population's
+    accuracy over the number of sites). ``x`` (n,) > 0 (sites), ``y`` (n,) accuracies; needs
+    two distinct x values."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise InputError(f"log_fit needs finite 1-D x and y of one length; got {x.shape} and "
+                         f"{y.shape}")
+    if np.any(x <= 0) or len(np.unique(x)) < 2:
+        raise InputError("log_fit needs x > 0 (population sizes) with at least 2 distinct "
+                         "values")
+    design_matrix = np.column_stack([np.log(x), np.ones_like(x)])
+    (a, b), *_ = np.linalg.lstsq(design_matrix, y, rcond=None)
+    resid = y - design_matrix @ np.array([a, b])
+    total = np.sum((y - y.mean()) ** 2)
+    r2 = 1.0 - np.sum(resid**2) / total if total > 0 else float("nan")
+    return LogFit(float(a), float(b), float(r2), float(x.min()), float(x.max()), len(x))
+
+
+def site_equivalents(units: np.ndarray | float, units_per_site: float) -> np.ndarray:
+    """Unit counts in neural sites: ``units / units_per_site`` (the network's units that
+    reach one site's share of the neural in-domain accuracy; NaN when it never did)."""
+    return np.asarray(units, dtype=float) / units_per_site
+
+
+def scaling_sweep(site_counts: np.ndarray, neural_in_domain: pd.Series,
+                  counts: np.ndarray, accuracy_at_count: np.ndarray, n_units: int,
+                  ood_all: float, fit: LogFit) -> pd.DataFrame:
+    """The paper's Fig B.3 for one network: for each neural population size in
+    ``site_counts``, the network's units-per-site scaling from the match to that population's
+    in-domain accuracy, its full layer (``n_units`` units, mean OOD accuracy ``ood_all``) in
+    site-equivalents, the neural OOD accuracy extrapolated there by ``fit`` (capped at 1, the
+    largest 2AFC accuracy: the logarithm cannot hold beyond it), and the gap (network −
+    extrapolated neural).
+
+    ``neural_in_domain``: mean in-domain accuracy indexed by site count (must hold every
+    ``site_counts`` entry); ``counts``, ``accuracy_at_count``: the network's in-domain curve
+    (see :func:`matched_count`). Columns: n_sites, target, matched_units,
+    resolution_limited (the match lies below 2 units, where the curve has no integer step),
+    units_per_site, site_equiv_all, model_ood_all, neural_ood_extrapolated, at_ceiling (the
+    fit passed 1 there: the gap is then the network's distance from perfect accuracy), gap;
+    NaN from matched_units on when the network never reaches the target."""
+    missing = [int(n) for n in site_counts if n not in neural_in_domain.index]
+    if missing:
+        raise InputError(f"scaling_sweep: no neural in-domain accuracy at {missing} sites; "
+                         "include these counts in the neural unit curve")
+    rows = []
+    for n_sites in site_counts:
+        target = float(neural_in_domain.loc[n_sites])
+        matched = matched_count(counts, accuracy_at_count, target)
+        per_site = matched / n_sites
+        equiv = float(site_equivalents(n_units, per_site))
+        raw = float(fit.at(equiv)) if np.isfinite(equiv) else float("nan")
+        extrapolated = min(raw, 1.0) if np.isfinite(raw) else raw
+        rows.append({"n_sites": int(n_sites), "target": target, "matched_units": matched,
+                     "resolution_limited": bool(matched < 2), "units_per_site": per_site,
+                     "site_equiv_all": equiv, "model_ood_all": float(ood_all),
+                     "neural_ood_extrapolated": extrapolated, "at_ceiling": bool(raw > 1.0),
+                     "gap": float(ood_all) - extrapolated})
+    return pd.DataFrame(rows)
 
 
 def domain_means(results: pd.DataFrame) -> pd.Series:

@@ -1,23 +1,33 @@
 """Cross-validated linear predictivity between two systems in either direction, normalised by
-the reliability of the data (Muzellec & Kar 2026's reverse predictivity).
+the reliability of the data on both sides (Muzellec & Kar 2026's reverse predictivity).
 
 One system's channels (predictors) predict each channel of another (targets) on the same
 images: k-fold over images, kernel ridge with a LOO-chosen alpha per target inside each
 training fold (analysis.stats.ridge), Pearson r between the out-of-fold predictions and the
-target's mean response. The explained variance is normalised by the reliability of both sides:
+target's mean response. The explained variance is normalised by three reliabilities:
 
-    EV = sign(r) r² / (ρ_pred · ρ_target)
+    EV = sign(r) r² / (ρ_x · ρ_y · ρ_target)
 
 (signed, so that a useless predictor scatters around 0 instead of being biased upward)
-* ρ_target: the target's split-half reliability over repetitions, Spearman-Brown corrected to
-  all repetitions (1 for a network unit: deterministic);
-* ρ_pred: the reliability of the predictions under the predictor's noise — the same
-  cross-validated prediction made from each single repetition of the predictors, the mean
-  pairwise r between those predictions, Spearman-Brown corrected to all repetitions (1 for a
-  network as predictor).
+* ρ_target: the target's reliability over repetitions (mean pairwise single-repetition r,
+  clipped to [0, 1], Spearman-Brown to all repetitions); 1 for a network unit;
+* ρ_y: the reliability of the predictions under the target's noise, which enters through the
+  fitted map — each target repetition fitted alone (alpha chosen by LOO as for the mean),
+  the predictions' reliability taken as for ρ_target; 1 for a network target (the reference
+  code's forward correction, on single repetitions instead of random halves);
+* ρ_x: the reliability of the predictions under the predictor's noise at test — the map
+  fitted on the mean predictors applied to each single repetition of the test images
+  (linear in them, so the mean of these predictions is the full prediction and
+  Spearman-Brown is exact), reliability as above; 1 for a network predictor.
 
-Forward predictivity (network → voxel) has ρ_pred = 1, reverse (voxels → network unit)
-ρ_target = 1, subject-to-subject both. A reliability below ``min_reliability`` gives no EV.
+Forward predictivity (network → voxel) is corrected by ρ_y ρ_target, reverse (voxels →
+network unit) by ρ_x, subject-to-subject by all three, so both directions of a pair of
+identical subjects read alike. The predictor's noise in the training images is not corrected:
+it acts like extra shrinkage of the map (a finite-sample loss like too few images), where the
+reference code's refits on predictor halves overcorrect (tests/test_predictivity.py measures
+both directions). At low SNR (ncsnr about 0.25 and below) forward EV still reads low: the
+target's noise makes the LOO pick a larger ridge, a loss no reliability measures. A
+reliability below ``min_reliability`` gives no EV.
 """
 
 from __future__ import annotations
@@ -46,58 +56,106 @@ def column_r(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(den > 0, (a * b).sum(0) / den, np.nan)
 
 
+def _fold_fits(x: np.ndarray, y: np.ndarray, test_sets: Sequence[np.ndarray],
+               relative_alphas: Sequence[float], device: str
+               ) -> list[tuple[np.ndarray, ridge.KernelRidgeFit]]:
+    """Per test set: (its training positions, the kernel ridge fitted on them) of targets y
+    (n, v) from predictors x (n, p)."""
+    k = x @ x.T
+    out = []
+    for test in test_sets:
+        train = np.setdiff1d(np.arange(len(x)), test)
+        k_train = k[np.ix_(train, train)]
+        alphas = np.asarray(relative_alphas) * ridge.kernel_scale(k_train)
+        out.append((train, ridge.fit(k_train, y[train], alphas, device)))
+    return out
+
+
 def cv_predict(x: np.ndarray, y: np.ndarray, test_sets: Sequence[np.ndarray],
                relative_alphas: Sequence[float], device: str = "cpu") -> np.ndarray:
     """Out-of-fold predictions (n, v) of targets y (n, v) from predictors x (n, p)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    k = x @ x.T
     pred = np.empty_like(y)
-    for test in test_sets:
-        train = np.setdiff1d(np.arange(len(x)), test)
-        k_train = k[np.ix_(train, train)]
-        alphas = np.asarray(relative_alphas) * ridge.kernel_scale(k_train)
-        model = ridge.fit(k_train, y[train], alphas, device)
-        pred[test] = ridge.predict(model, k[np.ix_(test, train)])
+    for test, (train, model) in zip(test_sets, _fold_fits(x, y, test_sets, relative_alphas,
+                                                          device)):
+        pred[test] = ridge.predict(model, x[test] @ x[train].T)
     return pred
 
 
-def _mean_pairwise(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    rs = [column_r(arrays[i], arrays[j]) for i in range(len(arrays))
-          for j in range(i + 1, len(arrays))]
-    return np.mean(rs, axis=0)
+def split_reliability(versions: Sequence[np.ndarray]) -> np.ndarray:
+    """(v,) reliability of the mean of ``len(versions)`` (n, v) arrays that differ only by
+    independent noise: their mean pairwise column r clipped to [0, 1] (a negative r means no
+    measurable reliability, not a value Spearman-Brown would push above 1), Spearman-Brown
+    corrected to ``len(versions)``; 1 for a single version (noiseless)."""
+    if len(versions) == 1:
+        return np.ones(versions[0].shape[1])
+    rs = [column_r(versions[i], versions[j]) for i in range(len(versions))
+          for j in range(i + 1, len(versions))]
+    return np.asarray(spearman_brown(np.clip(np.mean(rs, axis=0), 0.0, 1.0), len(versions)),
+                      dtype=float)
 
 
 def target_reliability(reps: np.ndarray) -> np.ndarray:
-    """(v,) split-half reliability of each target's mean over its n_reps repetitions
-    (mean pairwise single-repetition r, Spearman-Brown to n_reps); 1 for one repetition."""
-    if reps.shape[2] == 1:
-        return np.ones(reps.shape[1])
-    return np.asarray(spearman_brown(_mean_pairwise([reps[:, :, k]
-                                                     for k in range(reps.shape[2])]),
-                                     reps.shape[2]), dtype=float)
+    """(v,) reliability of each target's mean over its repetitions, reps (n, v, n_reps)
+    (:func:`split_reliability` of the single repetitions); 1 for one repetition."""
+    return split_reliability([reps[:, :, k] for k in range(reps.shape[2])])
+
+
+def _predictions(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequence[np.ndarray],
+                 relative_alphas: Sequence[float], device: str
+                 ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Out-of-fold predictions (n, v) of the mean targets from the mean predictors, and the
+    single-repetition versions of them (module docstring): one per predictor repetition (the
+    fold's map applied to that repetition of the test images) and one per target repetition
+    (that repetition fitted alone, its alpha chosen by LOO as for the mean)."""
+    x, y = predictors.mean(2), targets.mean(2)
+    k = x @ x.T
+    full = np.empty_like(y)
+    by_x = [np.empty_like(y) for _ in range(predictors.shape[2])]
+    for test, (train, model) in zip(test_sets, _fold_fits(x, y, test_sets, relative_alphas,
+                                                          device)):
+        full[test] = ridge.predict(model, k[np.ix_(test, train)])
+        if len(by_x) > 1:
+            for pred, xk in zip(by_x, np.moveaxis(predictors, 2, 0)):
+                pred[test] = ridge.predict(model, xk[test] @ x[train].T)
+    by_y = [cv_predict(x, targets[:, :, j], test_sets, relative_alphas, device)
+            for j in range(targets.shape[2])] if targets.shape[2] > 1 else [full]
+    return full, (by_x if len(by_x) > 1 else [full]), by_y
 
 
 def predictivity(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequence[np.ndarray],
                  relative_alphas: Sequence[float], min_reliability: float = 0.0,
                  device: str = "cpu") -> pd.DataFrame:
-    """Per target: r, ρ_pred, ρ_target and the normalised EV (module docstring).
+    """Per target (rows): r, rho_x, rho_y, rho_pred = rho_x rho_y, rho_target and the
+    normalised EV (module docstring).
 
     predictors: (n_images, p, n_reps_p); targets: (n_images, v, n_reps_t); one repetition
     means noiseless. Repetitions must be complete (no NaN)."""
     if np.isnan(predictors).any() or np.isnan(targets).any():
         raise ValueError("predictivity: repetitions must be complete (no NaN)")
-    x_mean, y_mean = predictors.mean(2), targets.mean(2)
-    r = column_r(cv_predict(x_mean, y_mean, test_sets, relative_alphas, device), y_mean)
-    if predictors.shape[2] > 1:
-        singles = [cv_predict(predictors[:, :, k], y_mean, test_sets, relative_alphas, device)
-                   for k in range(predictors.shape[2])]
-        rho_pred = np.asarray(spearman_brown(_mean_pairwise(singles), predictors.shape[2]),
-                              dtype=float)
-    else:
-        rho_pred = np.ones(targets.shape[1])
+    predictors = np.asarray(predictors, dtype=np.float64)
+    targets = np.asarray(targets, dtype=np.float64)
+    full, by_x, by_y = _predictions(predictors, targets, test_sets, relative_alphas, device)
+    r = column_r(full, targets.mean(2))
+    rho_x, rho_y = split_reliability(by_x), split_reliability(by_y)
     rho_target = target_reliability(targets)
-    ok = (rho_pred >= max(min_reliability, 1e-9)) & (rho_target >= max(min_reliability, 1e-9))
+    floor = max(min_reliability, 1e-9)
+    ok = (rho_x >= floor) & (rho_y >= floor) & (rho_target >= floor)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ev = np.where(ok, np.sign(r) * r**2 / (rho_pred * rho_target), np.nan)
-    return pd.DataFrame({"r": r, "rho_pred": rho_pred, "rho_target": rho_target, "ev": ev})
+        ev = np.where(ok, np.sign(r) * r**2 / (rho_x * rho_y * rho_target), np.nan)
+    return pd.DataFrame({"r": r, "rho_x": rho_x, "rho_y": rho_y, "rho_pred": rho_x * rho_y,
+                         "rho_target": rho_target, "ev": ev})
+
+
+def common_unique(ev: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's common / unique units among targets with EV ``ev`` (u,): common above the
+    (1 − quantile) percentile, unique below the ``quantile`` percentile of the finite EVs (the
+    reference code's ``np.nanpercentile`` rule with quantile 0.2); a NaN EV is neither.
+    Returns two (u,) bool arrays."""
+    ev = np.asarray(ev, dtype=float)
+    if not np.isfinite(ev).any():
+        return np.zeros(len(ev), bool), np.zeros(len(ev), bool)
+    high, low = np.nanpercentile(ev, [100 * (1 - quantile), 100 * quantile])
+    with np.errstate(invalid="ignore"):
+        return ev > high, ev < low

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -24,7 +26,8 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
     """Row per measure (RSA: a-c, predictivity: d-f): the region × region alignment (brain,
     between subjects); per region, the held-out-subject stability (grey dots: subjects) and
     each system's APA agreement (the chance interval shaded); each system's conventional and
-    APA rank with their bootstrap 95 % intervals."""
+    APA rank with their bootstrap 95 % intervals (RSA: also the plain RDM correlation's
+    rank, without an interval)."""
     measures = [m for m in ("rsa", "predictivity") if m in set(brain["measure"])]
     fig, axes = plt.subplots(len(measures), 3, figsize=(11, 3.3 * len(measures)),
                              gridspec_kw={"width_ratios": [1.0, 1.6, 1.0]}, squeeze=False)
@@ -65,25 +68,33 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
         ax.set_ylim(-1.05, 1.05)
         ax.set_ylabel("pattern agreement (partial r)")
         ax.set_title(f"{lb}  Does the assigned layer reproduce the region's pattern?\n"
-                     "(bars: chance, the system's pattern shuffled)", loc="left", fontsize=8)
+                     "(bars: chance, the system's pattern permuted)", loc="left", fontsize=8)
         ax.legend(fontsize=5, loc="lower left", ncol=2, frameon=False)
         ax = row[2]
+        # RSA: the plain RDM correlation's rank beside the partial score's (layers chosen on
+        # the partial score; no bootstrap interval); predictivity is plain already
+        kinds = [("conventional", "conventional\nscore")]
+        if measure == "rsa" and "rank_conventional_plain" in sys_t:
+            kinds = [("conventional", "conv.\n(partial)"),
+                     ("conventional_plain", "conv.\n(plain)")]
+        kinds.append(("apa", "APA\nagreement"))
         for k, name in enumerate(names):
             r = sys_t.loc[name]
             color = _color(r["kind"], bool(r["trained"]))
-            for j, kind in enumerate(("conventional", "apa")):
-                xpos = j + (k - (len(names) - 1) / 2) * 0.12
-                ax.errorbar(xpos, r[f"rank_{kind}"],
-                            yerr=[[r[f"rank_{kind}"] - r[f"rank_{kind}_boot_low"]],
-                                  [r[f"rank_{kind}_boot_high"] - r[f"rank_{kind}"]]],
-                            fmt="o", color=color, ms=4, capsize=2, lw=0.8)
             shift = (k - (len(names) - 1) / 2) * 0.12
-            ax.plot([shift, 1 + shift], [r["rank_conventional"], r["rank_apa"]], color=color,
-                    lw=0.5)
-            ax.annotate(name.replace("_", " "), (1 + shift, r["rank_apa"]), fontsize=5,
-                        color=color, xytext=(4, -2 + 6 * (k % 2)), textcoords="offset points")
-        ax.set_xticks([0, 1], ["conventional\nscore", "APA\nagreement"])
-        ax.set_xlim(-0.5, 1.9)
+            for j, (kind, _) in enumerate(kinds):
+                err = ([[r[f"rank_{kind}"] - r[f"rank_{kind}_boot_low"]],
+                        [r[f"rank_{kind}_boot_high"] - r[f"rank_{kind}"]]]
+                       if f"rank_{kind}_boot_low" in r else None)
+                ax.errorbar(j + shift, r[f"rank_{kind}"], yerr=err, fmt="o", color=color,
+                            ms=4, capsize=2, lw=0.8)
+            ax.plot(np.arange(len(kinds)) + shift, [r[f"rank_{kind}"] for kind, _ in kinds],
+                    color=color, lw=0.5)
+            ax.annotate(name.replace("_", " "), (len(kinds) - 1 + shift, r["rank_apa"]),
+                        fontsize=5, color=color, xytext=(4, -2 + 6 * (k % 2)),
+                        textcoords="offset points")
+        ax.set_xticks(range(len(kinds)), [label for _, label in kinds], fontsize=7)
+        ax.set_xlim(-0.5, len(kinds) - 0.1)
         ax.invert_yaxis()
         ax.set_ylabel("rank (1 = best)")
         ax.set_title(f"{lc}  Model ranks, bootstrap 95 % intervals", loc="left", fontsize=8)
@@ -92,14 +103,21 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
 
 
 def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFrame,
-                 examples: np.ndarray, domain_names: list[str], target: float) -> plt.Figure:
+                 examples: np.ndarray, domain_names: list[str], target: float,
+                 extrapolation: pd.DataFrame, sweep: pd.DataFrame, fit: dict) -> plt.Figure:
     """a) the domains (one base image); b) in-domain 2AFC against the number of units per
-    model (``curves``: mean and SD per system, count and domain), the neural population's
-    accuracy as the target line and the matched count marked;
-    c) accuracy per domain of the neural population and of each model's matched population;
-    d) matched population minus neural per out-of-domain domain."""
-    fig = plt.figure(figsize=(11, 6.2))
-    grid = fig.add_gridspec(2, 3, height_ratios=[0.55, 1.0])
+    model and of sites of the neural population (``curves``: mean and SD per system, count
+    and domain), the full population's accuracy as the target line and the matched count
+    marked; c) accuracy per domain of the neural population and of each model's matched
+    population; d) matched population minus neural per out-of-domain domain; e) the paper's
+    Fig 3E: mean OOD accuracy (band: SD over domains) against the population size in
+    site-equivalents (``extrapolation``), the neural log fit (``fit``: a, b, fit_sites,
+    extrapolate_to) dashed to extrapolate_to sites and dotted beyond, capped at 1 (the
+    largest 2AFC accuracy); f) Fig B.3: each
+    model's full layer minus the extrapolated population against the number of sites the
+    scaling was determined with (``sweep``; open markers: match below 2 units)."""
+    fig = plt.figure(figsize=(11, 9.4))
+    grid = fig.add_gridspec(3, 3, height_ratios=[0.55, 1.0, 1.0])
     strip = fig.add_subplot(grid[0, :])
     strip.imshow(np.concatenate(list(examples), axis=1))
     side = examples.shape[2]
@@ -116,14 +134,15 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     for system, g in curves[curves["in_domain"]].groupby("system", sort=False):
         m = g.set_index("count")[["mean", "std"]]
         ls = "--" if system == "negative_control" else "-"
-        ax.plot(m.index, m["mean"], color=color(system), lw=1, marker="o", ms=2, ls=ls,
-                label=system.replace("_", " "))
-        ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"],
-                        color=color(system), alpha=0.12)
-        n = matched.set_index("system").loc[system, "matched_units"]
-        if np.isfinite(n):
-            ax.axvline(n, color=color(system), lw=0.5, ls=":")
-    ax.axhline(target, color=NEURAL, lw=0.8, ls="--", label="neural population")
+        c = NEURAL if system == "neural" else color(system)
+        label = "neural (sites)" if system == "neural" else system.replace("_", " ")
+        ax.plot(m.index, m["mean"], color=c, lw=1, marker="o", ms=2, ls=ls, label=label)
+        ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"], color=c,
+                        alpha=0.12)
+        if system in kinds.index and np.isfinite(
+                n := matched.set_index("system").loc[system, "matched_units"]):
+            ax.axvline(n, color=c, lw=0.5, ls=":")
+    ax.axhline(target, color=NEURAL, lw=0.8, ls="--", label="neural, all sites")
     ax.axhline(0.5, color="#999999", lw=0.5)
     ax.set_xscale("log")
     ax.set_xlabel("units sampled (log)")
@@ -160,5 +179,60 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
     ax.set_ylabel("matched model − neural (2AFC)")
     ax.set_title("d  Out-of-domain gap per domain", loc="left", fontsize=8)
     ax.legend(fontsize=5, frameon=False)
+    _extrapolation_panel(fig.add_subplot(grid[2, :2]), extrapolation, fit, color)
+    _sweep_panel(fig.add_subplot(grid[2, 2]), sweep, color)
     fig.tight_layout()
     return fig
+
+
+def _extrapolation_panel(ax: plt.Axes, extrapolation: pd.DataFrame, fit: dict,
+                         color: Callable[[str], str]) -> None:
+    """Figure 8e (the paper's Fig 3E); see :func:`ood_decoding`."""
+    for system, g in extrapolation.groupby("system", sort=False):
+        g = g[g["site_equivalents"] > 0]
+        if g.empty:
+            continue
+        neural = system == "neural"
+        c = NEURAL if neural else color(system)
+        ax.plot(g["site_equivalents"], g["mean"], color=c, lw=0 if neural else 1,
+                marker="s" if neural else "o", ms=3 if neural else 2,
+                label="neural (sites)" if neural else system.replace("_", " "))
+        ax.fill_between(g["site_equivalents"], g["mean"] - g["sd"], g["mean"] + g["sd"],
+                        color=c, alpha=0.08 if neural else 0.12, lw=0)
+    end = max(fit["extrapolate_to"], float(extrapolation["site_equivalents"].max()))
+    for lo, hi, ls in ((fit["fit_sites"][0], fit["extrapolate_to"], "--"),
+                       (fit["extrapolate_to"], end, ":")):
+        if hi > lo:
+            x = np.geomspace(lo, hi, 50)
+            ax.plot(x, np.minimum(fit["a"] * np.log(x) + fit["b"], 1.0), color=NEURAL, lw=1,
+                    ls=ls,
+                    label=(f"neural fit {fit['a']:.3f} ln(sites) + {fit['b']:.2f}"
+                           if ls == "--" else None))
+    ax.axvline(fit["extrapolate_to"], color="#999999", lw=0.5, ls=":")
+    ax.axhline(0.5, color="#999999", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("population size (site-equivalents: units / units per site, log)")
+    ax.set_ylabel("mean OOD 2AFC (± SD over domains)")
+    ax.set_title(f"e  OOD accuracy against population size (neural extrapolated to "
+                 f"{fit['extrapolate_to']:,} sites)", loc="left", fontsize=8)
+    ax.legend(fontsize=5, frameon=False, loc="lower right")
+
+
+def _sweep_panel(ax: plt.Axes, sweep: pd.DataFrame, color: Callable[[str], str]) -> None:
+    """Figure 8f (the paper's Fig B.3); see :func:`ood_decoding`."""
+    for system, g in sweep.dropna(subset=["gap"]).groupby("system", sort=False):
+        c = color(system)
+        ax.plot(g["n_sites"], g["gap"], color=c, lw=1, label=system.replace("_", " "))
+        coarse = g["resolution_limited"].astype(bool)
+        ax.scatter(g.loc[~coarse, "n_sites"], g.loc[~coarse, "gap"], color=c, s=10)
+        ax.scatter(g.loc[coarse, "n_sites"], g.loc[coarse, "gap"], facecolor="white",
+                   edgecolor=c, s=10, zorder=3)
+    ax.axhline(0, color="#2ca25f", lw=0.8)
+    sites = np.sort(sweep["n_sites"].unique())
+    ax.set_xscale("log")
+    ax.set_xticks(sites, [str(n) for n in sites])
+    ax.minorticks_off()
+    ax.set_xlabel("neural sites used for the scaling")
+    ax.set_ylabel("full layer − extrapolated neural (2AFC)")
+    ax.set_title("f  Gap against the sites behind the scaling", loc="left", fontsize=8)
+    ax.legend(fontsize=5, frameon=False)

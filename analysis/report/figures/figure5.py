@@ -33,11 +33,14 @@ EFFECTS = {"necessity": ("random_lesioned", "lesioned", "necessity:\n−random �
 
 
 def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
-                  readout: str | None, margin: float, pooled: bool = False) -> plt.Figure:
+                  readout: str | None, smallest_effect_share: float, pooled: bool = False
+                  ) -> plt.Figure:
     """Rows a-b: accuracy per feature set (univariate, multivariate), columns: regions. Bars:
     mean over subjects of each trained model (and their per-subject mean when there are
     several); dots: subjects; dashed: positive control (noise-free brain), dotted: negative
-    control (images shuffled). Row c: the tested effects per subject with the margin."""
+    control (images shuffled). Row c: the tested effects per subject on the explained-variance
+    scale (sign(r) r², as analysis.stats.encoding.explained_share; random sets averaged after
+    squaring) with ± the smallest effect of interest."""
     groups = list(models) + (["pooled trained"] if len(models) > 1 else [])
     fig, axes = plt.subplots(3, len(regions), figsize=(3.6 * len(regions), 8.2),
                              constrained_layout=True, squeeze=False)
@@ -83,18 +86,22 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
                 v for v in EFFECTS.values() if {v[0], v[1]} <= set(a["feature_set"])):
             labels.append(label)
             for i, (measure, _) in enumerate(MEASURES):
-                wide = _per_subject(a[a["model"].isin(models)], measure)
+                trained = a[a["model"].isin(models)]
+                ev = trained.assign(**{measure: np.sign(trained[measure])
+                                       * trained[measure] ** 2})
+                wide = _per_subject(ev, measure)
                 d = (wide[plus] - wide[minus]).to_numpy(dtype=float)
                 x = k + (i - 0.5) * 0.35
                 ax.bar(x, np.nanmean(d), 0.3, color=CATEGORY_COLORS[category],
                        alpha=0.8 if i == 0 else 0.45, edgecolor="#333333", lw=0.4,
                        label=("univariate", "multivariate")[i] if k == 0 else None)
                 ax.scatter(np.full(len(d), x), d, s=4, color="#222222", zorder=3)
-        ax.axhspan(-margin, margin, color="#dddddd", zorder=0, label=f"±margin ({margin})")
+        ax.axhspan(-smallest_effect_share, smallest_effect_share, color="#dddddd", zorder=0,
+                   label=f"±smallest effect ({smallest_effect_share:g})")
         ax.axhline(0, color="#999999", lw=0.4)
         ax.set_xticks(range(len(labels)), labels, fontsize=6)
         if j == 0:
-            ax.set_ylabel("effect on accuracy\n(per subject)")
+            ax.set_ylabel("effect on explained share of\nexplainable variance (per subject)")
             ax.legend(frameon=False, fontsize=5.5)
         ax.set_title(f"c{j + 1}  {region}: tested effects", loc="left")
         if not labels:
@@ -115,7 +122,8 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
 def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFrame,
                  models: list[str], regions: dict[str, str]) -> plt.Figure:
     """a: forward vs reverse EV per subject with the subject-to-subject reference; b: the
-    units' reverse EV (mean over subjects), selective vs other; c: share of common units."""
+    units' reverse EV (mean over subjects), selective vs other; c: shares of common and unique
+    units (``reverse_predictivity.common_rule``) among selective and other units."""
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), constrained_layout=True)
     ax = axes[0]
     names = list(regions.values())
@@ -163,18 +171,22 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     ax = axes[2]
     s = subjects[subjects["model"].isin(models) & (subjects["variant"] == subjects["model"])]
     for k, region in enumerate(names):
-        g = s[s["region"] == region].groupby("subject")[["common_share_selective",
-                                                          "common_share_other"]].mean()
-        for off, col, c, lab in ((-0.15, "common_share_selective", "#e6550d", "selective"),
-                                 (0.15, "common_share_other", "#999999", "other")):
-            ax.bar(k + off, g[col].mean(), 0.3, color=c, alpha=0.7,
-                   label=lab if k == 0 else None)
+        cols = [f"{kind}_share_{group}" for kind in ("common", "unique")
+                for group in ("selective", "other")]
+        g = s[s["region"] == region].groupby("subject")[cols].mean()
+        for off, col in zip((-0.3, -0.1, 0.1, 0.3), cols):
+            kind, group = col.split("_share_")
+            ax.bar(k + off, g[col].mean(), 0.18, alpha=0.7,
+                   color="#e6550d" if group == "selective" else "#999999",
+                   hatch="////" if kind == "unique" else None,
+                   label=f"{kind}, {group}" if k == 0 else None)
             ax.scatter(np.full(len(g), k + off), g[col], s=4, color="#222222", zorder=3)
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel("share of 'common' units\n(reverse EV ≥ subject → subject)")
+    ax.set_ylabel("share of units that are common\n(solid) or unique (hatched)")
     ax.set_title("c  Where the selective units fall", loc="left")
     if len(s):
-        ax.legend(frameon=False, fontsize=6)
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.3)   # room for the legend above the bars
+        ax.legend(frameon=False, fontsize=6, ncol=2, loc="upper center")
     else:
         empty_panel(ax, NO_REFERENCE)
     return fig
