@@ -38,7 +38,7 @@ def test_figure5_without_voxels_or_reference_says_why():
     assert text.count("nothing tested") == 2
     fig = figure5.draw_reverse(pd.DataFrame(columns=SUBJECT_COLUMNS),
                                pd.DataFrame(columns=["region", "predictor", "target",
-                                                     "ev_median"]),
+                                                     "ev", "ev_median"]),
                                pd.DataFrame(columns=UNIT_COLUMNS), ["effnet_lite0"], REGIONS)
     assert _texts(fig).count("no subject-to-subject reference") == 3
 

@@ -10,11 +10,14 @@ order; every quantity below is symmetric in them), so the comparison is determin
   :func:`split_reliability` from the same predictions; its neural_shc (Spearman split-half,
   Spearman-Brown) is our :func:`target_reliability` of the rank-transformed repetitions (ours
   uses Pearson: Spearman is Pearson of ranks);
-* subject -> subject, ``get_neural_neural_splithalfcorr``: the same for the target side.
+* reverse (neural -> model), ``get_neural_model_splithalfcorr``: its model_shc (the unit
+  predicted from each predictor half, Spearman-Brown) is our ρ_x for a noise-free target;
+* subject -> subject, ``get_neural_neural_splithalfcorr``: the same as forward for the target
+  side.
 
-The predictor side departs from the reference by design (module docstring of
-analysis.stats.predictivity): the reference refits on each predictor half, we apply the map
-fitted on the mean predictors to each test repetition.
+Subject to subject, the predictor side departs from the reference by design (module docstring
+of analysis.stats.predictivity): the reference refits on each predictor half, we apply the map
+fitted on the mean predictors to each test repetition there.
 
 Transcribed code: MIT License, Copyright (c) 2025 vital-kolab.
 
@@ -101,6 +104,14 @@ def get_model_neural_splithalfcorr(rate, model_features):
         shc["split_half_corr"])
 
 
+def get_neural_model_splithalfcorr(model_features, rate):
+    sp1, sp2, _, _ = get_splithalves(rate, ax=2)
+    p1 = get_predictions_multioutput(model_features, np.nanmean(sp1, axis=2))
+    p2 = get_predictions_multioutput(model_features, np.nanmean(sp2, axis=2))
+    corr = np.array([stats.pearsonr(p1[:, i], p2[:, i])[0] for i in range(p1.shape[1])])
+    return spearmanbrown_correction(corr)
+
+
 def get_neural_neural_splithalfcorr(rate_predicted, rate_predictor):
     shc_predicted = get_splithalf_corr(rate_predicted, ax=2)
     sp1_predictor, sp2_predictor, _, _ = get_splithalves(rate_predictor, ax=2)
@@ -134,6 +145,16 @@ def test_forward_reliabilities_equal_the_reference_with_two_repetitions():
     assert np.all(model_shc > 0) and np.all(neural_shc > 0)   # no clipping in play
     np.testing.assert_allclose(split_reliability(preds), model_shc, rtol=1e-10)
     np.testing.assert_allclose(target_reliability(_ranks(rate)), neural_shc, rtol=1e-10)
+
+
+def test_reverse_reliability_equals_the_reference_with_two_repetitions():
+    rng = np.random.default_rng(2)
+    latent, rate = _world(rng)
+    features = latent @ rng.normal(size=(4, 12))
+    model_shc = get_neural_model_splithalfcorr(features, rate)
+    preds = [get_predictions_multioutput(features, rate[:, :, k]) for k in range(2)]
+    assert np.all(model_shc > 0)   # no clipping in play
+    np.testing.assert_allclose(split_reliability(preds), model_shc, rtol=1e-10)
 
 
 def test_subject_to_subject_target_reliability_equals_the_reference():

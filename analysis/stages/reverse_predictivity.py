@@ -6,16 +6,19 @@ Per trained network, main region (FFA, EBA, PPA) and subject, on the shared imag
 repetition present), k-fold over images (``reverse_predictivity.folds``; the same folds for
 every direction of a subject), kernel ridge with a LOO-chosen alpha per target, EV normalised
 by the reliability of both predictor and target in every direction
-(analysis.stats.predictivity). Targets: the category's selective units and the layer's other
+(analysis.stats.predictivity); a system's EV in a subject is the ratio EV over its targets
+(``ratio_ev``), the median of the per-target EVs reported beside it. Targets: the category's selective units and the layer's other
 units (a random sample of up to ``units_sample`` of each). Common / unique units
 (``common_rule``): ``percentile`` (the paper's) — per subject and model, common when the
 unit's reverse EV is above the (1 − ``common_quantile``) percentile of the sampled units'
 reverse EV, unique below the ``common_quantile`` percentile; ``subject_reference`` — common
-when it reaches the subject's reference (the median EV of its voxels predicted from another
+when it reaches the subject's reference (the ratio EV of its voxels predicted from another
 subject, averaged over the other subjects), else unique. The share of common (unique) units
-is compared between selective and other units (subjects as the unit of inference), and its
-Spearman correlation over subjects with the subjects' median voxel reliability is reported
-(it should be near 0: a rule that depends on the subject's noise level tracks it). Controls:
+is compared between selective and other units (subjects as the unit of inference), and the
+Spearman correlations over subjects of the common share of all and of selective units with the
+subjects' median voxel reliability are reported (near 0 for a rule that does not depend on the
+subject's noise level; measurement noise still pulls a noisy subject's selective share towards
+the base rate, and units without a measurable reliability are neither common nor unique). Controls:
 the noise-free simulated subject's voxels as the "units" (positive: forward − reverse must be
 equivalent to 0 within ``equivalence_margin``, judged by its ``comparison.equivalence_level``
 t-interval over subjects as the comparison's controls are) and the network with its images
@@ -39,7 +42,8 @@ from analysis.nets.extraction import resolve_device
 from analysis.report.format import number, p_value
 from analysis.responses import Responses
 from analysis.stats.controls import POSITIVE, aligned, verdict
-from analysis.stats.predictivity import common_unique, folds, predictivity, target_reliability
+from analysis.stats.predictivity import (common_unique, folds, predictivity, ratio_ev,
+                                         target_reliability)
 from analysis.stats.selection import above
 
 
@@ -49,8 +53,9 @@ def _complete(r: Responses) -> np.ndarray:
 
 
 #: Columns of subjects.csv and units.csv (kept when a threshold leaves no row).
-SUBJECT_COLUMNS = ["model", "variant", "region", "category", "subject", "forward_ev_median",
-                   "reverse_ev_median", "reference_ev", "target_reliability_median",
+SUBJECT_COLUMNS = ["model", "variant", "region", "category", "subject", "forward_ev",
+                   "reverse_ev", "forward_ev_median", "reverse_ev_median", "reference_ev",
+                   "target_reliability_median",
                    "n_units", "n_selective", "common_share_all", "common_share_selective",
                    "common_share_other", "unique_share_all", "unique_share_selective",
                    "unique_share_other"]
@@ -125,15 +130,15 @@ def run(args: argparse.Namespace) -> None:
         ref: dict[int, list[float]] = {b.system.subject: [] for b in brains}
         for a in tqdm(brains, desc=f"reverse {region}: subject pairs", leave=False):
             others = [b for b in brains if b is not a]
-            ev = predictivity(a.data, np.concatenate([b.data for b in others], axis=1),
-                              test[a.system.subject], alphas, floor, device)["ev"].to_numpy()
+            table = predictivity(a.data, np.concatenate([b.data for b in others], axis=1),
+                                 test[a.system.subject], alphas, floor, device)
             edges = np.cumsum([0] + [b.n_channels for b in others])
             for b, lo, hi in zip(others, edges[:-1], edges[1:]):
-                part = ev[lo:hi]
-                med = float(np.nanmedian(part)) if np.isfinite(part).any() else np.nan
-                ref[b.system.subject].append(med)
+                part = table.iloc[lo:hi]
+                ref[b.system.subject].append(ratio_ev(part))
                 pair_rows.append({"region": region, "predictor": a.system.subject,
-                                  "target": b.system.subject, "ev_median": med})
+                                  "target": b.system.subject, "ev": ratio_ev(part),
+                                  "ev_median": _median(part["ev"].to_numpy())})
         reference = {s: float(np.nanmean(v)) for s, v in ref.items()}
         reliability = {b.system.subject: float(np.nanmedian(target_reliability(b.data)))
                        for b in brains}
@@ -155,20 +160,23 @@ def run(args: argparse.Namespace) -> None:
                 evs, flags = [], []
                 for b in tqdm(brains, desc=f"reverse {region}: {name}", leave=False):
                     s = b.system.subject
-                    rev = predictivity(b.data, x[:, targets, None], test[s], alphas, floor,
-                                       device)["ev"].to_numpy()
+                    rev_table = predictivity(b.data, x[:, targets, None], test[s], alphas,
+                                             floor, device)
+                    rev = rev_table["ev"].to_numpy()
                     # forward only for the real system (the negative control tests reverse)
-                    fwd = (predictivity(x[:, :, None], b.data, test[s], alphas, floor,
-                                        device)["ev"].to_numpy() if name == model
-                           else np.full(1, np.nan))
+                    fwd = (predictivity(x[:, :, None], b.data, test[s], alphas, floor, device)
+                           if name == model else None)
                     common, unique = _classify(rev, reference[s], rp)
                     evs.append(rev)
                     flags.append((common, unique))
                     subj_rows.append({
                         "model": model, "variant": name, "region": region,
                         "category": category, "subject": s,
-                        "forward_ev_median": float(np.nanmedian(fwd)),
-                        "reverse_ev_median": float(np.nanmedian(rev)),
+                        "forward_ev": ratio_ev(fwd) if fwd is not None else np.nan,
+                        "reverse_ev": ratio_ev(rev_table),
+                        "forward_ev_median": (_median(fwd["ev"].to_numpy())
+                                              if fwd is not None else np.nan),
+                        "reverse_ev_median": _median(rev),
                         "reference_ev": reference[s],
                         "target_reliability_median": reliability[s],
                         "n_units": len(targets), "n_selective": int(is_sel.sum())}
@@ -181,7 +189,7 @@ def run(args: argparse.Namespace) -> None:
                         "common_subjects": np.sum([c for c, _ in flags], axis=0),
                         "unique_subjects": np.sum([u for _, u in flags], axis=0)}))
     subjects = pd.DataFrame(subj_rows, columns=SUBJECT_COLUMNS)
-    pairs = pd.DataFrame(pair_rows, columns=["region", "predictor", "target", "ev_median"])
+    pairs = pd.DataFrame(pair_rows, columns=["region", "predictor", "target", "ev", "ev_median"])
     units = (pd.concat(unit_rows, ignore_index=True) if unit_rows
              else pd.DataFrame(columns=UNIT_COLUMNS))
     with atomic_path(paths.REVERSE) as tmp:
@@ -192,6 +200,11 @@ def run(args: argparse.Namespace) -> None:
         write_csv(pd.DataFrame(excluded, columns=["region", "reason"]), tmp / "excluded.csv")
         write_json(summary(subjects, pairs, params) | {"excluded": len(excluded)},
                    tmp / "summary.json")
+
+
+def _median(ev: np.ndarray) -> float:
+    """The median of the finite per-target EVs (NaN for none)."""
+    return float(np.nanmedian(ev)) if np.isfinite(ev).any() else float("nan")
 
 
 def _ttest(x: np.ndarray) -> dict[str, object]:
@@ -229,13 +242,14 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
 
 
 def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) -> dict:
-    """Per model (and the controls) and region: mean over subjects of forward and reverse EV,
-    the asymmetry forward − reverse (t-test over subjects; for the positive control also its
-    equivalence verdict), the subject-to-subject reference in both directions, the shares of
-    common and unique units among selective and other units (the common difference tested
-    over subjects) and the Spearman correlation over subjects of the common share of
-    selective units (all units when there are none) with the subjects' median voxel
-    reliability."""
+    """Per model (and the controls) and region: mean over subjects of forward and reverse EV
+    (each subject's ratio EV over its targets, and the median of its per-target EVs), the
+    asymmetry forward − reverse of the ratio EVs (t-test over subjects; for the positive
+    control also its equivalence verdict), the subject-to-subject reference in both
+    directions, the shares of common and unique units among selective and other units (the
+    common difference tested over subjects) and the Spearman correlations over subjects of
+    the common share of all units and of selective units (all units when there are none)
+    with the subjects' median voxel reliability."""
     rp = params.reverse_predictivity
     out: dict = {"models": params.trained_models(), "folds": rp.folds,
                  "units_sample": rp.units_sample, "common_rule": rp.common_rule,
@@ -244,18 +258,21 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) 
         sym = g.merge(g, left_on=["predictor", "target"], right_on=["target", "predictor"],
                       suffixes=("", "_back"))
         out["reference"][region] = {
-            "ev_mean": number(float(g["ev_median"].mean())),
+            "ev_mean": number(float(g["ev"].mean())),
+            "ev_median_mean": number(float(g["ev_median"].mean())),
             "direction_difference_mean_abs": number(float(
-                (sym["ev_median"] - sym["ev_median_back"]).abs().mean())),
+                (sym["ev"] - sym["ev_back"]).abs().mean())),
             "n_pairs": len(g)}
     for (model, variant, region), g in subjects.groupby(["model", "variant", "region"],
                                                         sort=False):
         key = model if variant == model else f"{model}/{variant}"
-        asym = (g["forward_ev_median"] - g["reverse_ev_median"]).to_numpy()
+        asym = (g["forward_ev"] - g["reverse_ev"]).to_numpy()
         share = g["common_share_selective" if g["n_selective"].iloc[0] else "common_share_all"]
         entry = out["by_model"].setdefault(key, {})[region] = {
-            "forward_ev": number(float(g["forward_ev_median"].mean())),
-            "reverse_ev": number(float(g["reverse_ev_median"].mean())),
+            "forward_ev": number(float(g["forward_ev"].mean())),
+            "reverse_ev": number(float(g["reverse_ev"].mean())),
+            "forward_ev_median": number(float(g["forward_ev_median"].mean())),
+            "reverse_ev_median": number(float(g["reverse_ev_median"].mean())),
             "reference_ev": number(float(g["reference_ev"].mean())),
             "asymmetry": _ttest(asym),
             "common_share_all": number(float(g["common_share_all"].mean())),
@@ -267,6 +284,9 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) 
                                              g["common_share_other"]).to_numpy()),
             "common_share_vs_reliability_spearman": _spearman(
                 share.to_numpy(float), g["target_reliability_median"].to_numpy(float)),
+            "common_share_all_vs_reliability_spearman": _spearman(
+                g["common_share_all"].to_numpy(float),
+                g["target_reliability_median"].to_numpy(float)),
             "n_units": int(g["n_units"].iloc[0]), "n_selective": int(g["n_selective"].iloc[0])}
         if model == POSITIVE:
             entry["equivalence"] = _equivalence(asym, rp.equivalence_margin,

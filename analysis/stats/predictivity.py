@@ -15,19 +15,27 @@ target's mean response. The explained variance is normalised by three reliabilit
   fitted map — each target repetition fitted alone (alpha chosen by LOO as for the mean),
   the predictions' reliability taken as for ρ_target; 1 for a network target (the reference
   code's forward correction, on single repetitions instead of random halves);
-* ρ_x: the reliability of the predictions under the predictor's noise at test — the map
-  fitted on the mean predictors applied to each single repetition of the test images
-  (linear in them, so the mean of these predictions is the full prediction and
-  Spearman-Brown is exact), reliability as above; 1 for a network predictor.
+* ρ_x: the reliability of the predictions under the predictor's noise. For a noise-free
+  target (a network unit: reverse predictivity) each predictor repetition is fitted alone
+  (training and test images; the reference code's reverse correction, on single repetitions
+  instead of random halves), so ρ_x measures the predictor's noise in the fitted map as well
+  as at test. For a noisy target (subject to subject) the map fitted on the mean predictors
+  is applied to each single repetition of the test images (linear in them, so the mean of
+  these predictions is the full prediction and Spearman-Brown is exact): there the refits on
+  single predictor repetitions, combined with those on single target repetitions (ρ_y),
+  overcorrect (simulated subjects with identical signals read 1.1-1.45 instead of 1).
+  1 for a network predictor.
 
 Forward predictivity (network → voxel) is corrected by ρ_y ρ_target, reverse (voxels →
-network unit) by ρ_x, subject-to-subject by all three, so both directions of a pair of
-identical subjects read alike. The predictor's noise in the training images is not corrected:
-it acts like extra shrinkage of the map (a finite-sample loss like too few images), where the
-reference code's refits on predictor halves overcorrect (tests/test_predictivity.py measures
-both directions). At low SNR (ncsnr about 0.25 and below) forward EV still reads low: the
-target's noise makes the LOO pick a larger ridge, a loss no reliability measures. A
-reliability below ``min_reliability`` gives no EV.
+network unit) by ρ_x, subject-to-subject by all three. The choice between the two ρ_x
+estimators is calibrated, not derived: tests/test_predictivity.py measures forward, reverse
+and both subject-to-subject directions in simulated worlds, where each reads within 0.1 of 1
+at ncsnr 0.4-1.0. At ncsnr 0.25 and below the reverse refits overcorrect (1.1-1.3) and forward
+reads low (the target's noise makes the LOO pick a larger ridge, a loss no reliability
+measures). Per-target EVs divide by noisy per-target reliabilities, so a system's summary is
+:func:`ratio_ev`, a ratio of sums over its targets that neither drops unreliable targets nor
+lets a near-zero denominator dominate; the median of the per-target EVs (those whose
+reliabilities all reach ``min_reliability``) is reported beside it.
 """
 
 from __future__ import annotations
@@ -106,22 +114,26 @@ def _predictions(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequenc
                  relative_alphas: Sequence[float], device: str
                  ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Out-of-fold predictions (n, v) of the mean targets from the mean predictors, and the
-    single-repetition versions of them (module docstring): one per predictor repetition (the
-    fold's map applied to that repetition of the test images) and one per target repetition
-    (that repetition fitted alone, its alpha chosen by LOO as for the mean)."""
+    single-repetition versions of them (module docstring): one per predictor repetition
+    (fitted alone for a one-repetition target, else the fold's map applied to that repetition
+    of the test images) and one per target repetition (that repetition fitted alone, its alpha
+    chosen by LOO as for the mean)."""
     x, y = predictors.mean(2), targets.mean(2)
+    n_x, n_y = predictors.shape[2], targets.shape[2]
     k = x @ x.T
     full = np.empty_like(y)
-    by_x = [np.empty_like(y) for _ in range(predictors.shape[2])]
+    by_x = [np.empty_like(y) for _ in range(n_x)] if n_x > 1 and n_y > 1 else []
     for test, (train, model) in zip(test_sets, _fold_fits(x, y, test_sets, relative_alphas,
                                                           device)):
         full[test] = ridge.predict(model, k[np.ix_(test, train)])
-        if len(by_x) > 1:
-            for pred, xk in zip(by_x, np.moveaxis(predictors, 2, 0)):
-                pred[test] = ridge.predict(model, xk[test] @ x[train].T)
+        for pred, xk in zip(by_x, np.moveaxis(predictors, 2, 0)):
+            pred[test] = ridge.predict(model, xk[test] @ x[train].T)
+    if n_x > 1 and n_y == 1:
+        by_x = [cv_predict(predictors[:, :, j], y, test_sets, relative_alphas, device)
+                for j in range(n_x)]
     by_y = [cv_predict(x, targets[:, :, j], test_sets, relative_alphas, device)
-            for j in range(targets.shape[2])] if targets.shape[2] > 1 else [full]
-    return full, (by_x if len(by_x) > 1 else [full]), by_y
+            for j in range(n_y)] if n_y > 1 else [full]
+    return full, (by_x if n_x > 1 else [full]), by_y
 
 
 def predictivity(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequence[np.ndarray],
@@ -146,6 +158,18 @@ def predictivity(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequenc
         ev = np.where(ok, np.sign(r) * r**2 / (rho_x * rho_y * rho_target), np.nan)
     return pd.DataFrame({"r": r, "rho_x": rho_x, "rho_y": rho_y, "rho_pred": rho_x * rho_y,
                          "rho_target": rho_target, "ev": ev})
+
+
+def ratio_ev(table: pd.DataFrame) -> float:
+    """One system's EV over its targets (rows of a :func:`predictivity` table): Σ sign(r) r²
+    / Σ ρ_pred ρ_target over the targets whose reliabilities are all positive (no
+    ``min_reliability`` floor: a ratio of sums is not dominated by a near-zero denominator);
+    NaN when there is none. Equals the mean EV when every target has the same reliabilities."""
+    ok = (table["rho_pred"] > 0) & (table["rho_target"] > 0) & np.isfinite(table["r"])
+    if not ok.any():
+        return float("nan")
+    t = table[ok]
+    return float((np.sign(t["r"]) * t["r"] ** 2).sum() / (t["rho_pred"] * t["rho_target"]).sum())
 
 
 def common_unique(ev: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:

@@ -128,23 +128,23 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     ax = axes[0]
     names = list(regions.values())
     for k, region in enumerate(names):
-        ref = pairs[pairs["region"] == region]["ev_median"]
+        ref = pairs[pairs["region"] == region]["ev"]
         ax.bar(k - 0.27, ref.mean(), 0.25, color="#bbbbbb", label="subject → subject"
                if k == 0 else None)
         s = subjects[(subjects["region"] == region) & (subjects["model"].isin(models))
                      & (subjects["variant"] == subjects["model"])]
-        g = s.groupby("subject")[["forward_ev_median", "reverse_ev_median"]].mean()
-        for off, col, lab, c in ((0.0, "forward_ev_median", "network → voxels", "#c0392b"),
-                                 (0.27, "reverse_ev_median", "voxels → network units",
+        g = s.groupby("subject")[["forward_ev", "reverse_ev"]].mean()
+        for off, col, lab, c in ((0.0, "forward_ev", "network → voxels", "#c0392b"),
+                                 (0.27, "reverse_ev", "voxels → network units",
                                   "#2c7fb8")):
             ax.bar(k + off, g[col].mean(), 0.25, color=c, alpha=0.7,
                    label=lab if k == 0 else None)
             ax.scatter(np.full(len(g), k + off), g[col], s=4, color="#222222", zorder=3)
         for _, row in g.iterrows():
-            ax.plot([k, k + 0.27], [row["forward_ev_median"], row["reverse_ev_median"]],
+            ax.plot([k, k + 0.27], [row["forward_ev"], row["reverse_ev"]],
                     color="#888888", lw=0.4)
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel("normalised EV (median over targets)")
+    ax.set_ylabel("normalised EV (ratio over targets)")
     ax.axhline(0, color="#999999", lw=0.4)
     ax.set_title("a  Forward vs reverse predictivity", loc="left")
     if len(pairs):
@@ -159,7 +159,7 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
         v = u[u["selective"] == sel]["reverse_ev_mean"]
         if len(v):
             ax.hist(v, bins=bins, color=c, alpha=0.6, density=True, label=f"{lab} (n={len(v)})")
-    ref_all = pairs["ev_median"].mean()
+    ref_all = pairs["ev"].mean()
     ax.axvline(ref_all, color="#333333", ls="--", lw=0.8, label="subject → subject")
     ax.set_xlabel("reverse EV of a unit (mean over subjects and regions)")
     ax.set_ylabel("density")
