@@ -52,10 +52,10 @@ dry: env
 # The fast tier (minutes); the Monte-Carlo calibration tests (over 10 s each, marked slow) run
 # with `make test-slow`, the integration tier with `make test-integration` (CI runs all three).
 test: env
-	python -m pytest -m "not slow and not integration"
+	python -m pytest -m "not slow and not integration" -n auto
 
 test-slow: env
-	python -m pytest -m slow
+	python -m pytest -m slow -n auto
 
 # The property-based parameter sweep and the DVC-level safety checks (a few minutes; they read
 # the demo outputs, so run them after `make repro`; CI does).
@@ -71,6 +71,7 @@ audit: env
 	python -m analysis audit $(or $(FILE),figures/figure3_human_vs_network.pdf)
 
 lint: env
+	ruff check analysis tests benchmarks scripts
 	hadolint Dockerfile
 
 # Regenerate the lock after editing the dependencies in pyproject.toml.

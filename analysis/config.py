@@ -28,7 +28,7 @@ from pydantic import (
 
 from analysis import paths
 from analysis.errors import ParameterError
-from analysis.io.nsd.layout import FLOC_DOMAINS
+from analysis.vocabulary import FLOC_DOMAINS
 
 #: Categories a voxel contrast or a unit localizer can select for: NSD's fLOC domains.
 DOMAINS = FLOC_DOMAINS

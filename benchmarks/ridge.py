@@ -11,8 +11,9 @@ relative to the predictions' SD. Ours is timed with its default local LOO search
 exhaustive one (every alpha). himalaya chooses alphas by 5-fold CV (its default; LOO is not
 offered), so its alphas may differ where two are close; its agreement is reported the same way.
 
-Also measured: the kernel accumulation's peak memory (growth of the peak resident set) against the number of
-features read from a float16 store, which must stay flat (chunked) while features grow.
+Also measured: the kernel accumulation's peak memory (growth of the peak resident set) against
+the number of features read from a float16 store, which must stay flat (chunked) while features
+grow.
 
 Every solver is warmed up on a small problem before it is timed (CUDA context, library
 handles); our solver keeps the kernel on the device it was computed on. Ours is also timed with

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
-
 from threadpoolctl import threadpool_limits
 
 from analysis.config import BrainSource
@@ -20,6 +19,19 @@ from analysis.io.nsd import layout
 # The suite's many small matrix products run fastest on one BLAS thread each (two competing
 # threads on a 2-core machine made the statistics' tests about three times slower).
 threadpool_limits(limits=1)
+
+#: Modules whose every test is marked integration (``pytestmark``): not even imported when the
+#: marker expression deselects integration, so the fast tier's collection does not pay for their
+#: tools (hypothesis alone: 1.7 s). tests/test_tiers.py checks the list against the markers.
+INTEGRATION_MODULES = ("test_parameter_sweep.py", "test_nothing_lost.py")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name in INTEGRATION_MODULES and \
+            "not integration" in (config.option.markexpr or ""):
+        return True
+    return None
+
 
 GRID = (4, 5, 3)
 TPS = 6  # trials per session

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from scipy import stats
-from scipy.spatial.distance import pdist
 import statsmodels.api as sm
 import torch
+from scipy import stats
+from scipy.spatial.distance import pdist
 from threadpoolctl import threadpool_limits
 
 from analysis import config

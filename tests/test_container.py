@@ -34,7 +34,8 @@ def test_installs_from_the_same_lock_files_as_the_makefile():
     copies = " ".join(rest for op, rest in ins if op == "COPY")
     runs = " ".join(rest for op, rest in ins if op == "RUN")
     assert "requirements.lock" in copies and "requirements-bootstrap.txt" in copies
-    assert re.search(r"uv pip install [^&]*--require-hashes [^&]*-r /opt/selcomp/requirements\.lock", runs)
+    assert re.search(r"uv pip install [^&]*--require-hashes [^&]*"
+                     r"-r /opt/selcomp/requirements\.lock", runs)
     assert "--require-hashes -r /opt/selcomp/requirements-bootstrap.txt" in runs
     make = (ROOT / "Makefile").read_text()
     assert "--require-hashes" in make and "-r requirements.lock" in make
@@ -46,7 +47,8 @@ def test_same_python_minor_as_local():
     version = re.search(r"uv python install (3\.\d+)\.\d+", runs).group(1)
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert f'requires-python = ">={version},<' in pyproject
-    assert f"sys.version_info[:2] == ({version.replace('.', ', ')})" in (ROOT / "Makefile").read_text()
+    pinned = f"sys.version_info[:2] == ({version.replace('.', ', ')})"
+    assert pinned in (ROOT / "Makefile").read_text()
 
 
 def test_non_root_user_workdir_and_default_command():

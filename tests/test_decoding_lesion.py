@@ -8,7 +8,7 @@ import torch
 
 from analysis.nets.hooks import recording, replacing
 from analysis.nets.lesion import lesion_effects, silence_kernel, silencing_fill
-from analysis.stats.decoding import cv_accuracy, mean_ci
+from analysis.stats.decoding import classifier, cv_accuracy, folds, mean_ci
 
 
 def test_decoding_recovers_identity_and_is_at_chance_without_it():
@@ -68,7 +68,7 @@ def _identity_images() -> tuple[np.ndarray, np.ndarray]:
 def test_lesions_rank_identity_kernels_first():
     img, ids = _identity_images()
     table = lesion_effects(Toy(), img, ids, "layer", "head", (0, 0, 0), (1, 1, 1), 12,
-                           torch.device("cpu"), seed=0)
+                           torch.device("cpu"), lambda: classifier(1.0), folds(ids, 0))
     assert table.attrs["intact_accuracy"] > 0.8
     assert set(table.nlargest(2, "effect")["kernel"]) == {0, 1}
     # the drop and the accuracy after the lesion rank kernels identically (ties included), so
@@ -120,6 +120,6 @@ def test_lesions_of_a_signed_layer_mean_ablate_and_find_the_identity_kernels():
     and the two identity-carrying kernels still rank first."""
     img, ids = _identity_images()
     table = lesion_effects(Toy(), img, ids, "layer", "head", (0.5, 0.5, 0.5), (0.2, 0.2, 0.2),
-                           12, torch.device("cpu"), seed=0)
+                           12, torch.device("cpu"), lambda: classifier(1.0), folds(ids, 0))
     assert table.attrs["silencing"] == "mean_ablation"  # normalised inputs are signed
     assert set(table.nlargest(2, "effect")["kernel"]) == {0, 1}

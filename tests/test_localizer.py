@@ -6,6 +6,7 @@ import pytest
 import scipy.stats
 from statsmodels.stats.multitest import multipletests
 
+from analysis.selection import above
 from analysis.stats.localizer import (
     category_t,
     conjunction,
@@ -18,7 +19,6 @@ from analysis.stats.localizer import (
     welch_t,
 )
 from analysis.stats.localizer_tables import top_k
-from analysis.stats.selection import above
 from analysis.stats.standardize import zscore_columns
 from tests.localizer_sims import CATS as SIM_CATS
 from tests.localizer_sims import image_sets

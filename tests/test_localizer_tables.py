@@ -6,6 +6,7 @@ from math import comb
 import numpy as np
 import pytest
 
+from analysis.selection import above
 from analysis.stats.localizer import (
     category_t,
     permuted_top_k_overlap,
@@ -20,7 +21,6 @@ from analysis.stats.localizer_tables import (
     top_k,
     top_k_overlap,
 )
-from analysis.stats.selection import above
 from tests.localizer_sims import CATS, image_sets
 
 

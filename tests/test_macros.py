@@ -40,7 +40,8 @@ RESULTS = {
                                      "p": "9.995e-04" if r == "FFA" else "2.999e-03",
                                      "n_boot": 2000, "bias": 0.012, "gap_uncorrected": 0.392,
                                      "gap_se": 0.021, "gap_se_naive": 0.043}
-                   for r in ROIS for ms in ("univariate", "multivariate") for c in ("published", "cv")},
+                   for r in ROIS for ms in ("univariate", "multivariate")
+                   for c in ("published", "cv")},
     "comparison_networks": {f"{r}_{ms}_{n}": {"hh": 0.98, "hn": 0.3 if n == "pooled_untrained"
                                               else 0.6, "gap": 0.68}
                             for r in ROIS for ms in ("univariate", "multivariate")

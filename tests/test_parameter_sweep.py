@@ -36,10 +36,10 @@ from analysis.errors import ParameterError
 from analysis.report.macros import exclusions_sentence
 from analysis.report.results import exclusions
 from analysis.responses import Responses
+from analysis.selection import above
 from analysis.stats.comparison import Method
 from analysis.stats.controls import control_comparison
 from analysis.stats.region_comparison import compare_region, with_method
-from analysis.stats.selection import above
 from analysis.validation.worlds import Design, null_world
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import yaml
 
 from analysis import paths
 from analysis.__main__ import COMMANDS
-from tests.code_deps import closure, module_file
+from scripts.code_deps import closure, module_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
@@ -89,7 +89,7 @@ def test_every_stage_is_a_thin_analysis_command():
 
 def test_code_deps_are_exactly_the_import_closure():
     problems = code_dep_problems(DVC)
-    assert not problems, "\n".join(problems) + "\n(python -m tests.code_deps --fix rewrites them)"
+    assert not problems, "\n".join(problems) + "\n(python -m scripts.code_deps --fix rewrites them)"
 
 
 def test_a_missing_code_dep_is_named_with_its_stage():

@@ -11,7 +11,7 @@ from analysis.io.nsd import layout
 from analysis.io.nsd.design import load_design
 from analysis.io.prepare_brain import prepare
 from analysis.responses import Selection
-from analysis.stats.selection import above
+from analysis.selection import above
 from tests.conftest import GRID, ROI_DEFS, save_nifti
 
 

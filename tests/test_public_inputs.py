@@ -26,7 +26,8 @@ def test_tree_digest_is_the_documented_closed_form(tmp_path):
     (tmp_path / "b.bin").write_bytes(b"")
     lines = (f"a/x.bin {hashlib.sha256(b'xyz').hexdigest()}\n"
              f"b.bin {hashlib.sha256(b'').hexdigest()}\n")
-    assert pi.tree_digest(tmp_path, ["b.bin", "a/x.bin"]) == hashlib.sha256(lines.encode()).hexdigest()
+    expected = hashlib.sha256(lines.encode()).hexdigest()
+    assert pi.tree_digest(tmp_path, ["b.bin", "a/x.bin"]) == expected
 
 
 def test_download_path_extracts_rearranges_and_verifies(tmp_path):

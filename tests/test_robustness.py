@@ -43,7 +43,9 @@ def test_selection_uses_the_one_rule_and_records_the_threshold():
 
 def test_every_setting_is_reported_with_its_inference_or_excluded_with_its_reason():
     # voxel t: subjects 1-2 keep all voxels up to t 9; others lose all above t 5
-    voxel_t = (lambda s: np.full(N_VOX, 10.0) if s <= 2 else np.full(N_VOX, 4.0))
+    def voxel_t(s: int) -> np.ndarray:
+        return np.full(N_VOX, 10.0) if s <= 2 else np.full(N_VOX, 4.0)
+
     unit_t = np.r_[np.full(10, 8.0), np.full(N_VOX - 10, 2.0)]  # 10 units above t 7, 0 above 9
     brains, nets = _world(0, voxel_t, unit_t)
     table = _sweep(brains, nets, [3, 5, 7, 9, 11])

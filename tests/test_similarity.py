@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from analysis.stats.comparison import norm
 from analysis.stats.profiles import pair_mask, rdm, univariate_units_sample
 from analysis.stats.reliability import split_half_sb
-from analysis.stats.comparison import norm
 from analysis.stats.similarity import pearson, rdm_similarity
 from analysis.stats.standardize import varying, zscore_columns
 

@@ -1,9 +1,9 @@
-"""The CI's per-variant summary (tests/variant_summary.py) reads the committed results."""
+"""The CI's per-variant summary (scripts/variant_summary.py) reads the committed results."""
 
 import json
 
 from analysis import paths
-from tests.variant_summary import lines
+from scripts.variant_summary import lines
 
 
 def test_summary_of_the_committed_results_names_every_companion_analysis():

@@ -26,7 +26,8 @@ def test_entries_are_well_formed():
 
 
 def test_config_knows_every_key_map_the_zoo_implements():
-    allowed = typing.get_args(typing.get_args(config.ZooEntry.model_fields["key_map"].annotation)[0])
+    annotation = config.ZooEntry.model_fields["key_map"].annotation
+    allowed = typing.get_args(typing.get_args(annotation)[0])
     assert set(allowed) == set(zoo.KEY_MAPS)
 
 
@@ -91,11 +92,14 @@ def test_an_unreachable_hub_is_named_in_one_line(source, fields, monkeypatch, tm
     and how to supply the weights locally, not a raw URLError."""
     import urllib.error
 
+    import timm
+    import torchvision
+
     def offline(*args, **kwargs):
         raise urllib.error.URLError("[Errno -2] Name or service not known")
 
-    monkeypatch.setattr(zoo.timm, "create_model", offline)
-    monkeypatch.setattr(zoo.torchvision.models, "get_model",
+    monkeypatch.setattr(timm, "create_model", offline)
+    monkeypatch.setattr(torchvision.models, "get_model",
                         offline if source == "torchvision" else lambda *a, **k: None)
     monkeypatch.setattr(zoo.torch.hub, "download_url_to_file", offline)
     monkeypatch.setattr(zoo.torch.hub, "get_dir", lambda: str(tmp_path))

@@ -80,9 +80,12 @@ TUNING: dict[str, dict] = {
 
 # Label volumes: (volume, label, region, centre (x offset from midline, y, z), hemispheres).
 BLOBS = [
-    ("prf-visualrois", 1, "V1", (1.5, 1.5, 5.5), 2), ("prf-visualrois", 2, "V1", (1.5, 1.5, 8.0), 2),
-    ("prf-visualrois", 3, "V2", (3.0, 3.0, 4.5), 2), ("prf-visualrois", 4, "V2", (3.0, 3.0, 9.0), 2),
-    ("prf-visualrois", 5, "V3", (4.5, 4.5, 4.5), 2), ("prf-visualrois", 6, "V3", (4.5, 4.5, 9.0), 2),
+    ("prf-visualrois", 1, "V1", (1.5, 1.5, 5.5), 2),
+    ("prf-visualrois", 2, "V1", (1.5, 1.5, 8.0), 2),
+    ("prf-visualrois", 3, "V2", (3.0, 3.0, 4.5), 2),
+    ("prf-visualrois", 4, "V2", (3.0, 3.0, 9.0), 2),
+    ("prf-visualrois", 5, "V3", (4.5, 4.5, 4.5), 2),
+    ("prf-visualrois", 6, "V3", (4.5, 4.5, 9.0), 2),
     ("prf-visualrois", 7, "hV4", (5.0, 6.0, 5.0), 2),
     ("floc-faces", 1, "OFA", (6.0, 6.5, 6.0), 2), ("floc-faces", 2, "FFA", (5.0, 9.5, 4.5), 2),
     ("floc-faces", 3, "FFA", (5.0, 12.0, 4.5), 2),
@@ -140,7 +143,8 @@ def lowlevel_features(images: np.ndarray) -> np.ndarray:
     feats = np.stack([
         lum.mean(axis=(1, 2)),
         lum.std(axis=(1, 2)),
-        np.abs(np.diff(lum, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(lum, axis=2)).mean(axis=(1, 2)),
+        np.abs(np.diff(lum, axis=1)).mean(axis=(1, 2))
+        + np.abs(np.diff(lum, axis=2)).mean(axis=(1, 2)),
         (x.max(axis=3) - x.min(axis=3)).mean(axis=(1, 2)),
     ], axis=1)
     return (feats - feats.mean(0)) / feats.std(0)

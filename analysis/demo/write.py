@@ -188,7 +188,8 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet, readouts: dict[st
     # fLOC experiment -> t-maps (domain x blocks), noise relative to the voxel's signal SD.
     n_blocks = cfg["floc_runs"] * 4
     dom = np.stack([brain.domain_response(region[v], gain[v]) for v in range(n_vox)])
-    blocks = dom[:, :, None] + cfg["floc_noise_sd"] * rng.normal(size=(n_vox, len(brain.DOMAINS), n_blocks))
+    blocks = dom[:, :, None] + cfg["floc_noise_sd"] * rng.normal(
+        size=(n_vox, len(brain.DOMAINS), n_blocks))
     tvals = brain.floc_tvalues(blocks)
     return SubjectTruth(inside, vox_index, region, gain, true, tvals, blob_masks,
                         {r: round(float(np.mean(v)), 6) for r, v in sorted(share.items())})
@@ -207,7 +208,7 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
                ("floc-faces", "floc-bodies", "floc-places", "floc-words", "prf-visualrois")}
     # ROI label volumes: blobs trimmed to t > 0 of their contrast, as NSD's hand-drawn ROIs.
     contrast = {"floc-faces": 0, "floc-bodies": 1, "floc-places": 2, "floc-words": 3}
-    for vol, label, reg, m in st.blob_masks:
+    for vol, label, _region, m in st.blob_masks:
         keep = m.copy()
         if vol in contrast:
             keep[m] = tvals[vox_index[m], contrast[vol]] > 0
@@ -248,7 +249,8 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
                                  chunks=(min(tps, 50), grid[2], grid[1], grid[0]))
         x = raw.astype(np.float32) / BETA_SCALE
         sd = x.std(1, keepdims=True)
-        zs_all[:, ses * tps:(ses + 1) * tps] = (x - x.mean(1, keepdims=True)) / np.where(sd > 0, sd, 1)
+        zs_all[:, ses * tps:(ses + 1) * tps] = ((x - x.mean(1, keepdims=True))
+                                                / np.where(sd > 0, sd, 1))
     # ncsnr from the z-scored betas of images seen 3 times, with NSD's formula.
     shown = subjectim[subject - 1, order[:n_sessions * tps] - 1] - 1
     ids, counts = np.unique(shown, return_counts=True)

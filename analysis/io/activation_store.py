@@ -9,12 +9,12 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from analysis import paths
+from analysis import paths, vocabulary
 from analysis.errors import InputError
 from analysis.responses import NetworkId, Responses, Selection
 
-#: Kernel summaries stored beside the units: mean, L2 norm and max over positions/tokens.
-AGGREGATIONS = ("mean", "l2", "max")
+#: Kernel summaries stored beside the units (analysis.vocabulary).
+AGGREGATIONS = vocabulary.AGGREGATIONS
 
 
 def info(model: str, root: Path = paths.ACTIVATIONS) -> dict:

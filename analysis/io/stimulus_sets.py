@@ -15,7 +15,7 @@ import scipy.io
 from PIL import Image
 
 from analysis.errors import InputError
-from analysis.io.nsd.layout import FLOC_DOMAINS
+from analysis.vocabulary import FLOC_DOMAINS
 
 #: fLoc subcategories and the domain each belongs to (as in VPNL/fLoc).
 FLOC_SUBCATEGORIES = {

@@ -4,7 +4,7 @@ the one lookup of "the selected units of model/layer/category".
 Layout: ``<layer>/t/<localizer>/<category>`` (n_units,) float32 Welch t of the category against
 the set's other domains; ``<layer>/conjunction/<category>`` (n_units,) bool, the pairwise-
 conjunction localizer on fLoc. Selection at a threshold is computed on demand with
-:func:`analysis.stats.selection.above`, so the file does not depend on the threshold.
+:func:`analysis.selection.above`, so the file does not depend on the threshold.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from analysis import paths
 from analysis.errors import InputError
 from analysis.io import activation_store
 from analysis.responses import Responses, Selection
-from analysis.stats.selection import above
+from analysis.selection import above
 
 
 def write(path: Path, t: dict[str, dict[str, dict[str, np.ndarray]]],

@@ -24,8 +24,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from analysis.io.activation_store import AGGREGATIONS
 from analysis.nets.hooks import recording
+from analysis.vocabulary import AGGREGATIONS
 
 
 def kernel_view(x: torch.Tensor) -> torch.Tensor:

@@ -3,9 +3,9 @@ layer (the encoding models' in-silico test of Finding 4).
 
 The layer's raw (pre-response) output is stored at extraction for the NSD images; each lesion
 runs only the modules between it and the read-out layer (:func:`tail_after`), which is checked
-against a hooked full forward pass on a few images. Silencing follows analysis.nets.lesion: units of a
-non-negative (post-activation) output are set to 0, units of a signed output are mean-ablated
-(their mean over the images).
+against a hooked full forward pass on a few images. Silencing follows analysis.nets.lesion:
+units of a non-negative (post-activation) output are set to 0, units of a signed output are
+mean-ablated (their mean over the images).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ it — so the kernel is mean-ablated: replaced by its mean over the lesion image
 which removes the information it carries about the image and keeps what the next layer expects
 on average. The method used is returned with the table (``attrs["silencing"]``).
 
-The decoders are trained on the intact network's read-out features (cross-validated folds)
-and tested on held-out images with and without the lesion, so the effect of a kernel is the
-accuracy lost when it is silenced: effect_k = acc_intact - acc_lesioned_k (mean over folds).
+The decoders (a classifier factory and the folds, given by the caller: the decoding method is
+not this layer's to choose) are trained on the intact network's read-out features and tested on
+held-out images with and without the lesion, so the effect of a kernel is the accuracy lost
+when it is silenced: effect_k = acc_intact - acc_lesioned_k (mean over folds).
 
 When the lesioned layer and the read-out layer are children of the same ``nn.Sequential``
 (e.g. ``blocks.5`` and ``blocks.6``), the lesioned layer's intact output is computed once and
@@ -21,6 +22,9 @@ full forward pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import torch
@@ -28,7 +32,6 @@ from tqdm import tqdm
 
 from analysis.nets.extraction import batches, kernel_view, normalise
 from analysis.nets.hooks import module, recording, replacing
-from analysis.stats.decoding import classifier, folds
 
 
 def silence_kernel(x: torch.Tensor, k: int, fill: torch.Tensor | None = None) -> torch.Tensor:
@@ -100,8 +103,12 @@ def _tail_features(tail: torch.nn.Module, cached: torch.Tensor, k: int | None,
 
 def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.ndarray,
                    layer: str, readout_layer: str, mean, std, batch_size: int,
-                   device: torch.device, seed: int, C: float = 1.0) -> pd.DataFrame:
+                   device: torch.device, classifier: Callable[[], Any],
+                   splits: Sequence[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
     """Decoding accuracy and effect of silencing each kernel of ``layer``.
+
+    ``classifier()`` returns an unfitted scikit-learn classifier; ``splits`` are (train, test)
+    positions of the images (one decoder per split).
 
     effect = intact accuracy - lesioned accuracy (positive: the lesion hurts). attrs:
     ``intact_accuracy`` and ``silencing`` ('zero' or 'mean_ablation', see the module)."""
@@ -112,8 +119,7 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
     n_kernels = kernel_view(cached[:1]).shape[1]
     method, fill = silencing_fill(cached)
     intact = readout(model, images, readout_layer, mean, std, batch_size, device)
-    splits = folds(identities, seed)
-    clfs = [classifier(C).fit(intact[tr], identities[tr]) for tr, _ in splits]
+    clfs = [classifier().fit(intact[tr], identities[tr]) for tr, _ in splits]
 
     def accuracy(feats: np.ndarray) -> float:
         return float(np.mean([(c.predict(feats[te]) == identities[te]).mean()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import timm.data
 import torch
 from PIL import Image
 
@@ -22,6 +21,7 @@ from analysis.errors import InputError
 
 def make_transform(cfg: Preprocessing):
     """timm's eval transform for the geometry in ``cfg``, without normalisation."""
+    import timm.data  # imported where used (2.7 s with torchvision: see analysis.nets.zoo)
     return timm.data.create_transform(
         input_size=(3, cfg.input_size, cfg.input_size), is_training=False,
         interpolation=cfg.interpolation, crop_pct=cfg.crop_pct,
@@ -55,6 +55,7 @@ def preprocess_arrays(images: np.ndarray | list[np.ndarray], cfg: Preprocessing)
 
 def check_model_config(model: torch.nn.Module, cfg: Preprocessing, key: str) -> dict[str, Any]:
     """The model's timm data config; fails if its geometry differs from the declared one."""
+    import timm.data  # imported where used (see make_transform)
     data_cfg = timm.data.resolve_model_data_config(model)
     want = {"input_size": (3, cfg.input_size, cfg.input_size),
             "interpolation": cfg.interpolation, "crop_pct": cfg.crop_pct,

@@ -14,9 +14,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-import timm
 import torch
-import torchvision
 
 from analysis.config import ZooEntry
 from analysis.errors import InputError
@@ -96,6 +94,7 @@ def download_error(key: str, entry: ZooEntry, exc: BaseException) -> str:
         local = ("put the hub's files in the Hugging Face cache ($HF_HOME/hub) on a machine "
                  "with network, copy that cache here and set HF_HUB_OFFLINE=1")
     elif entry.source == "torchvision":
+        import torchvision  # imported where used: timm and torchvision take 2.7 s to import
         url = torchvision.models.get_weight(entry.weights).url if entry.weights else "?"
         where, local = url, f"save that file as {_checkpoint_path(url)}"
     else:
@@ -110,6 +109,8 @@ def build(key: str, entry: ZooEntry) -> torch.nn.Module:
     if entry.source == "unavailable":
         raise InputError(f"zoo.{key} ({entry.display}) is provided by no installed "
                          f"library: {entry.needs}")
+    import timm  # imported where used: timm and torchvision take 2.7 s to import, which
+    import torchvision  # every importer of this module (and the test collection) would pay
     torch.manual_seed(int(entry.seed or 0))
     try:
         if entry.source == "timm":

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.report.format import p_value
-from analysis.stats.comparison import POOLED_TRAINED
+from analysis.vocabulary import POOLED_TRAINED
 
 
 def _clean(v: Any) -> Any:

@@ -23,7 +23,6 @@ import argparse
 from dataclasses import replace
 
 import pandas as pd
-
 from threadpoolctl import threadpool_limits
 
 from analysis import config, paths, seeds

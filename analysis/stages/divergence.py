@@ -52,12 +52,12 @@ from analysis.io import (
 )
 from analysis.report.format import number, p_value
 from analysis.responses import check_aligned
+from analysis.selection import above
 from analysis.stats import divergence as dv
 from analysis.stats import generalisation_parts as gp
 from analysis.stats.controls import aligned
 from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import load_human_rdms
-from analysis.stats.selection import above
 
 NEGATIVE = "shifted_control"
 RSA_SET = "kriegeskorte92"

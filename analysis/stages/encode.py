@@ -8,10 +8,11 @@ with only them, and with random unit sets of the same size removed or kept
 (analysis.stats.encoding); from a later layer with the selective (or random) units silenced in
 the forward pass (in-silico lesion, analysis.nets.insilico); and the controls: a noise-free
 simulated brain as the features (positive; where the tier has one) and the network with the
-images shuffled (negative: every image gets another image's features). Accuracy per voxel (r, normalised by NSD's noise ceiling)
-and per region (univariate and multivariate, with the comparison's RDM distance, noise-corrected
-as in the comparison). Kernels are accumulated over feature chunks from the float16 store
-(analysis.stats.kernels). Writes results/encoding/ (accuracy.csv, summary.json).
+images shuffled (negative: every image gets another image's features). Accuracy per voxel (r,
+normalised by NSD's noise ceiling) and per region (univariate and multivariate, with the
+comparison's RDM distance, noise-corrected as in the comparison). Kernels are accumulated over
+feature chunks from the float16 store (analysis.stats.kernels). Writes results/encoding/
+(accuracy.csv, summary.json).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from analysis.nets.extraction import resolve_device
 from analysis.nets.preprocess import check_model_config
 from analysis.report.format import number, p_value
 from analysis.responses import NetworkId, Responses, Selection
+from analysis.selection import above
 from analysis.stats import encoding
 from analysis.stats.comparison import (
     Method,
@@ -43,7 +45,6 @@ from analysis.stats.comparison import (
     similarity,
 )
 from analysis.stats.kernels import linear_kernels
-from analysis.stats.selection import above
 
 #: Accuracy measures summarised (columns of accuracy.csv).
 MEASURES = ("voxel_r_normalised", "univariate_rc", "multivariate_rc")
@@ -150,8 +151,8 @@ def insilico_kernels(params: config.Params, model: str, layer: str,
         raw = _Stacked(fo[layer]["raw"], fs[layer]["raw"])
         for name, how, feats in tqdm(insilico.lesioned_readouts(
                 tail, raw, shape, lesions, entry.response, params.extraction.batch_size,
-                device, params.encoding.insilico_pool), total=len(lesions), desc=f"encode {model}: in-silico lesions",
-                leave=False):
+                device, params.encoding.insilico_pool), total=len(lesions),
+                desc=f"encode {model}: in-silico lesions", leave=False):
             method = how if how != "intact" else method
             kern = linear_kernels([feats[:n_own], feats[n_own:]], groups, {"k": None},
                                   device=device)

@@ -48,5 +48,6 @@ def run(args: argparse.Namespace) -> None:
                         paths.NSD_OWN_SET, paths.NSD_SHARED_SET) else ())
         write_json({"model": args.model, "display": entry.display,
                     "trained": entry.trained, "seed": entry.seed,
-                    "layers": layers, "response": entry.response, "sets": list(sets), "mean": list(data_cfg["mean"]),
-                    "std": list(data_cfg["std"])}, tmp / "info.json")
+                    "layers": layers, "response": entry.response, "sets": list(sets),
+                    "mean": list(data_cfg["mean"]), "std": list(data_cfg["std"])},
+                   tmp / "info.json")

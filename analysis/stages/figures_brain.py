@@ -11,7 +11,7 @@ from analysis import config, paths
 from analysis.report.figures import figure3, figure4
 from analysis.report.figures.style import label_tier, save
 from analysis.report.provenance import stage_provenance
-from analysis.stats.comparison import POOLED_TRAINED
+from analysis.vocabulary import POOLED_TRAINED
 
 
 def run(args: argparse.Namespace) -> None:

@@ -5,6 +5,7 @@ summary says which) and the drop in accuracy recorded."""
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from analysis.nets import zoo
 from analysis.nets.extraction import resolve_device
 from analysis.nets.lesion import lesion_effects
 from analysis.nets.preprocess import check_model_config
+from analysis.stats.decoding import classifier, folds
 
 
 def run(args: argparse.Namespace) -> None:
@@ -28,11 +30,12 @@ def run(args: argparse.Namespace) -> None:
             model = zoo.build(key, entry)
             cfg = check_model_config(model, params.preprocessing[entry.preprocessing], key)
             images = np.load(paths.preprocessed(entry.preprocessing, m.identity_set, "npy"))
-            ids = activation_store.index(m.identity_set, entry.preprocessing)["identity"]
-            table = lesion_effects(model, images, ids.to_numpy(), m.lesion_layer,
-                                   m.readout_layer, cfg["mean"], cfg["std"],
-                                   params.extraction.batch_size,
-                                   resolve_device(params.extraction.device), m.seed, m.svm_C)
+            ids = activation_store.index(m.identity_set, entry.preprocessing)[
+                "identity"].to_numpy()
+            table = lesion_effects(model, images, ids, m.lesion_layer, m.readout_layer,
+                                   cfg["mean"], cfg["std"], params.extraction.batch_size,
+                                   resolve_device(params.extraction.device),
+                                   partial(classifier, m.svm_C), folds(ids, m.seed))
             intact[key] = round(table.attrs["intact_accuracy"], 10)
             silencing[key] = table.attrs["silencing"]
             write_csv(table, tmp / f"{key}.csv")

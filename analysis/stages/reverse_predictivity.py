@@ -7,18 +7,20 @@ repetition present), k-fold over images (``reverse_predictivity.folds``; the sam
 every direction of a subject), kernel ridge with a LOO-chosen alpha per target, EV normalised
 by the reliability of both predictor and target in every direction
 (analysis.stats.predictivity); a system's EV in a subject is the ratio EV over its targets
-(``ratio_ev``), the median of the per-target EVs reported beside it. Targets: the category's selective units and the layer's other
-units (a random sample of up to ``units_sample`` of each). Common / unique units
+(``ratio_ev``), the median of the per-target EVs reported beside it. Targets: the category's
+selective units and the layer's other units (a random sample of up to ``units_sample`` of
+each). Common / unique units
 (``common_rule``): ``percentile`` (the paper's) — per subject and model, common when the
 unit's reverse EV is above the (1 − ``common_quantile``) percentile of the sampled units'
 reverse EV, unique below the ``common_quantile`` percentile; ``subject_reference`` — common
 when it reaches the subject's reference (the ratio EV of its voxels predicted from another
 subject, averaged over the other subjects), else unique. The share of common (unique) units
 is compared between selective and other units (subjects as the unit of inference), and the
-Spearman correlations over subjects of the common share of all and of selective units with the
-subjects' median voxel reliability are reported (near 0 for a rule that does not depend on the
-subject's noise level; measurement noise still pulls a noisy subject's selective share towards
-the base rate, and units without a measurable reliability are neither common nor unique). Controls:
+Spearman correlation over subjects of the common share of selective units with the subjects'
+median voxel reliability is reported with the share's range (near 0 for a rule that does not
+depend on the subject's noise level; measurement noise still pulls a noisy subject's selective
+share towards the base rate, and units without a measurable reliability are neither common
+nor unique). Controls:
 the noise-free simulated subject's voxels as the "units" (positive: forward − reverse must be
 equivalent to 0 within ``equivalence_margin``, judged by its ``comparison.equivalence_level``
 t-interval over subjects as the comparison's controls are) and the network with its images
@@ -41,10 +43,15 @@ from analysis.io import activation_store, control_brain, selected, unit_store
 from analysis.nets.extraction import resolve_device
 from analysis.report.format import number, p_value
 from analysis.responses import Responses
+from analysis.selection import above
 from analysis.stats.controls import POSITIVE, aligned, verdict
-from analysis.stats.predictivity import (common_unique, folds, predictivity, ratio_ev,
-                                         target_reliability)
-from analysis.stats.selection import above
+from analysis.stats.predictivity import (
+    common_unique,
+    folds,
+    predictivity,
+    ratio_ev,
+    target_reliability,
+)
 
 
 def _complete(r: Responses) -> np.ndarray:
@@ -247,9 +254,10 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) 
     asymmetry forward − reverse of the ratio EVs (t-test over subjects; for the positive
     control also its equivalence verdict), the subject-to-subject reference in both
     directions, the shares of common and unique units among selective and other units (the
-    common difference tested over subjects) and the Spearman correlations over subjects of
-    the common share of all units and of selective units (all units when there are none)
-    with the subjects' median voxel reliability."""
+    common difference tested over subjects) and the Spearman correlation over subjects of the
+    common share of selective units (all units when there are none) with the subjects'
+    median voxel reliability, with that share's range over subjects (how much there is to
+    correlate: the share of all units is fixed by the percentile rule)."""
     rp = params.reverse_predictivity
     out: dict = {"models": params.trained_models(), "folds": rp.folds,
                  "units_sample": rp.units_sample, "common_rule": rp.common_rule,
@@ -284,9 +292,7 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, params: config.Params) 
                                              g["common_share_other"]).to_numpy()),
             "common_share_vs_reliability_spearman": _spearman(
                 share.to_numpy(float), g["target_reliability_median"].to_numpy(float)),
-            "common_share_all_vs_reliability_spearman": _spearman(
-                g["common_share_all"].to_numpy(float),
-                g["target_reliability_median"].to_numpy(float)),
+            "common_share_range": [number(float(share.min())), number(float(share.max()))],
             "n_units": int(g["n_units"].iloc[0]), "n_selective": int(g["n_selective"].iloc[0])}
         if model == POSITIVE:
             entry["equivalence"] = _equivalence(asym, rp.equivalence_margin,

@@ -19,15 +19,15 @@ import argparse
 from dataclasses import replace
 
 import pandas as pd
-
 from threadpoolctl import threadpool_limits
 
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, brain_store, unit_store
 from analysis.responses import Responses, Selection, check_aligned
-from analysis.stats.comparison import POOLED_TRAINED, comparison_method
+from analysis.stats.comparison import comparison_method
 from analysis.stats.robustness import hh_by_threshold, sweep
+from analysis.vocabulary import POOLED_TRAINED
 
 
 def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, object]]:

@@ -20,6 +20,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.report.format import number
 from analysis.responses import NetworkId, Selection
+from analysis.selection import above
 from analysis.stats.comparison import MIN_FEATURES, ratio_of_means
 from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import (
@@ -35,7 +36,6 @@ from analysis.stats.rsa92 import (
     prespecified,
     session_reliability,
 )
-from analysis.stats.selection import above
 
 SET = "kriegeskorte92"
 

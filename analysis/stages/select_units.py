@@ -30,6 +30,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.io.stimulus_sets import localizer_domains
 from analysis.report.format import number, p_value
+from analysis.selection import above
 from analysis.stats.localizer import (
     generalisation,
     permuted_top_k_overlap,
@@ -49,7 +50,6 @@ from analysis.stats.localizer_tables import (
     top_k,
     top_k_overlap,
 )
-from analysis.stats.selection import above
 from analysis.stats.standardize import zscore_columns
 
 TABLES = ("counts", "generalisation", "venn", "profiles")

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv
 from analysis.io import brain_store
-from analysis.stats.selection import above
+from analysis.selection import above
 
 
 def run(args: argparse.Namespace) -> None:

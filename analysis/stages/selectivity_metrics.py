@@ -14,7 +14,6 @@ import scipy.stats
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store as store
-from analysis.io.activation_store import AGGREGATIONS
 from analysis.stats.decoding import cv_accuracy, mean_ci
 from analysis.stats.selectivity_metrics import (
     FLOOR_QUANTILE,
@@ -27,6 +26,7 @@ from analysis.stats.selectivity_metrics import (
     top_ranked,
     zero_percent,
 )
+from analysis.vocabulary import AGGREGATIONS
 
 
 def levels(model: str, layer: str) -> dict[str, np.ndarray]:

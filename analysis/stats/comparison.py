@@ -49,6 +49,7 @@ from analysis.stats.reliability import (
     split_half_sb,
 )
 from analysis.stats.similarity import pearson, rdm_similarity
+from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = ("univariate", "multivariate")
 MIN_FEATURES = 3  # fewer selected voxels/units than this give no profile
@@ -240,10 +241,6 @@ def similarities(brains: list[Responses], nets: list[Responses], idx: np.ndarray
     """
     return pair_table(profiles(prepare_all(brains, method), idx),
                       profiles(prepare_all(nets, method), idx), method)
-
-
-POOLED_TRAINED = "pooled_trained"
-POOLED_UNTRAINED = "pooled_untrained"
 
 
 def network_groups(nets: Sequence[SystemId]) -> dict[str, tuple[str, ...]]:

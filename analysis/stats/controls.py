@@ -23,7 +23,8 @@ import pandas as pd
 
 from analysis.responses import NetworkId, Responses
 from analysis.stats.comparison import Method, prepare_all, similarities
-from analysis.stats.gap_inference import dual_bootstrap, equivalent, summarise as infer
+from analysis.stats.gap_inference import dual_bootstrap, equivalent
+from analysis.stats.gap_inference import summarise as infer
 from analysis.stats.region_comparison import point_estimates
 
 #: The inference columns of HN and the gap in the controls table (prefixed hn_, gap_).

@@ -112,8 +112,9 @@ def generalise(brain: Sequence[dv.Profile], networks: Mapping[str, dv.Profile],
     rows = [{"part": "discovery", "model": model, **r}
             for r in discover(disc_brain, networks[model], discovery_images, candidates, level)]
     hypotheses = {"pre-specified": prespecified}
-    hypotheses.update({"found": (r["label_a"], r["label_b"]) for r in rows
-                       if r["hypothesis"] == "found"})
+    found = [(r["label_a"], r["label_b"]) for r in rows if r["hypothesis"] == "found"]
+    if found:
+        hypotheses["found"] = found[-1]
     sign = {h: np.sign(next((r["difference_estimate"] for r in rows
                              if (r["label_a"], r["label_b"]) == pair
                              and "difference_estimate" in r), np.nan))

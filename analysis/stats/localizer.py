@@ -2,7 +2,7 @@
 
 The statistic is the one behind NSD's fLOC t-maps: for category A against the pooled other
 categories B, t = (mean_A - mean_B) / sqrt(se_A^2 + se_B^2), se = SD (ddof=1) / sqrt(n) — i.e.
-Welch's t. Selection (t > threshold) is :func:`analysis.stats.selection.above`. The stricter
+Welch's t. Selection (t > threshold) is :func:`analysis.selection.above`. The stricter
 pairwise-conjunction localizer requires A > B for every other category B separately (one-sided
 Welch tests) with FDR control across units for each pair (:func:`pairwise_welch`, also the
 pairwise-t metric of the selectivity-metrics study).

@@ -2,7 +2,7 @@
 and the category profile of the selected units on an independent image set.
 
 Every function takes boolean unit masks (n_units,) and activations (n_images, n_units); masks
-come from :func:`analysis.stats.selection.above` or the conjunction localizer.
+come from :func:`analysis.selection.above` or the conjunction localizer.
 
 The overlap at the threshold is confounded by set size: t grows with the square root of the
 number of images, and fLoc has more images per category than localizer2, so it selects more
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
-from analysis.stats.selection import above
+from analysis.selection import above
 from analysis.stats.standardize import zscore_columns
 
 

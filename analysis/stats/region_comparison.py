@@ -29,7 +29,8 @@ from analysis.stats.comparison import (
     restrict,
     similarities,
 )
-from analysis.stats.gap_inference import dual_bootstrap, summarise as infer
+from analysis.stats.gap_inference import dual_bootstrap
+from analysis.stats.gap_inference import summarise as infer
 from analysis.stats.layer_choice import cross_validated, halves
 from analysis.stats.missing import mean_observed
 from analysis.stats.reliability import ncsnr_reliability

@@ -1,7 +1,7 @@
 """The HH - HN gap over selection thresholds (Figure 4): one region, one unit localizer.
 
 Voxels and units are re-selected at every threshold from their localizer t-values with the one
-selection rule (:func:`analysis.stats.selection.above`), so the sweep at the main threshold and
+selection rule (:func:`analysis.selection.above`), so the sweep at the main threshold and
 the main analysis select exactly the same channels. A setting where no gap can be computed
 (fewer than two subjects or no network with a profile) is reported as excluded with the reason.
 Each setting's gap has the main comparison's inference (bias, bias-corrected value, interval and
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.responses import Responses
+from analysis.selection import above
 from analysis.stats.comparison import (
     MEASURES,
     MIN_FEATURES,
@@ -26,7 +27,6 @@ from analysis.stats.comparison import (
     similarities,
 )
 from analysis.stats.region_comparison import MIN_SUBJECTS, inference, point_estimates
-from analysis.stats.selection import above
 
 
 def select(r: Responses, t: np.ndarray, threshold: float) -> Responses:

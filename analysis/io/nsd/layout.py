@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis import vocabulary
+
 BETA_DIR = "betas_fithrf_GLMdenoise_RR"
 SPACE = "func1pt8mm"
 
-#: fLOC domain contrasts that NSD ships as t-maps (each domain against the other domains); also
-#: the canonical list and order of the categories the analyses select for (config.DOMAINS).
-FLOC_DOMAINS = ("faces", "bodies", "places", "characters", "objects")
+#: fLOC domain contrasts that NSD ships as t-maps (analysis.vocabulary).
+FLOC_DOMAINS = vocabulary.FLOC_DOMAINS
 
 
 def subj(subject: int) -> str:

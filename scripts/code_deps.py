@@ -3,8 +3,8 @@
 Used by tests/test_pipeline.py to check that each stage's code deps in dvc.yaml are exactly that
 closure, and runnable:
 
-    python -m tests.code_deps            # every stage command: its code files
-    python -m tests.code_deps --fix      # rewrite the code deps of every stage in dvc.yaml
+    python -m scripts.code_deps            # every stage command: its code files
+    python -m scripts.code_deps --fix      # rewrite the code deps of every stage in dvc.yaml
 """
 
 from __future__ import annotations

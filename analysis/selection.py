@@ -2,7 +2,8 @@
 
 A channel (voxel or unit) is selective when its localizer t for the category exceeds the
 threshold, strictly ("t above threshold"); a NaN t (a constant unit) is never selected. The main
-analysis, the robustness sweep and every table use this one function.
+analysis, the robustness sweep, every table and the stores use this one function, so it sits on
+the ground floor (tests/test_layers.py) beside the data model.
 """
 
 from __future__ import annotations
