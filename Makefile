@@ -35,7 +35,7 @@ system:
 	@bash scripts/system-packages.sh install
 
 # Recompute every figure, table and number from the inputs: every stage runs (--force), also
-# those whose committed results already match dvc.lock (about 9 minutes for the demo on 2 cores).
+# those whose committed results already match dvc.lock (about 11 minutes for the demo on 2 cores).
 repro: env system
 	dvc repro --force $(DVC_ARGS)
 

@@ -33,8 +33,9 @@ and both subject-to-subject directions in simulated worlds, where each reads wit
 at ncsnr 0.4-1.0. At ncsnr 0.25 and below the reverse refits overcorrect (1.1-1.3) and forward
 reads low (the target's noise makes the LOO pick a larger ridge, a loss no reliability
 measures). Per-target EVs divide by noisy per-target reliabilities, so a system's summary is
-:func:`ratio_ev`, a ratio of sums over its targets that neither drops unreliable targets nor
-lets a near-zero denominator dominate; the median of the per-target EVs (those whose
+:func:`ratio_ev`, a ratio of sums over its targets that keeps the targets below
+``min_reliability`` (only those without any measurable reliability drop out) and that a
+near-zero denominator cannot dominate; the median of the per-target EVs (those whose
 reliabilities all reach ``min_reliability``) is reported beside it.
 """
 
