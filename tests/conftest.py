@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
+import torch
 from threadpoolctl import threadpool_limits
 
 from analysis.config import BrainSource
@@ -19,6 +21,10 @@ from analysis.io.nsd import layout
 # The suite's many small matrix products run fastest on one BLAS thread each (two competing
 # threads on a 2-core machine made the statistics' tests about three times slower).
 threadpool_limits(limits=1)
+# Under pytest-xdist every core runs a worker: torch's own intra-op pool (one thread per core by
+# default) would oversubscribe them (the slow tier took 242 s on 2 workers against 209 s alone).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    torch.set_num_threads(1)
 
 #: Modules whose every test is marked integration (``pytestmark``): not even imported when the
 #: marker expression deselects integration, so the fast tier's collection does not pay for their
