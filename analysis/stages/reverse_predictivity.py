@@ -142,9 +142,10 @@ def run(args: argparse.Namespace) -> None:
             edges = np.cumsum([0] + [b.n_channels for b in others])
             for b, lo, hi in zip(others, edges[:-1], edges[1:]):
                 part = table.iloc[lo:hi]
-                ref[b.system.subject].append(ratio_ev(part))
+                ev = ratio_ev(part)
+                ref[b.system.subject].append(ev)
                 pair_rows.append({"region": region, "predictor": a.system.subject,
-                                  "target": b.system.subject, "ev": ratio_ev(part),
+                                  "target": b.system.subject, "ev": ev,
                                   "ev_median": _median(part["ev"].to_numpy())})
         reference = {s: float(np.nanmean(v)) for s, v in ref.items()}
         reliability = {b.system.subject: float(np.nanmedian(target_reliability(b.data)))
