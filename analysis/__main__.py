@@ -12,9 +12,11 @@ import errno
 import importlib
 import sys
 
+from analysis import registry
 from analysis.errors import InputError, ParameterError
 
-#: command -> (module, one-line help). Stage modules live in analysis.stages.
+#: command -> (module, one-line help): the compendium's stages (analysis.stages), the
+#: registered analyses' (analysis.registry) and the tools.
 COMMANDS = {
     "simulate": ("analysis.stages.simulate", "write the synthetic miniature NSD (demo data)"),
     "prepare-brain": ("analysis.stages.prepare_brain",
@@ -43,8 +45,6 @@ COMMANDS = {
     "figures-brain": ("analysis.stages.figures_brain", "Figures 3 and 4"),
     "encode": ("analysis.stages.encode",
                "voxel-wise encoding models: necessity and sufficiency of selective units"),
-    "reverse-predictivity": ("analysis.stages.reverse_predictivity",
-                             "units from voxels, voxels from units, subject to subject"),
     "annotate": ("analysis.stages.annotate",
                  "the shared images' annotation table (generator, COCO, hand labels)"),
     "divergence": ("analysis.stages.divergence",
@@ -60,6 +60,7 @@ COMMANDS = {
                           "Figures 7 (alignment patterns) and 8 (out-of-domain decoding)"),
     "figures-encoding": ("analysis.stages.figures_encoding",
                          "Figure 5 and the reverse-predictivity figure"),
+    **{a.command: (a.stage, a.help) for a in registry.analyses()},
     "validate": ("analysis.stages.validate",
                  "the comparison's inference and controls on simulated worlds"),
     "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),

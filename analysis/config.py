@@ -9,6 +9,7 @@ ROI is defined, ...) are checked the same way.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pydantic import (
     PlainValidator,
     ValidationError,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
 
@@ -202,16 +204,6 @@ class Encoding(Block):
         return self
 
 
-class ReversePredictivity(Block):
-    folds: Annotated[int, Field(ge=2)]
-    units_sample: Positive
-    min_reliability: Annotated[float, Field(ge=0, lt=1)]
-    common_rule: Literal["percentile", "subject_reference"]
-    common_quantile: Annotated[float, Field(gt=0, le=0.5)]
-    equivalence_margin: Annotated[float, Field(gt=0, lt=1)]
-    seed: int
-
-
 class CocoRulesBlock(Block):
     close_area: Annotated[float, Field(gt=0)]
     exposed_words: Annotated[list[str], Field(min_length=1)]
@@ -311,7 +303,8 @@ class Robustness(Block):
 
 
 class Params(Block):
-    """The whole of params.yaml (see its comments for the meaning of each key)."""
+    """params.yaml but the registered analyses' blocks, which :func:`params_model` adds (see
+    the file's comments for the meaning of each key)."""
 
     tier: Literal["demo", "public", "nsd"]
     threshold: Threshold
@@ -336,7 +329,6 @@ class Params(Block):
     robustness: Robustness
     validation: Validation
     encoding: Encoding
-    reverse_predictivity: ReversePredictivity
     annotations: Annotations
     divergence: Divergence
     alignment_patterns: AlignmentPatterns
@@ -491,6 +483,20 @@ class Params(Block):
         return self.zoo[model].layers[category]
 
 
+def params_model() -> type[Params]:
+    """:class:`Params` with the block of every registered analysis (analysis.registry) under
+    its name: the schema params.yaml is validated against."""
+    from analysis import registry
+
+    return _with_blocks(tuple((a.name, a.params) for a in registry.analyses()))
+
+
+@functools.cache
+def _with_blocks(blocks: tuple[tuple[str, type[Block]], ...]) -> type[Params]:
+    fields: dict[str, Any] = {name: (block, ...) for name, block in blocks}
+    return create_model("Params", __base__=Params, **fields)
+
+
 def _describe(err: dict[str, Any]) -> list[str]:
     """One line per problem: 'key = value: what is wrong (what is allowed)'."""
     key = ".".join(str(part) for part in err["loc"])
@@ -514,7 +520,7 @@ def validate(raw: Any, path: Path | str = paths.PARAMS, zoo: Path | str = paths.
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
     try:
-        return Params.model_validate(raw)
+        return params_model().model_validate(raw)
     except ValidationError as exc:
         lines = [line for e in exc.errors(include_url=False) for line in _describe(e)]
         problems = "\n  ".join(f"{_file_of(line, path, zoo)}: {line}" for line in lines)

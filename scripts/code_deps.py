@@ -1,4 +1,5 @@
-"""The code a pipeline stage runs: the import closure of its module within analysis/ (ast).
+"""The code a pipeline stage runs: the import closure of its module within analysis/ (ast), and
+the analyses' folder for the stages that iterate the analysis registry.
 
 Used by tests/test_pipeline.py to check that each stage's code deps in dvc.yaml are exactly that
 closure, and runnable:
@@ -59,6 +60,22 @@ def closure(path: Path, root: Path = ROOT) -> set[str]:
     return {p.relative_to(root).as_posix() for p in seen if p.name != "__init__.py"}
 
 
+#: Modules that import the registry only to validate parameters (a block's schema never
+#: changes a stage's outputs), so their stages do not depend on every analysis.
+VALIDATES_ONLY = {"analysis/config.py"}
+
+
+def stage_deps(path: Path, root: Path = ROOT) -> set[str]:
+    """A stage module's code deps: its closure, and the whole ``analysis/analyses`` folder
+    when a module of the closure other than VALIDATES_ONLY imports ``analysis.registry``
+    (the results and macros stages: the registry imports every analysis's spec, report and
+    params at run time, which no import statement shows)."""
+    files = closure(path, root)
+    iterates = any(f"{PACKAGE}.registry" in imports(root / f, root)
+                   for f in files - VALIDATES_ONLY)
+    return files | ({"analysis/analyses"} if iterates else set())
+
+
 def command_modules() -> dict[str, Path]:
     """Pipeline command -> the file of its module (from analysis.__main__.COMMANDS)."""
     sys.path.insert(0, str(ROOT))
@@ -80,7 +97,7 @@ def fix(dvc_yaml: Path = ROOT / "dvc.yaml") -> None:
         if re.match(r"\s+deps:$", line):
             out.append(line)
             indent = line[: len(line) - len(line.lstrip())] + "  "
-            out += [f"{indent}- {d}" for d in sorted(closure(modules[command]))]
+            out += [f"{indent}- {d}" for d in sorted(stage_deps(modules[command]))]
             in_deps = True
             continue
         if in_deps and re.match(r"\s+- analysis/", line):
@@ -96,5 +113,5 @@ if __name__ == "__main__":
         sys.exit(0)
     for command, path in command_modules().items():
         print(f"{command}:")
-        for dep in sorted(closure(path)):
+        for dep in sorted(stage_deps(path)):
             print(f"  - {dep}")

@@ -6,9 +6,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analysis.analyses.reverse_predictivity import figure as reverse_figure
+from analysis.analyses.reverse_predictivity.compute import (
+    PAIR_COLUMNS,
+    SUBJECT_COLUMNS,
+    UNIT_COLUMNS,
+)
 from analysis.report.figures import figure3, figure5, figure6
 from analysis.stages.encode import ACCURACY_COLUMNS
-from analysis.stages.reverse_predictivity import SUBJECT_COLUMNS, UNIT_COLUMNS
 from analysis.stats.comparison import pair_table
 
 REGIONS = {"faces": "FFA", "bodies": "EBA"}
@@ -36,10 +41,10 @@ def test_figure5_without_voxels_or_reference_says_why():
     text = _texts(fig)
     assert text.count("no subject has a selected voxel") == 4  # rows a, b of both regions
     assert text.count("nothing tested") == 2
-    fig = figure5.draw_reverse(pd.DataFrame(columns=SUBJECT_COLUMNS),
-                               pd.DataFrame(columns=["region", "predictor", "target",
-                                                     "ev", "ev_median"]),
-                               pd.DataFrame(columns=UNIT_COLUMNS), ["effnet_lite0"], REGIONS)
+    fig = reverse_figure.draw_reverse(pd.DataFrame(columns=SUBJECT_COLUMNS),
+                                      pd.DataFrame(columns=PAIR_COLUMNS),
+                                      pd.DataFrame(columns=UNIT_COLUMNS), ["effnet_lite0"],
+                                      REGIONS)
     assert _texts(fig).count("no subject-to-subject reference") == 3
 
 

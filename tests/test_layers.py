@@ -11,6 +11,9 @@ Layers, from the ground up (a module may import its own layer and those listed f
 * ``demo`` (the synthetic dataset, written in NSD's formats with the methods' ncsnr) and
   ``validation`` (planted worlds over the methods); ``report`` (formatting, figures, macros)
   over ground and config;
+* ``analyses``: an analysis folder's own modules (``analysis/analyses/<name>/``: its params,
+  methods, summary, report and figure) over ground, config, the methods and report; its
+  ``stage.py`` is a stage. ``registry`` (which finds the folders at run time) is config;
 * ``stages`` (load → compute → write) over all of the above; the CLI (``__main__``,
   ``variant``) over everything.
 
@@ -34,9 +37,11 @@ ALLOWED = {
     "demo": {"ground", "config", "io", "stats"},
     "validation": {"ground", "config", "stats"},
     "report": {"ground", "config"},
-    "stages": {"ground", "config", "stats", "io", "nets", "demo", "validation", "report"},
+    "analyses": {"ground", "config", "stats", "report"},
+    "stages": {"ground", "config", "stats", "io", "nets", "demo", "validation", "report",
+               "analyses"},
     "cli": {"ground", "config", "stats", "io", "nets", "demo", "validation", "report",
-            "stages"},
+            "analyses", "stages"},
 }
 
 
@@ -47,6 +52,10 @@ def layer(module: str) -> str:
         return "ground"
     if top in ("__main__", "variant"):
         return "cli"
+    if top == "registry":
+        return "config"
+    if top == "analyses" and module.split(".")[3:4] == ["stage"]:
+        return "stages"
     if top in ALLOWED:
         return top
     raise AssertionError(f"analysis.{top} belongs to no layer: add it to tests/test_layers.py")
@@ -98,5 +107,10 @@ def test_the_check_sees_lazy_imports_and_names_the_offender(tmp_path):
         "analysis.stats.fake (stats) imports analysis.io.nsd.layout (io)"]
     assert violations([("analysis.stages.fake", bad)]) == []
     assert layer("analysis.vocabulary") == "ground"
+    assert layer("analysis.analyses.toy.stage") == "stages"
+    assert layer("analysis.analyses.toy.summary") == "analyses"
+    assert violations([("analysis.analyses.toy.summary", bad)]) == [
+        "analysis.analyses.toy.summary (analyses) imports analysis.stages (stages)",
+        "analysis.analyses.toy.summary (analyses) imports analysis.io.nsd.layout (io)"]
     with pytest.raises(AssertionError, match="analysis.newlayer belongs to no layer"):
         layer("analysis.newlayer.x")

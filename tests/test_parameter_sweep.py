@@ -54,7 +54,7 @@ def _raw() -> dict:
 
 
 RAW = _raw()
-SCHEMA = config.Params.model_json_schema()
+SCHEMA = config.params_model().model_json_schema()
 
 
 def _resolve(node: dict) -> dict:

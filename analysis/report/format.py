@@ -59,3 +59,8 @@ def tex_p_relation(p: str | None, floor: float | None) -> str:
 def tex_text(s: Any) -> str:
     """Escape LaTeX's special characters in a label."""
     return re.sub(r"([_%&#$])", r"\\\1", str(s))
+
+
+def macro_name(label: str) -> str:
+    """A label as letters only (LaTeX macro names cannot contain digits or symbols)."""
+    return re.sub(r"[^A-Za-z]", "", label)

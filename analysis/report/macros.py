@@ -7,12 +7,11 @@ cannot contain digits).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from analysis.report.format import tex, tex_p_relation, tex_text
+from analysis import registry
+from analysis.report.format import macro_name, tex, tex_p_relation, tex_text
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -27,11 +26,6 @@ SILENCING = {"zero": "set to zero in the post-activation output",
 def _mean(d: dict, prefix: str) -> float | None:
     vals = [v for k, v in d.items() if k.startswith(prefix) and v is not None]
     return sum(vals) / len(vals) if vals else None
-
-
-def _name(label: str) -> str:
-    """A label as letters only (LaTeX macro names cannot contain digits or symbols)."""
-    return re.sub(r"[^A-Za-z]", "", label)
 
 
 def _floor_macros(f: dict) -> dict[str, str]:
@@ -68,7 +62,7 @@ def _localizer_macros(u: dict, categories: list[str]) -> dict[str, str]:
         first = next((v for k, v in u.get("generalises_last_layer", {}).items()
                       if k.endswith(f"/{cat}") and v.get("trained")), {})
         e = first.get("equal_k", {})
-        name = _name(cat).capitalize()
+        name = macro_name(cat).capitalize()
         m[f"resEqualK{name}T"] = tex(e.get("t"), 1)
         m[f"resEqualK{name}Untrained"] = tex(e.get("untrained_mean"), 1)
         m[f"resEqualK{name}Diff"] = tex(e.get("difference"), 1)
@@ -236,11 +230,11 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
         m[f"resRel{short}Min"], m[f"resRel{short}Max"] = tex(rel["min"]), tex(rel["max"])
         m[f"resRel{short}Low"] = tex(rel["below_0_1"] + rel["undefined"])
     for roi in regions:
-        m[f"res{_name(roi)}NVoxels"] = tex(r["selected_voxels_mean"].get(roi), 1)
+        m[f"res{macro_name(roi)}NVoxels"] = tex(r["selected_voxels_mean"].get(roi), 1)
         for measure, short in MEASURES.items():
             c = r["comparison"].get(f"{roi}_{measure}_published", {})
             cv = r["comparison"].get(f"{roi}_{measure}_cv", {})
-            base = f"res{_name(roi)}{short}"
+            base = f"res{macro_name(roi)}{short}"
             m[f"{base}HH"] = tex(c.get("hh"))
             m[f"{base}HN"] = tex(c.get("hn"))
             m[f"{base}Gap"] = tex(c.get("gap"))
@@ -283,7 +277,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     for kind in ("trained", "untrained"):
         pct = u.get(f"pct_selected_last_layer_{kind}", {})
         for cat in categories:
-            m[f"resPct{_name(cat).capitalize()}{kind.capitalize()}"] = tex(pct.get(cat), 1)
+            m[f"resPct{macro_name(cat).capitalize()}{kind.capitalize()}"] = tex(pct.get(cat), 1)
     m.update(_localizer_macros(u, categories))
     met = r["metrics"]
     cons = met.get("mean_inter_metric_spearman_units", {})
@@ -337,14 +331,11 @@ ENC_TESTS = {"necessity": "Necessity", "sufficiency_vs_random": "SuffRandom",
              "drop_lesioned": "DropLesioned", "drop_selective": "DropSelective"}
 
 
-def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
-    """Encoding (necessity/sufficiency, trained models pooled) and reverse-predictivity
-    numbers per region; 'n/a' for a region not run."""
+def encoding_macros(enc: dict, regions: list[str]) -> dict[str, str]:
+    """Encoding numbers (necessity/sufficiency, trained models pooled) per region; 'n/a' for a
+    region not run."""
     m = {"resEncModels": tex(len(enc.get("models", []))),
          "resEncRandomSets": tex(enc.get("random_sets")),
-         "resRevFolds": tex(rev.get("folds")),
-         "resRevCommonPercent": tex(round(100 * rev["common_quantile"])
-                                    if rev.get("common_quantile") is not None else None),
          "resEncReadout": tex_text(enc.get("insilico_readout") or "n/a"),
          "resEncReadoutPooling": ("its kernels averaged over positions" if enc.get("insilico_pool")
                                   else "every unit"),
@@ -355,7 +346,7 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
     for roi in regions:
         block = enc.get("pooled_trained", {}).get(roi, {})
         for measure, short in ENC_MEASURES.items():
-            base = f"res{_name(roi)}Enc{short}"
+            base = f"res{macro_name(roi)}Enc{short}"
             e = block.get(measure, {})
             lay, ins = e.get("layer", {}), e.get("insilico", {})
             for key, suffix in ENC_SETS.items():  # 3 decimals: the effects are small
@@ -378,38 +369,6 @@ def encoding_macros(enc: dict, rev: dict, regions: list[str]) -> dict[str, str]:
             m[f"{base}Negative"] = tex(e.get("negative_control_mean"))
             m[f"{base}Positive"] = tex(enc.get("positive_control", {}).get(roi, {})
                                        .get(measure))
-        base = f"res{_name(roi)}Rev"
-        ref = rev.get("reference", {}).get(roi, {})
-        m[f"{base}Reference"] = tex(ref.get("ev_mean"))
-        m[f"{base}ReferenceDirectionDiff"] = tex(ref.get("direction_difference_mean_abs"))
-        nets = [v[roi] for k, v in rev.get("by_model", {}).items()
-                if k in rev.get("models", []) and roi in v]
-
-        def mean(key: str, nets: list[dict] = nets) -> float | None:
-            return (float(np.mean([n[key] for n in nets]))
-                    if nets and all(n[key] is not None for n in nets) else None)
-
-        m[f"{base}Forward"] = tex(mean("forward_ev"))
-        m[f"{base}Reverse"] = tex(mean("reverse_ev"))
-        m[f"{base}CommonSelective"] = tex(mean("common_share_selective"))
-        m[f"{base}CommonOther"] = tex(mean("common_share_other"))
-        first = nets[0] if nets else {}
-        m[f"{base}AsymmetryP"] = tex(first.get("asymmetry", {}).get("p"))
-        m[f"{base}CommonDiffP"] = tex(first.get("selective_minus_other", {}).get("p"))
-        pos = rev.get("by_model", {}).get("positive_control", {}).get(roi, {})
-        m[f"{base}PositiveReverse"] = tex(pos.get("reverse_ev"))
-        m[f"{base}PositiveForward"] = tex(pos.get("forward_ev"))
-        eq = pos.get("equivalence", {})
-        m[f"{base}PositiveAsymmetry"] = tex(eq.get("mean_abs"))
-        m[f"{base}PositiveVerdict"] = tex_text(eq.get("verdict", "n/a"))
-        m[f"{base}CommonReliabilityRho"] = tex(first.get(
-            "common_share_vs_reliability_spearman"))
-        low, high = first.get("common_share_range", [None, None])
-        m[f"{base}CommonSelectiveMin"] = tex(low)
-        m[f"{base}CommonSelectiveMax"] = tex(high)
-        negs = [v[roi]["reverse_ev"] for k, v in rev.get("by_model", {}).items()
-                if k.endswith("/shuffled_images") and roi in v]
-        m[f"{base}NegativeReverse"] = tex(float(np.mean(negs)) if negs else None)
     return m
 
 
@@ -455,7 +414,7 @@ def divergence_macros(div: dict, ann: dict, regions: list[str]) -> dict[str, str
     m["resDivItSubjects"] = tex(it.get("n_human_subjects"))
     for region in regions:
         e = div.get("regions", {}).get(region, {})
-        base = f"res{_name(region)}Div"
+        base = f"res{macro_name(region)}Div"
         brain, systems = e.get("brain", {}), e.get("systems", {})
         m[f"{base}LabelA"] = tex_text(e.get("label_a", "n/a").replace("_", " "))
         m[f"{base}LabelB"] = tex_text(e.get("label_b", "n/a").replace("_", " "))
@@ -692,15 +651,24 @@ def published_macros(published: dict) -> dict[str, str]:
 
 def all_macros(results: dict, regions: list[str], categories: list[str], published: dict
                ) -> dict[str, str]:
-    """Every macro the manuscript may use: the results', the published numbers' and the
-    encoding and reverse-predictivity numbers ('n/a' where a stage did not run)."""
-    return {**macros(results, regions, categories), **published_macros(published),
-            **encoding_macros(results.get("encoding", {}),
-                              results.get("reverse_predictivity", {}), regions),
+    """Every macro the manuscript may use: the results', the published numbers', the
+    encoding numbers and each registered analysis's (analysis.registry), 'n/a' where a stage
+    did not run. An analysis's macro named like another raises RuntimeError naming both."""
+    numbers = {**macros(results, regions, categories), **published_macros(published),
+            **encoding_macros(results.get("encoding", {}), regions),
             **divergence_macros(results.get("divergence", {}), results.get("annotations", {}),
                                 regions),
             **companion_macros(results.get("alignment_patterns", {}),
                                results.get("ood_decoding", {}))}
+    context = registry.MacroContext(regions, list(categories))
+    for analysis in registry.analyses():
+        own = analysis.macros(results.get(analysis.name, {}), context)
+        twice = sorted(set(own) & set(numbers))
+        if twice:
+            raise RuntimeError(f"analysis/analyses/{analysis.name}: macros {twice} are already "
+                               "defined: give them names of their own")
+        numbers |= own
+    return numbers
 
 
 def numbers_tex(m: dict[str, str]) -> str:

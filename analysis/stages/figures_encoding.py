@@ -8,6 +8,8 @@ import json
 import pandas as pd
 
 from analysis import config, paths
+from analysis.analyses.reverse_predictivity import figure as reverse_figure
+from analysis.analyses.reverse_predictivity.params import OUTPUT as REVERSE
 from analysis.report.figures import figure5
 from analysis.report.figures.style import label_tier, save
 from analysis.report.provenance import stage_provenance
@@ -24,9 +26,9 @@ def run(args: argparse.Namespace) -> None:
                                 params.encoding.insilico_pool)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE5, {**prov, "output": str(paths.FIGURE5)})
-    fig = figure5.draw_reverse(pd.read_csv(paths.REVERSE / "subjects.csv"),
-                               pd.read_csv(paths.REVERSE / "pairs.csv"),
-                               pd.read_csv(paths.REVERSE / "units.csv"), summary["models"],
-                               regions)
+    fig = reverse_figure.draw_reverse(pd.read_csv(REVERSE / "subjects.csv"),
+                                      pd.read_csv(REVERSE / "pairs.csv"),
+                                      pd.read_csv(REVERSE / "units.csv"),
+                                      summary["models"], regions)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE_REVERSE, {**prov, "output": str(paths.FIGURE_REVERSE)})

@@ -1,4 +1,5 @@
-"""Merge every stage's key numbers into results/results.json (the DVC metrics file)."""
+"""Merge every stage's key numbers into results/results.json (the DVC metrics file): the
+compendium's own stages' and each registered analysis's section (analysis.registry)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import config, paths
+from analysis import config, paths, registry
 from analysis.atomic import write_json
 from analysis.report.results import assemble
 
@@ -38,10 +39,11 @@ def run(args: argparse.Namespace) -> None:
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"),
         encoding=_json(paths.ENCODING / "summary.json"),
-        reverse=_json(paths.REVERSE / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
         divergence=_json(paths.DIVERGENCE / "summary.json"),
         alignment_patterns=_json(paths.ALIGNMENT_PATTERNS / "summary.json"),
         ood=_json(paths.OOD / "summary.json"),
         validation=_json(paths.VALIDATION / "summary.json"))
+    for analysis in registry.analyses():
+        results[analysis.name] = analysis.results(_json(analysis.summary))
     write_json(results, paths.RESULTS)

@@ -1,0 +1,1 @@
+"""One folder per analysis, each registered with analysis.registry (see its docstring)."""
