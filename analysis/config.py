@@ -234,55 +234,6 @@ class Divergence(Block):
     seed: int
 
 
-class AlignmentPatterns(Block):
-    folds: Annotated[int, Field(ge=2)]
-    max_channels: Positive
-    n_boot: Annotated[int, Field(ge=10)]
-    n_permutations: Annotated[int, Field(ge=10)]
-    calibrated_alpha: Probability
-    seed: int
-
-    @model_validator(mode="after")
-    def _enough_permutations(self) -> AlignmentPatterns:
-        if 1 / (self.n_permutations + 1) >= self.calibrated_alpha:
-            raise ValueError(
-                f"alignment_patterns.n_permutations = {self.n_permutations}: the smallest p "
-                f"it can give, 1/({self.n_permutations} + 1), must be below "
-                f"alignment_patterns.calibrated_alpha = {self.calibrated_alpha}; raise "
-                "n_permutations")
-        return self
-
-
-OodDomain = Literal["original", "grayscale", "blur", "mosaic", "edges", "silhouette",
-                    "line_drawing"]
-
-
-class OodDecoding(Block):
-    stimulus_set: Literal["floc"]
-    bases_per_class: Annotated[int, Field(ge=4)]
-    train_domain: OodDomain
-    domains: Annotated[list[OodDomain], Field(min_length=2)]
-    layer: str
-    train_per_class: Positive
-    test_per_class: Positive
-    splits: Annotated[int, Field(ge=2)]
-    alphas: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)]
-    n_counts: Annotated[int, Field(ge=3)]
-    min_count: Positive
-    draws: Positive
-    extrapolate_to: Annotated[int, Field(ge=2)]
-    fit_min_sites: Positive
-    site_counts: Annotated[list[Annotated[int, Field(ge=2)]], Field(min_length=1)]
-    neural_sites: Annotated[int, Field(ge=3)]
-    neural_reps: Annotated[int, Field(ge=2)]
-    neural_noise_sd: Annotated[float, Field(gt=0)]
-    neural_category_weight: Annotated[float, Field(ge=0, le=1)]
-    neural_responses: str | None
-    neural_labels: str | None
-    alpha: Annotated[float, Field(gt=0, lt=1)]
-    seed: int
-
-
 class Validation(Block):
     null_worlds: Annotated[int, Field(ge=20)]
     planted_worlds: Annotated[int, Field(ge=20)]
@@ -331,8 +282,6 @@ class Params(Block):
     encoding: Encoding
     annotations: Annotations
     divergence: Divergence
-    alignment_patterns: AlignmentPatterns
-    ood: OodDecoding
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -378,8 +327,7 @@ class Params(Block):
                     if getattr(self.metrics, key) not in read:
                         problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
                                         f"read for {m} (zoo.{m}.read: {read})")
-        problems += (self._bootstrap_problems() + self._divergence_problems()
-                     + self._ood_problems())
+        problems += self._bootstrap_problems() + self._divergence_problems()
         if problems:  # a model in models and metrics.lesion_models is named once
             raise ValueError("; ".join(dict.fromkeys(problems)))
         return self
@@ -420,22 +368,6 @@ class Params(Block):
         if untrained:
             out.append(f"divergence.discovery_models = {d.discovery_models}: {untrained} are "
                        "untrained (the hypotheses are about trained networks)")
-        return out
-
-    def _ood_problems(self) -> list[str]:
-        o, out = self.ood, []
-        if o.train_domain not in o.domains:
-            out.append(f"ood.train_domain = {o.train_domain!r} is not in ood.domains = "
-                       f"{o.domains}")
-        if len(set(o.domains)) != len(o.domains):
-            out.append(f"ood.domains = {o.domains}: list each domain once")
-        if o.train_per_class + o.test_per_class > o.bases_per_class:
-            out.append(f"ood.train_per_class + ood.test_per_class = "
-                       f"{o.train_per_class + o.test_per_class} exceeds ood.bases_per_class = "
-                       f"{o.bases_per_class} (training and test images must differ)")
-        if (o.neural_responses is None) != (o.neural_labels is None):
-            out.append("ood.neural_responses and ood.neural_labels: set both (your recordings "
-                       "and their stimulus labels) or neither (the simulated population)")
         return out
 
     def _runnable(self, key: str, model: str) -> list[str]:
@@ -488,7 +420,7 @@ def params_model() -> type[Params]:
     its name: the schema params.yaml is validated against."""
     from analysis import registry
 
-    return _with_blocks(tuple((a.name, a.params) for a in registry.analyses()))
+    return _with_blocks(tuple((a.params_key, a.params) for a in registry.analyses()))
 
 
 @functools.cache

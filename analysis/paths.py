@@ -51,9 +51,7 @@ DEMO_ANNOTATIONS = DEMO_TRUTH / "annotations.csv"  # simulate: the synthetic ima
 DIVERGENCE = Path("results/divergence")       # divergence: per image, diagnostics, summary
 ENCODING = Path("results/encoding")           # encode: accuracy.csv, summary.json
 ANALYSES = Path("results/analyses")  # the registered analyses: <name>/ (analysis.registry)
-ALIGNMENT_PATTERNS = Path("results/alignment_patterns")  # alignment-pattern analysis
 OOD_DATA = Path("data/ood")                    # ood-domains: domain images' activations
-OOD = Path("results/ood")                      # ood-decoding
 
 # --- reporting ----------------------------------------------------------------------------
 RESULTS = Path("results/results.json")        # the DVC metrics file

@@ -10,8 +10,9 @@ An analysis folder ``analysis/analyses/<name>/`` holds one analysis end to end:
   does not rerun the analysis;
 * ``stage.py``: its DVC stage, ``run(args)``: load → compute → write into
   ``results/analyses/<name>/`` (``summary.json`` among its files);
-* ``report.py``: ``results(summary)`` (its section of results.json, key ``<name>``) and
-  ``macros(section, context)`` (its LaTeX numbers);
+* ``report.py``: ``results(summary)`` (its section of results.json, key ``<name>``),
+  ``macros(section, context)`` (its LaTeX numbers) and, if it has any, ``tables(section)``
+  (its generated LaTeX tables);
 * its own method modules (pure functions over arrays and tables) and figure, if any.
 
 The CLI (a command per analysis), the parameter schema (:func:`analysis.config.params_model`),
@@ -61,7 +62,10 @@ class Analysis(Generic[B]):
     ``run(args)`` the command calls (imported only when that command runs); params: its
     parameter block; results: its summary.json -> its results.json section; macros: (its
     results section, the context) -> LaTeX macro name -> value, names unique across the
-    compendium.
+    compendium; tables: its results section -> generated LaTeX table file name -> text (in
+    manuscript/generated/, none by default); key: its params.yaml key when that is not its
+    name; more_stages: (command, module, help) of stages that prepare its inputs, each a DVC
+    stage of its own.
     """
 
     name: str
@@ -71,6 +75,19 @@ class Analysis(Generic[B]):
     params: type[B]
     results: Callable[[dict[str, Any]], dict[str, Any]]
     macros: Callable[[dict[str, Any], MacroContext], dict[str, str]]
+    tables: Callable[[dict[str, Any]], dict[str, str]] = lambda section: {}
+    key: str | None = None
+    more_stages: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def params_key(self) -> str:
+        """The params.yaml key of its block: ``key``, else its name."""
+        return self.key or self.name
+
+    def commands(self) -> dict[str, tuple[str, str]]:
+        """CLI command -> (stage module, help) of its stages, the main one first."""
+        return {self.command: (self.stage, self.help),
+                **{c: (m, h) for c, m, h in self.more_stages}}
 
     @property
     def output(self) -> Path:
@@ -101,7 +118,7 @@ def analyses() -> tuple[Analysis[Any], ...]:
             raise RuntimeError(f"analysis/analyses/{info.name}/spec.py: ANALYSIS must be an "
                                f"analysis.registry.Analysis named {info.name!r}")
         found.append(spec)
-    commands = [a.command for a in found]
+    commands = [c for a in found for c in a.commands()]
     twice = sorted({c for c in commands if commands.count(c) > 1})
     if twice:
         raise RuntimeError(f"analysis/analyses: commands {twice} are declared by more than one "

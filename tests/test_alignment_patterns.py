@@ -1,4 +1,4 @@
-"""Alignment-pattern analysis (analysis.stats.alignment_patterns): against direct computations
+"""Alignment-pattern analysis (analysis.analyses.alignment_patterns): against direct computations
 (scipy correlations, loops over subject pairs), on simulated regions with a planted
 cross-region structure (recovered; a model with the right conventional score but a shuffled
 structure gets ~0 agreement; subjects agree with each other), under a realistic null (no
@@ -22,8 +22,9 @@ from scipy.spatial.distance import pdist
 from threadpoolctl import threadpool_limits
 
 from analysis import config
+from analysis.analyses.alignment_patterns import patterns as apa
+from analysis.analyses.alignment_patterns.params import block
 from analysis.responses import BrainId, NetworkId, Responses
-from analysis.stats import alignment_patterns as apa
 from analysis.stats.comparison import prepare
 from analysis.stats.layer_choice import halves
 from analysis.stats.predictivity import cv_predict, folds
@@ -442,7 +443,7 @@ def stage_world(rng: np.random.Generator, measure: str, n_regions: int = 10,
 
 
 def calibrated_alpha() -> float:
-    return config.load_params(ROOT / "params.yaml").alignment_patterns.calibrated_alpha
+    return block(config.load_params(ROOT / "params.yaml")).calibrated_alpha
 
 
 def null_and_power(measure: str, worlds: int, seed: int, **design: int
@@ -502,9 +503,9 @@ def test_calibrated_alpha_holds_the_level(measure: str) -> None:
 # --- committed demo results --------------------------------------------------------------
 
 def test_committed_demo_results_meet_the_controls() -> None:
-    path = ROOT / "results" / "alignment_patterns" / "summary.json"
+    path = ROOT / "results" / "analyses" / "alignment_patterns" / "summary.json"
     if not path.is_file():
-        pytest.skip("results/alignment_patterns not built (dvc repro alignment-patterns)")
+        pytest.skip("results/analyses/alignment_patterns not built (dvc repro alignment-patterns)")
     s = json.loads(path.read_text())
     for measure in ("rsa", "predictivity"):
         m = s["measures"][measure]

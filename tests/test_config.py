@@ -181,7 +181,8 @@ STAGE_ARGS = {"preprocess": ["bicubic224"], "extract": ["effnet_lite0"]}
 
 
 @pytest.mark.parametrize("command", [c for c, (m, _) in COMMANDS.items()
-                                     if m.startswith("analysis.stages.")])
+                                     if m.startswith(("analysis.stages.",
+                                                      "analysis.analyses."))])
 def test_every_stage_fails_on_a_bad_parameter_before_loading_data(command, tmp_path,
                                                                   monkeypatch, capsys):
     """In an empty folder (no data at all) every stage stops at the parameter, not at a

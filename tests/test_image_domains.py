@@ -1,4 +1,4 @@
-"""Image domains (analysis.stats.image_domains): formats, an independent reference for the
+"""Image domains (analysis.analyses.ood_decoding.domains): formats, an independent reference for the
 luminance (PIL), and planted structure (a dark disc on a light noisy background) that each
 transform must keep or remove."""
 
@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
+from analysis.analyses.ood_decoding import domains as dom
 from analysis.errors import InputError
-from analysis.stats import image_domains as dom
 
 N = 128  # image side (px)
 RADIUS = 0.25 * N  # the planted disc's radius (px)

@@ -13,7 +13,8 @@ Layers, from the ground up (a module may import its own layer and those listed f
   over ground and config;
 * ``analyses``: an analysis folder's own modules (``analysis/analyses/<name>/``: its params,
   methods, summary, report and figure) over ground, config, the methods and report; its
-  ``stage.py`` is a stage. ``registry`` (which finds the folders at run time) is config;
+  stages (``stage.py``, ``<what>_stage.py``) are stages. ``registry`` (which finds the
+  folders at run time) is config;
 * ``stages`` (load → compute → write) over all of the above; the CLI (``__main__``,
   ``variant``) over everything.
 
@@ -54,7 +55,7 @@ def layer(module: str) -> str:
         return "cli"
     if top == "registry":
         return "config"
-    if top == "analyses" and module.split(".")[3:4] == ["stage"]:
+    if top == "analyses" and module.split(".")[-1].endswith("stage"):
         return "stages"
     if top in ALLOWED:
         return top

@@ -1,4 +1,5 @@
-"""Out-of-domain decoding (analysis.stats.ood_decoding) and its table (analysis.io.ood_neural):
+"""Out-of-domain decoding (analysis.analyses.ood_decoding.decoding) and its table
+(analysis.io.ood_neural):
 against independent references (direct loops, scikit-learn, scipy, pingouin, a Gaussian closed
 form), on planted effects (information that grows with the number of channels, a planted unit
 scaling, a planted domain shift), under realistic nulls (no class information; correlated
@@ -17,10 +18,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from analysis.analyses.ood_decoding import decoding as od
 from analysis.errors import InputError
 from analysis.io.ood_neural import table_for
 from analysis.responses import NetworkId, Responses
-from analysis.stats import ood_decoding as od
 
 
 @pytest.fixture(autouse=True)

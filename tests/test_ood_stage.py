@@ -16,9 +16,11 @@ from PIL import Image
 from scipy import stats
 
 from analysis import config, paths
+from analysis.analyses.ood_decoding import decoding as od
+from analysis.analyses.ood_decoding import images as ood_images
+from analysis.analyses.ood_decoding.analyse import friedman_test
+from analysis.analyses.ood_decoding.params import block
 from analysis.demo import population
-from analysis.stages import ood_decoding, ood_domains
-from analysis.stats import ood_decoding as od
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,26 +44,26 @@ def tiny_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _params(**ood: object) -> config.Params:
     p = config.load_params(ROOT / "params.yaml")
-    return p.model_copy(update={"ood": p.ood.model_copy(update=ood)})
+    return p.model_copy(update={"ood": block(p).model_copy(update=ood)})
 
 
 def test_every_base_image_appears_once_in_every_domain(tiny_set: Path) -> None:
     params = _params(bases_per_class=4, train_per_class=2, test_per_class=2)
-    t = ood_domains.generated_table(params)
-    assert len(t) == 3 * 4 * len(params.ood.domains)
-    assert (t.groupby("base")["domain"].nunique() == len(params.ood.domains)).all()
+    t = ood_images.generated_table(params)
+    assert len(t) == 3 * 4 * len(block(params).domains)
+    assert (t.groupby("base")["domain"].nunique() == len(block(params).domains)).all()
     assert t["stimulus_id"].is_unique
     assert (t.groupby("label")["base"].nunique() == 4).all()
-    again = ood_domains.generated_table(params)
+    again = ood_images.generated_table(params)
     pd.testing.assert_frame_equal(t, again)            # the sample is seeded
     row = t[t["domain"] == "silhouette"].iloc[0]
-    img = ood_domains.load_image(row, generated=True)
+    img = ood_images.load_image(row, generated=True)
     assert img.shape == (64, 64, 3) and set(np.unique(img)) <= {0, 255}
 
 
 def test_too_few_images_per_class_names_the_class(tiny_set: Path) -> None:
     with pytest.raises(Exception, match="class 'a' has 5 images"):
-        ood_domains.generated_table(_params(bases_per_class=6, train_per_class=3,
+        ood_images.generated_table(_params(bases_per_class=6, train_per_class=3,
                                             test_per_class=3))
 
 
@@ -107,21 +109,21 @@ def test_friedman_blocks_are_the_trained_networks_only() -> None:
     matched = pd.DataFrame({"system": list(deltas),
                             "kind": ["trained"] * 3 + ["untrained"] * 2 + ["control"],
                             "reached": [True, True, False, True, True, True]})
-    trained = ood_decoding._friedman(_by_domain(deltas), matched, "trained")
+    trained = friedman_test(_by_domain(deltas), matched, "trained")
     ref = stats.friedmanchisquare(*np.array([deltas["t1"], deltas["t2"]]).T)
     assert trained.n_blocks == 2 and trained.p == pytest.approx(ref.pvalue)
-    untrained = ood_decoding._friedman(_by_domain(deltas), matched, "untrained")
+    untrained = friedman_test(_by_domain(deltas), matched, "untrained")
     assert untrained.n_blocks == 2 and untrained.chi2 == pytest.approx(
         stats.friedmanchisquare(*np.array([deltas["u1"], deltas["u2"]]).T).statistic)
-    one = ood_decoding._friedman(_by_domain(deltas), matched.assign(
+    one = friedman_test(_by_domain(deltas), matched.assign(
         reached=[True, False, False, True, True, True]), "trained")
     assert np.isnan(one.p) and one.reason.startswith("n/a: 1 trained network(s)")
 
 
 def test_committed_demo_results() -> None:
-    path = ROOT / "results" / "ood" / "summary.json"
+    path = ROOT / "results" / "analyses" / "ood_decoding" / "summary.json"
     if not path.is_file():
-        pytest.skip("results/ood not built (dvc repro ood-decoding)")
+        pytest.skip("results/analyses/ood_decoding not built (dvc repro ood-decoding)")
     s = json.loads(path.read_text())
     assert 0.6 < s["neural_in_domain"] < 0.85          # calibrated near the study's 73 %
     pos, neg = s["controls"]["positive_control"], s["controls"]["negative_control"]

@@ -86,7 +86,7 @@ def test_every_stage_is_a_thin_analysis_command():
         assert command in COMMANDS, name
         module = COMMANDS[command][0]
         assert module.startswith("analysis.stages.") or re.fullmatch(
-            r"analysis\.analyses\.\w+\.stage", module), name
+            r"analysis\.analyses\.\w+\.\w*stage", module), name
 
 
 def test_code_deps_are_exactly_the_import_closure():

@@ -4,7 +4,7 @@ A labels table (for instance a CSV read with pandas) has one row per stimulus wi
 ``stimulus_id``, ``domain`` (the image domain, e.g. original or silhouette), ``label`` (the class
 name) and ``base`` (the base image that the stimulus is a transform of). :func:`table_for` puts
 it in the order of a :class:`~analysis.responses.Responses`' rows, ready for
-:func:`analysis.stats.ood_decoding.decode` with ``responses.mean()`` as features.
+:func:`analysis.analyses.ood_decoding.decoding.decode` with ``responses.mean()`` as features.
 """
 
 from __future__ import annotations

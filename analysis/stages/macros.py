@@ -9,16 +9,14 @@ import json
 import pandas as pd
 import yaml
 
-from analysis import config, paths
+from analysis import config, paths, registry
 from analysis.atomic import atomic_path, write_csv
 from analysis.report.macros import (
     all_macros,
-    apa_table,
     comparison_table,
     divergence_table,
     encoding_table,
     numbers_tex,
-    ood_table,
     real_images_table,
     reproduction_table,
 )
@@ -44,7 +42,8 @@ def run(args: argparse.Namespace) -> None:
         (tmp / "table_divergence.tex").write_text(divergence_table(results["divergence"]))
         (tmp / "table_divergence_real.tex").write_text(
             real_images_table(results["divergence"]))
-        (tmp / "table_apa.tex").write_text(apa_table(results["alignment_patterns"]))
-        (tmp / "table_ood.tex").write_text(ood_table(results["ood_decoding"]))
         (tmp / "table_reproduction.tex").write_text(
             reproduction_table(main_t, params.tier == "nsd"))
+        for analysis in registry.analyses():
+            for name, text in analysis.tables(results.get(analysis.name, {})).items():
+                (tmp / name).write_text(text)

@@ -41,8 +41,6 @@ def run(args: argparse.Namespace) -> None:
         encoding=_json(paths.ENCODING / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
         divergence=_json(paths.DIVERGENCE / "summary.json"),
-        alignment_patterns=_json(paths.ALIGNMENT_PATTERNS / "summary.json"),
-        ood=_json(paths.OOD / "summary.json"),
         validation=_json(paths.VALIDATION / "summary.json"))
     for analysis in registry.analyses():
         results[analysis.name] = analysis.results(_json(analysis.summary))

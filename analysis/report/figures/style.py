@@ -26,6 +26,17 @@ plt.rcParams.update({"font.size": 8, "axes.spines.top": False, "axes.spines.righ
                      "pdf.fonttype": 42, "svg.hashsalt": "selcomp", "figure.dpi": 100})
 
 
+#: A control system (the noise-free simulated subject presented as a network, ...).
+CONTROL = "#777777"
+
+
+def system_color(kind: str, trained: bool) -> str:
+    """The colour of a system: a control, a trained or an untrained network."""
+    if kind == "control":
+        return CONTROL
+    return TRAINED if trained else UNTRAINED
+
+
 def label_tier(fig: plt.Figure, tier: str) -> None:
     """Stamp figures made from the synthetic tiers so they cannot be mistaken for results."""
     if tier in ("demo", "public"):

@@ -1,102 +1,30 @@
-"""Out-of-domain linear decoding with unit-count matching (companion analysis; method in
-analysis/stats/ood_decoding.py).
-
-On data/ood/ (stage ood-domains): the neural population's 2AFC accuracy in every domain (decoder
-trained on `ood.train_domain`), each model's in-domain accuracy against the number of units
-(log-spaced counts, random unit draws), the count that reaches the neural in-domain accuracy,
-and the out-of-domain accuracy of populations of that size against the neural one: the paper's
-two-sample t-test over domains per model (Student and Welch), the share of the model's unit
-draws whose mean OOD accuracy reaches the neural one (the population-sampling view the t-test
-lacks), and a Friedman test over domains of the model − neural differences (the trained
-networks as blocks; the untrained ones in a test of their own). The paper's Fig 3E and B.3:
-the neural population's accuracy against random site subsets (its unit curve), its mean OOD
-accuracy fitted by y = a ln(sites) + b (subsets of at least `ood.fit_min_sites` sites) and
-extrapolated to `ood.extrapolate_to` sites, every system's mean OOD accuracy (SD over domains)
-against its units in site-equivalents, and the gap between each full layer and the
-extrapolated population, with the units-per-site scaling determined at each of
-`ood.site_counts` neural sites.
-Controls, run like a model: positive — the simulated population's twin (twice as many other
-sites of the same simulated brain: the matched count should be about the population's size and
-the out-of-domain accuracy the same); negative — the first model with its images shuffled
-(never reaches the target; accuracy at chance). Every split, unit draw and model has its own
-seeded stream. Writes results/ood/ (domains.csv, accuracy.csv,
-curves.csv: mean and SD per unit count (the neural one over sites), matched.csv, tests.csv,
-extrapolation.csv: mean OOD accuracy per count in site-equivalents, scaling_sweep.csv: the gap
-per model and number of sites behind the scaling, summary.json).
-"""
+"""Out-of-domain decoding of loaded systems: the neural population's accuracy per domain, each
+system's unit curve, the count matching the neural in-domain accuracy, the matched and full
+populations' out-of-domain accuracy against the neural one (t-tests, Friedman), the
+extrapolation of the neural population and the scaling sweep (the stage's docstring; methods
+in decoding.py)."""
 
 from __future__ import annotations
 
-import argparse
-
-import h5py
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from analysis import config, paths, seeds
-from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.errors import InputError
-from analysis.io.ood_neural import table_for
+from analysis import seeds
+from analysis.analyses.ood_decoding import decoding as od
+from analysis.analyses.ood_decoding.params import OodDecoding
 from analysis.report.format import number, p_value
-from analysis.responses import NetworkId, Responses
-from analysis.stats import ood_decoding as od
 
 NEURAL = "neural"
-POSITIVE = "positive_control"
-NEGATIVE = "negative_control"
 #: Unit counts measured one by one (below them the log grid's steps are too coarse to match).
 SMALL_COUNTS = 10
 
 
-def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
-                                          dict[str, tuple[np.ndarray, str]]]:
-    """(decoding table, neural mean responses (n, sites), its source, system -> (features,
-    kind)): every model (kind trained / untrained) and the controls (kind control) —
-    positive: the simulated population's twin (twice as many other sites of the same simulated
-    brain; only with the simulated population); negative: the first model's features with the
-    images shuffled (every image gets another image's features)."""
-    labels = pd.read_csv(paths.OOD_DATA / "images.csv")
-    with h5py.File(paths.OOD_DATA / "neural.h5", "r") as f:
-        data, ids = f["responses"][()], f["stimulus_ids"][()].astype(str)
-        twin = f["twin_responses"][()] if "twin_responses" in f else None
-        source = str(f.attrs["source"])
-    neural = Responses(data, ids, np.arange(data.shape[1]),
-                       NetworkId(NEURAL, "sites", True))
-    table = table_for(neural, labels, source=str(paths.OOD_DATA / "images.csv"))
-    systems: dict[str, tuple[np.ndarray, str]] = {}
-    for model in params.models:
-        with h5py.File(paths.OOD_DATA / f"{model}.h5", "r") as f:
-            x = f[params.ood.layer]["units"][()].astype(np.float64)
-        if len(x) != len(table):
-            raise InputError(f"{paths.OOD_DATA / (model + '.h5')} has {len(x)} rows for "
-                             f"{len(table)} images: rerun `dvc repro ood-domains`")
-        systems[model] = (x[:, x.std(axis=0) > 0],   # a constant unit carries nothing
-                          "trained" if params.zoo[model].trained else "untrained")
-    if twin is not None:
-        systems[POSITIVE] = (twin.mean(axis=2), "control")
-    first = systems[params.models[0]][0]
-    order = seeds.stream(params.ood.seed, "negative-control").permutation(len(first))
-    systems[NEGATIVE] = (first[order], "control")
-    return table, neural.mean(), source, systems
-
-
-def run(args: argparse.Namespace) -> None:
-    params = config.load_params(args.params)
-    with threadpool_limits(limits=1):  # many small fits: one thread each is fastest
-        tables, summary = analyse(params, *load(params))
-    with atomic_path(paths.OOD) as tmp:
-        tmp.mkdir()
-        for name, t in tables.items():
-            write_csv(t.round(6), tmp / f"{name}.csv")
-        write_json(summary, tmp / "summary.json")
-
-
-def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, source: str,
+def analyse(o: OodDecoding, table: pd.DataFrame, neural: np.ndarray, source: str,
             systems: dict[str, tuple[np.ndarray, str]]) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Every table and the summary (module docstring)."""
-    o = params.ood
+    """Every table and the summary (the stage's docstring). table: the decoding table
+    (analysis.io.ood_neural.table_for); neural: (n_images, n_sites) mean responses; systems:
+    name -> (features (n_images, n_units), kind: trained / untrained / control)."""
     alphas = np.asarray(o.alphas)
     n_classes = int(table["label"].max()) + 1
     splits = od.draw_splits(table, o.train_domain, o.splits, o.train_per_class * n_classes,
@@ -156,8 +84,9 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
     matched_t = pd.DataFrame(matched)
     sweep_t = pd.concat(sweep, ignore_index=True)
     by_domain = _by_domain(accuracy)
-    friedman = {kind: _friedman(by_domain, matched_t, kind) for kind in ("trained", "untrained")}
-    summary = _summary(params, source, n_sites, target, neural_ood, by_domain,
+    friedman = {kind: friedman_test(by_domain, matched_t, kind)
+                for kind in ("trained", "untrained")}
+    summary = _summary(o, source, n_sites, target, neural_ood, by_domain,
                        matched_t, tests_t, friedman)
     summary["extrapolation"] = _extrapolation_summary(o.extrapolate_to, fit, sweep_t, n_sites)
     return {"domains": by_domain, "accuracy": accuracy,
@@ -168,7 +97,7 @@ def analyse(params: config.Params, table: pd.DataFrame, neural: np.ndarray, sour
             "scaling_sweep": sweep_t[["system", "kind", *sweep_t.columns[:-2]]]}, summary
 
 
-def _counts(n_units: int, o: config.OodDecoding) -> np.ndarray:
+def _counts(n_units: int, o: OodDecoding) -> np.ndarray:
     """Every count up to SMALL_COUNTS (the matched count lands there when a few units reach
     the neural accuracy), ``o.n_counts`` log-spaced counts above, up to ``n_units``."""
     return np.union1d(np.arange(1, min(SMALL_COUNTS, n_units) + 1),
@@ -228,7 +157,7 @@ def _by_domain(accuracy: pd.DataFrame) -> pd.DataFrame:
     return t.assign(minus_neural=t["mean"] - t["domain"].map(neural))
 
 
-def _friedman(by_domain: pd.DataFrame, matched: pd.DataFrame, kind: str) -> od.Friedman:
+def friedman_test(by_domain: pd.DataFrame, matched: pd.DataFrame, kind: str) -> od.Friedman:
     """Friedman over the OOD domains of the matched populations' differences from the neural
     one; blocks: the networks of ``kind`` (trained / untrained) that reached the neural
     in-domain accuracy (the paper's test is over trained networks)."""
@@ -244,10 +173,9 @@ def _friedman(by_domain: pd.DataFrame, matched: pd.DataFrame, kind: str) -> od.F
     return res
 
 
-def _summary(params: config.Params, source: str, n_sites: int, target: float,
+def _summary(o: OodDecoding, source: str, n_sites: int, target: float,
              neural_ood: pd.Series, by_domain: pd.DataFrame, matched: pd.DataFrame,
              tests: pd.DataFrame, friedman: dict[str, od.Friedman]) -> dict:
-    o = params.ood
     out: dict = {"neural_source": source, "neural_sites": n_sites,
                  "train_domain": o.train_domain, "domains": list(o.domains),
                  "splits": o.splits, "bases_per_class": o.bases_per_class,

@@ -1,91 +1,35 @@
-"""Alignment-pattern analysis over the regions in `rois` (companion analysis; method in
-analysis/stats/alignment_patterns.py).
-
-Loads each subject's voxels of every region (selected as in the comparison: fLOC t above the
-threshold for category regions, every voxel for early visual ones) on the shared images that
-every subject saw with every repetition, every read layer of every model (all units), and the
-positive control (the noise-free simulated subject, whose regions play the layers: the
-assignment should give each region its own counterpart and the pattern should match). Per
-measure (RSA, predictivity): the region × region alignment, the held-out-subject stability of
-each pattern, the layer assigned to each region on one half of the images and scored on the
-other (RSA: the partial score and, beside it, the plain RDM correlation), the agreement's
-chance level (Freedman-Lane permutation of the system's pattern over regions, judged at
-`alignment_patterns.calibrated_alpha`), and the models ranked by conventional score and by
-APA agreement with bootstrap rank intervals.
-Writes results/alignment_patterns/ (brain_matrix.csv, stability.csv, layers.csv,
-systems.csv, ranks.csv, summary.json).
-"""
+"""The alignment-pattern analysis of loaded systems: per measure (RSA, predictivity) the
+region × region alignment, the held-out-subject stability of each pattern, the layer assigned
+to each region on one half of the images and scored on the other, the agreement's chance level
+and the models' ranks with bootstrap intervals (the method: patterns.py)."""
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
-import torch
 from scipy.stats import false_discovery_control
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from analysis import config, paths, seeds
-from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import activation_store, control_brain, selected
-from analysis.nets.extraction import resolve_device
+from analysis import seeds
+from analysis.analyses.alignment_patterns import patterns as apa
+from analysis.analyses.alignment_patterns.params import AlignmentPatterns
 from analysis.report.format import number
 from analysis.responses import Responses
-from analysis.stats import alignment_patterns as apa
-from analysis.stats.comparison import MIN_FEATURES, comparison_method, prepare
-from analysis.stats.controls import aligned
+from analysis.stats.comparison import Method, prepare
 from analysis.stats.layer_choice import halves
 from analysis.stats.predictivity import cv_predict, folds
 
-MEASURES = ("rsa", "predictivity")
 #: A pattern's agreement is a partial correlation over the other regions (one covariate):
 #: at least four of them, so five regions.
 MIN_REGIONS = 5
 
 
-def _brains(params: config.Params) -> tuple[list[Responses], np.ndarray]:
-    """Every subject's voxels of every region with at least MIN_FEATURES voxels, on the shared
-    images where every loaded system has every repetition (their positions in the store)."""
-    brains = [b for region in params.rois for b in selected.voxels(params, region)
-              if b.n_channels >= MIN_FEATURES]
-    complete = np.logical_and.reduce([~np.isnan(b.data).any(axis=(1, 2)) for b in brains])
-    return [Responses(b.data[complete], b.stimuli[complete], b.channels, b.system)
-            for b in brains], brains[0].stimuli[complete]
-
-
-def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Responses]]:
-    """(row descriptor, responses) of every model layer and of the positive control's
-    regions."""
-    out = []
-    for model in params.models:
-        entry = params.zoo[model]
-        for layer in entry.layers_to_read():
-            r = activation_store.layer_responses(model, paths.NSD_SHARED_SET, layer,
-                                                 entry.preprocessing)
-            r = aligned(r, stimuli)
-            live = r.data[:, :, 0].std(axis=0) > 0
-            if live.sum() >= MIN_FEATURES:
-                out.append(({"kind": "model", "system": model, "layer": layer,
-                             "trained": entry.trained}, r.take(live)))
-    for region in params.rois:
-        ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
-                                       params.threshold)
-        ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
-        if ctrl is not None and ctrl.n_channels >= MIN_FEATURES:
-            out.append(({"kind": "control", "system": control_brain.POSITIVE, "layer": region,
-                         "trained": True}, ctrl))
-    return out
-
-
-def _predictivity(params: config.Params, brains: list[Responses], row_systems: list[Responses],
-                  halves_: list[tuple[np.ndarray, np.ndarray]], device: str
-                  ) -> apa.PredictivityAlignment:
+def predictivity_alignment(brains: list[Responses], row_systems: list[Responses],
+                           halves_: list[tuple[np.ndarray, np.ndarray]], ap: AlignmentPatterns,
+                           alphas: list[float], device: str) -> apa.PredictivityAlignment:
     """Out-of-fold predictions of every sampled target voxel from every row system, the
     cross-validation run within each half of the images (the layer-choosing half never trains
-    a prediction scored on the evaluating half)."""
-    ap = params.alignment_patterns
+    a prediction scored on the evaluating half). alphas: the ridge's relative alphas."""
     n_img = brains[0].n_stimuli
     targets, col = [], []
     for c, b in enumerate(brains):
@@ -103,13 +47,14 @@ def _predictivity(params: config.Params, brains: list[Responses], row_systems: l
                                leave=False)):
         x = r.mean()
         for h, test in zip(parts, tests):
-            preds[i, h] = cv_predict(x[h], y[h], test, params.encoding.relative_alphas, device)
+            preds[i, h] = cv_predict(x[h], y[h], test, alphas, device)
     return apa.PredictivityAlignment(preds, y, np.concatenate(col), len(brains))
 
 
-def _rsa(params: config.Params, brains: list[Responses], row_systems: list[Responses]
-         ) -> apa.RsaAlignment:
-    method = comparison_method(params.comparison)
+def rsa_alignment(brains: list[Responses], row_systems: list[Responses], method: Method
+                  ) -> apa.RsaAlignment:
+    """The RDMs of every row system and every subject's region, as the comparison makes them
+    (``method``)."""
     rows = np.stack([prepare(r, method).rdm for r in row_systems])
     cols = np.stack([prepare(b, method).rdm for b in brains])
     return apa.RsaAlignment(rows, cols, brains[0].n_stimuli, method.similarity)
@@ -130,11 +75,10 @@ def _system_scores(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.DataFrame,
-            cols: pd.DataFrame, regions: list[str], params: config.Params, name: str,
+            cols: pd.DataFrame, regions: list[str], ap: AlignmentPatterns, name: str,
             fold_sets: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, pd.DataFrame]:
     """Every table of one measure (module docstring); ``fold_sets``: the (choose, evaluate)
     halves."""
-    ap = params.alignment_patterns
     n_img = int(cols.attrs["n_img"])
     everything = measure.matrix(np.arange(n_img))
     brain = apa.brain_matrix(everything, rows, cols, regions)
@@ -199,7 +143,7 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
             "scored": scored, "boot": boot_t}
 
 
-def _systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
+def systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
                    ) -> pd.DataFrame:
     """Per system: mean conventional score and agreement over regions, their ranks, and the
     bootstrap rank distribution (mean, 95 % interval, share of draws at the point rank)."""
@@ -223,23 +167,14 @@ def _systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
     return out.reset_index()
 
 
-def run(args: argparse.Namespace) -> None:
-    params = config.load_params(args.params)
-    device = str(resolve_device(params.extraction.device))
-    # thousands of small (images x images) problems: one thread each is ~3x faster than
-    # several competing for them (measured on 2 cores; the results are identical)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            _run(params, device)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _run(params: config.Params, device: str) -> None:
-    brains, stimuli = _brains(params)
-    systems = _systems(params, stimuli)
+def alignment_tables(brains: list[Responses], systems: list[tuple[dict, Responses]],
+                     stimuli: np.ndarray, rois: list[str], ap: AlignmentPatterns,
+                     method: Method, alphas: list[float], device: str
+                     ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every table and the summary of the analysis (the stage's module docstring). brains:
+    every subject's region on ``stimuli``; systems: (row descriptor, responses) of every model
+    layer and control region; rois: the regions in order. Returns file stem -> table
+    (brain_matrix, stability, layers, systems, ranks) and the summary."""
     row_systems = brains + [r for _, r in systems]
     rows = pd.DataFrame(
         [{"kind": "brain", "system": "brain", "layer": None, "trained": None,
@@ -248,20 +183,21 @@ def _run(params: config.Params, device: str) -> None:
     cols = pd.DataFrame([{"subject": b.system.subject, "region": b.system.region}
                          for b in brains])
     cols.attrs["n_img"] = len(stimuli)
-    regions = [r for r in params.rois if r in set(cols["region"])]
-    fold_sets = halves(len(stimuli), seeds.stream(params.alignment_patterns.seed, "halves"))
-    measures = {"rsa": _rsa(params, brains, row_systems),
-                "predictivity": _predictivity(params, brains, row_systems, fold_sets, device)}
+    regions = [r for r in rois if r in set(cols["region"])]
+    fold_sets = halves(len(stimuli), seeds.stream(ap.seed, "halves"))
+    measures = {"rsa": rsa_alignment(brains, row_systems, method),
+                "predictivity": predictivity_alignment(brains, row_systems, fold_sets, ap,
+                                                       alphas, device)}
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("brain", "stability", "layers", "systems", "boot")}
     summary: dict = {"regions": regions, "n_images": len(stimuli),
-                     "calibrated_alpha": params.alignment_patterns.calibrated_alpha,
+                     "calibrated_alpha": ap.calibrated_alpha,
                      "subjects": sorted(set(cols["subject"])), "measures": {},
                      "note": "" if len(regions) >= MIN_REGIONS else
                      f"{len(regions)} regions: a pattern over the other regions needs at least "
                      f"{MIN_REGIONS} regions in `rois` for a partial correlation; no agreement"}
     for name, measure in measures.items():
-        t = analyse(measure, rows, cols, regions, params, name, fold_sets)
+        t = analyse(measure, rows, cols, regions, ap, name, fold_sets)
         brain = t["brain"].rename_axis("region_a").reset_index().melt(
             id_vars="region_a", var_name="region_b", value_name="alignment")
         tables["brain"].append(brain.assign(measure=name))
@@ -271,22 +207,16 @@ def _run(params: config.Params, device: str) -> None:
                                                 "q_above_chance"]],
                                    on=["system", "region"])
         tables["layers"].append(layers.assign(measure=name))
-        sys_t = _systems_table(t["scored"], t["boot"], rows)
+        sys_t = systems_table(t["scored"], t["boot"], rows)
         tables["systems"].append(sys_t.assign(measure=name))
         tables["boot"].append(t["boot"].assign(measure=name))
         summary["measures"][name] = summarise(t, sys_t, regions,
-                                              params.alignment_patterns.calibrated_alpha)
-    with atomic_path(paths.ALIGNMENT_PATTERNS) as tmp:
-        tmp.mkdir()
-        write_csv(pd.concat(tables["brain"], ignore_index=True).round(6),
-                  tmp / "brain_matrix.csv")
-        write_csv(pd.concat(tables["stability"], ignore_index=True).round(6),
-                  tmp / "stability.csv")
-        write_csv(pd.concat(tables["layers"], ignore_index=True).round(6), tmp / "layers.csv")
-        write_csv(pd.concat(tables["systems"], ignore_index=True).round(6),
-                  tmp / "systems.csv")
-        write_csv(pd.concat(tables["boot"], ignore_index=True), tmp / "ranks.csv")
-        write_json(summary, tmp / "summary.json")
+                                              ap.calibrated_alpha)
+    return {"brain_matrix": pd.concat(tables["brain"], ignore_index=True).round(6),
+            "stability": pd.concat(tables["stability"], ignore_index=True).round(6),
+            "layers": pd.concat(tables["layers"], ignore_index=True).round(6),
+            "systems": pd.concat(tables["systems"], ignore_index=True).round(6),
+            "ranks": pd.concat(tables["boot"], ignore_index=True)}, summary
 
 
 def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[str],
