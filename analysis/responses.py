@@ -75,6 +75,20 @@ class NetworkId:
 SystemId = Union[BrainId, NetworkId]
 
 
+def as_brain(system: SystemId) -> BrainId:
+    """``system`` as a brain's identity; TypeError for a network's."""
+    if not isinstance(system, BrainId):
+        raise TypeError(f"{system} is not a brain")
+    return system
+
+
+def as_network(system: SystemId) -> NetworkId:
+    """``system`` as a network's identity; TypeError for a brain's."""
+    if not isinstance(system, NetworkId):
+        raise TypeError(f"{system} is not a network")
+    return system
+
+
 @dataclass(frozen=True, eq=False)
 class Responses:
     """``data`` (n_stimuli, n_channels, n_reps) float of one system, rows keyed by ``stimuli``

@@ -29,6 +29,7 @@ N_IMAGES = int(os.environ.get("BENCH_IMAGES", "256"))
 
 
 def images(params: config.Params, entry: config.ZooEntry) -> tuple[np.ndarray, str]:
+    assert entry.preprocessing is not None, f"zoo.{MODEL}: no preprocessing"
     path = paths.preprocessed(entry.preprocessing, "floc", "npy")
     if path.is_file():
         arr = np.load(path)
@@ -51,6 +52,7 @@ def bare_forward(model, imgs, mean, std, batch, device) -> float:
 def main() -> None:
     params = config.load_params()
     entry = params.zoo[MODEL]
+    assert entry.preprocessing is not None, f"zoo.{MODEL}: no preprocessing"
     model = zoo.build(MODEL, entry)
     cfg = check_model_config(model, params.preprocessing[entry.preprocessing], MODEL)
     device = resolve_device(params.extraction.device)

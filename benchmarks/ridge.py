@@ -96,7 +96,7 @@ def himalaya_ridge(x: np.ndarray, y: np.ndarray, n: int, kernel: bool, device: s
 
 
 def agreement(pred: np.ndarray, alpha: np.ndarray, ref_pred: np.ndarray,
-              ref_alpha: np.ndarray) -> dict[str, float]:
+              ref_alpha: np.ndarray) -> dict[str, float | None]:
     same = np.isclose(alpha, ref_alpha, rtol=1e-6)
     rel = np.abs(pred - ref_pred).max(0) / ref_pred.std(0)
     return {"same_alpha": float(same.mean()),

@@ -81,7 +81,12 @@ def command_modules() -> dict[str, Path]:
     sys.path.insert(0, str(ROOT))
     from analysis.__main__ import COMMANDS
 
-    return {name: module_file(module) for name, (module, _) in COMMANDS.items()}
+    out: dict[str, Path] = {}
+    for name, (module, _) in COMMANDS.items():
+        path = module_file(module)
+        assert path is not None, f"{module}: not a module of the package"
+        out[name] = path
+    return out
 
 
 def fix(dvc_yaml: Path = ROOT / "dvc.yaml") -> None:
@@ -97,6 +102,7 @@ def fix(dvc_yaml: Path = ROOT / "dvc.yaml") -> None:
         if re.match(r"\s+deps:$", line):
             out.append(line)
             indent = line[: len(line) - len(line.lstrip())] + "  "
+            assert command is not None, f"{dvc_yaml}: deps before any cmd"
             out += [f"{indent}- {d}" for d in sorted(stage_deps(modules[command]))]
             in_deps = True
             continue

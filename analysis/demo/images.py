@@ -7,6 +7,8 @@ animal faces, exposed vs covered bodies, scenes with vs without people.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -21,7 +23,8 @@ CLOTH: list[Color] = [(30, 60, 150), (150, 30, 30), (40, 110, 40), (60, 60, 60),
 
 def _rgb(rng: np.random.Generator, palette: list[Color], jitter: int = 15) -> Color:
     base = np.array(palette[rng.integers(len(palette))])
-    return tuple(int(v) for v in np.clip(base + rng.integers(-jitter, jitter + 1, 3), 0, 255))
+    rgb = np.clip(base + rng.integers(-jitter, jitter + 1, 3), 0, 255)
+    return cast(Color, tuple(int(v) for v in rgb))
 
 
 def _background(rng: np.random.Generator, size: int) -> Image.Image:
@@ -29,7 +32,7 @@ def _background(rng: np.random.Generator, size: int) -> Image.Image:
     mean = rng.integers(60, 200, 3)
     noise = rng.normal(0, 40, (size // 8 + 1, size // 8 + 1, 3))
     small = np.clip(mean + noise, 0, 255).astype(np.uint8)
-    return Image.fromarray(small).resize((size, size), Image.BICUBIC)
+    return Image.fromarray(small).resize((size, size), Image.Resampling.BICUBIC)
 
 
 def _ellipse(d: ImageDraw.ImageDraw, cx: float, cy: float, rx: float, ry: float,
@@ -63,7 +66,7 @@ def face(rng: np.random.Generator, size: int, species: str, child: bool = False)
             d.polygon([(cx + sx * 0.5 * rx, cy - 0.6 * ry), (cx + sx * 1.0 * rx, cy - 1.25 * ry),
                        (cx + sx * 0.1 * rx, cy - 0.85 * ry)], fill=fur)
         _ellipse(d, cx, cy, rx * 1.1, ry * 0.9, fur)
-        snout = tuple(min(255, c + 40) for c in fur)
+        snout = cast(Color, tuple(min(255, c + 40) for c in fur))
         _ellipse(d, cx, cy + 0.35 * ry, 0.45 * rx, 0.3 * ry, snout)
         _ellipse(d, cx, cy + 0.22 * ry, 0.12 * rx, 0.08 * ry, (20, 20, 20))
         for sx in (-1, 1):
@@ -193,7 +196,8 @@ def characters(rng: np.random.Generator, size: int, numeric: bool) -> Image.Imag
     small = Image.new("L", (8 * len(text) + 4, 14), 128)
     ImageDraw.Draw(small).text((2, 1), text, fill=0)
     scale = size * 0.8 / small.width
-    big = small.resize((int(small.width * scale), int(small.height * scale)), Image.NEAREST)
+    big = small.resize((int(small.width * scale), int(small.height * scale)),
+                       Image.Resampling.NEAREST)
     img.paste(Image.merge("RGB", [big] * 3), (int(size * 0.1), int(size / 2 - big.height / 2)))
     del d
     return img

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from analysis import seeds
 from analysis.demo import brain, features, images
-from analysis.io import annotations
+from analysis.io import annotations as ann
 from analysis.io.nsd import layout
 from analysis.io.nsd.betas import BETA_SCALE
 from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
@@ -181,8 +181,8 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet, readouts: dict[st
             true[v] = strength * nu[v]
             continue
         mu = profiles[r]
-        g = 1.0 if r in brain.EARLY else gain[v]
-        computable = g * mu + (1 - g) * nu[v]
+        g_v = 1.0 if r in brain.EARLY else gain[v]
+        computable = g_v * mu + (1 - g_v) * nu[v]
         true[v] = strength * (computable + lam * mu.std() * rng.normal(size=n_img))
         share.setdefault(r, []).append(float((strength * computable).var() / true[v].var()))
     # fLOC experiment -> t-maps (domain x blocks), noise relative to the voxel's signal SD.
@@ -321,7 +321,7 @@ def write_localizers(out: Path, cfg: dict[str, Any], rng: np.random.Generator) -
     one), a second, natural-image-style set (<cat>/main_<cat>_<k>.png + manifest.csv) and an
     ORL-like face-identity set (att_faces/s<k>/<n>.pgm)."""
     size = 2 * cfg["image_size"]
-    rows = []
+    rows: list[dict[str, object]] = []
     for sub, domain in FLOC_SUBCATEGORIES.items():
         for n in range(1, cfg["floc_images_per_subcategory"] + 1):
             rel = f"{sub}/{sub}-{n}.jpg"
@@ -390,7 +390,7 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
                   "shared": np.isin(np.arange(n73k), sharedix - 1),
                   "image_strength": strength}).to_csv(tdir / "images.csv", index=False)
     # the annotation table of the divergence analysis, in its schema (analysis.io.annotations)
-    annotations.from_attributes(np.arange(n73k), cats, attrs).to_csv(
+    ann.from_attributes(np.arange(n73k), cats, attrs).to_csv(
         tdir / "annotations.csv", index=False)
     (tdir / "model.json").write_text(json.dumps({
         "note": BANNER, "model": "see analysis/demo/brain.py",

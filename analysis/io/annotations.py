@@ -106,7 +106,8 @@ def read_table(path: Path | str, known_ids: np.ndarray | None = None) -> pd.Data
     if "nsd_id" not in table.columns:
         raise _fail(path, 1, "no 'nsd_id' column (0-based NSD image index)")
     known = None if known_ids is None else set(np.asarray(known_ids).tolist())
-    ids, seen = [], {}
+    ids: list[int] = []
+    seen: dict[int, int] = {}
     for k, raw in enumerate(table["nsd_id"]):
         row = k + 2
         try:

@@ -99,10 +99,11 @@ def _download(spec: dict[str, Any], dest: Path) -> None:
 def fetch(name: str, spec: dict[str, Any], dest: Path, mirror: Path | None) -> str:
     """Materialise one set at ``dest`` from the mirror or its source; returns its origin."""
     if mirror is not None and (mirror / spec["mirror_subdir"]).is_dir():
-        src: str | Path = mirror / spec["mirror_subdir"]
-        for rel in list_files(src, spec["files"]):
+        folder = mirror / spec["mirror_subdir"]
+        for rel in list_files(folder, spec["files"]):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src / rel, dest / rel)
+            shutil.copyfile(folder / rel, dest / rel)
+        src: str | Path = folder
     else:
         src = spec["archive_url"]
         _download(spec, dest)

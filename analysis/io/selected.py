@@ -29,5 +29,6 @@ def units(params: config.Params, model: str, layer: str, category: str) -> Respo
     (threshold: `threshold`, or `unit_localizer.threshold_untrained` for untrained networks)."""
     entry = params.zoo[model]
     sel = Selection("floc", category, params.unit_threshold(entry.trained))
+    assert entry.preprocessing is not None  # config: every model in `models` has one
     return unit_store.selected_units(model, layer, paths.NSD_SHARED_SET, entry.preprocessing,
                                      sel)

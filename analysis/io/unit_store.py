@@ -63,6 +63,8 @@ def selected_units(model: str, layer: str, stim_set: str, preprocessing: str,
                    activations_root: Path = paths.ACTIVATIONS) -> Responses:
     """The units of ``layer`` whose ``selection.localizer`` t for ``selection.category``
     exceeds ``selection.threshold``, responding to ``stim_set``."""
+    assert selection.localizer is not None and selection.category is not None \
+        and selection.threshold is not None, selection  # a thresholded selection
     t = t_values(model, layer, selection.localizer, selection.category, units_root)
     r = activation_store.layer_responses(model, stim_set, layer, preprocessing, selection,
                                          activations_root)

@@ -23,6 +23,7 @@ full forward pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -133,7 +134,7 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
         if tail is not None:
             feats = _tail_features(tail, cached, k, batch_size, device, fill)
         else:
-            with replacing(target, lambda x, k=k: silence_kernel(x, k, device_fill)):
+            with replacing(target, partial(silence_kernel, k=k, fill=device_fill)):
                 feats = readout(model, images, readout_layer, mean, std, batch_size, device)
         acc = round(accuracy(feats), 12)  # no float noise: equal accuracies tie exactly
         rows.append({"kernel": k, "accuracy": acc, "effect": round(acc0 - acc, 12)})

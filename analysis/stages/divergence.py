@@ -45,13 +45,13 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError, ParameterError
 from analysis.io import (
     activation_store,
-    annotations,
     control_brain,
     selected,
     unit_store,
 )
+from analysis.io import annotations as ann
 from analysis.report.format import number, p_value
-from analysis.responses import check_aligned
+from analysis.responses import as_brain, check_aligned
 from analysis.selection import above
 from analysis.stats import divergence as dv
 from analysis.stats import generalisation_parts as gp
@@ -77,7 +77,7 @@ def _labels(stimuli: np.ndarray) -> pd.DataFrame:
     if missing:
         raise InputError(f"{path} has no row for shared images {missing[:5]} "
                          f"({len(missing)} in all); rerun `dvc repro annotate`")
-    return table.loc[stimuli, list(annotations.LABELS)].astype(float)
+    return table.loc[stimuli, list(ann.LABELS)].astype(float)
 
 
 def _systems(params: config.Params, region: str, category: str, stimuli: np.ndarray,
@@ -128,7 +128,7 @@ def region_tables(params: config.Params, category: str, region: str
     label_a, label_b = d.diagnostics[category]
     brains = [b for b in selected.voxels(params, region) if b.n_channels]
     check_aligned(brains)
-    profiles = {b.system.subject: dv.brain_profile(b.data) for b in brains}
+    profiles = {as_brain(b.system).subject: dv.brain_profile(b.data) for b in brains}
     no_signal = sorted(s for s, p in profiles.items() if not np.isfinite(p.z()).all())
     profiles = {s: p for s, p in profiles.items() if s not in no_signal}
     if len(profiles) < 2:  # no test over subjects: the region is reported as excluded
@@ -179,7 +179,7 @@ def region_tables(params: config.Params, category: str, region: str
             **base, "model": name, "nsd_id": stimuli, "brain_z": average.round(6),
             "network_z": nz.round(6), "residual": res.standardized.round(6),
             "divergent": res.divergent(d.residual_cutoff),
-            **{label: labels[label].to_numpy() for label in annotations.LABELS}}))
+            **{label: labels[label].to_numpy() for label in ann.LABELS}}))
     diag_rows += [{**base, "system": m, "kind": "trained" if params.zoo[m].trained
                    else "untrained", "trained": params.zoo[m].trained,
                    "n_a": int(a.sum()), "n_b": int(b.sum()), "note": "no selective units"}
@@ -196,7 +196,7 @@ def region_tables(params: config.Params, category: str, region: str
 
 
 def _generalisation(params: config.Params, base: dict, stimuli: np.ndarray,
-                    subjects: np.ndarray, profiles: dict[int, dv.Profile],
+                    subjects: np.ndarray, profiles: dict[int | str, dv.Profile],
                     systems: dict[str, tuple[dv.Profile, bool | None]], labels: pd.DataFrame
                     ) -> tuple[list[dict], list[dict]]:
     """Hypotheses found on the discovery part and tested on the held-out parts
@@ -207,7 +207,7 @@ def _generalisation(params: config.Params, base: dict, stimuli: np.ndarray,
     region = {"region": base["region"], "category": base["category"]}
     # candidate hypotheses: every label pair, the pre-specified one in its own orientation
     pairs = [prespecified if set(pair) == set(prespecified) else pair
-             for pair in annotations.PAIRS]
+             for pair in ann.PAIRS]
     if prespecified not in pairs:
         pairs.append(prespecified)
     candidates = {pair: _masks(labels, pair) for pair in pairs}
@@ -237,6 +237,7 @@ def real_image_tables(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame
             continue
         for model in params.models:
             entry = params.zoo[model]
+            assert entry.preprocessing is not None  # config: every model in `models` has one
             index = activation_store.index(spec.set, entry.preprocessing)
             if spec.column not in index:
                 raise ParameterError(f"divergence.real_images: {spec.set} has no column "
@@ -268,6 +269,7 @@ def _it_rdm(params: config.Params) -> list[dict]:
     images)."""
     rows = []
     first = params.zoo[params.models[0]].preprocessing
+    assert first is not None  # config: every model in `models` has one
     cats = activation_store.index(RSA_SET, first)["category"].to_numpy()
     a, b = cats == "human face", cats == "nonhuman face"
     others = ~(a | b)
@@ -277,6 +279,7 @@ def _it_rdm(params: config.Params) -> list[dict]:
                                                others)})
     for model in params.models:
         entry = params.zoo[model]
+        assert entry.preprocessing is not None  # config: every model in `models` has one
         layer = params.layer(model, "faces")
         mask = above(unit_store.t_values(model, layer, "floc", "faces"),
                      params.unit_threshold(entry.trained))
@@ -383,10 +386,10 @@ def summary(tables: dict[str, pd.DataFrame], params: config.Params) -> dict:
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     for category, pair in params.divergence.diagnostics.items():
-        bad = [x for x in pair if x not in annotations.LABELS]
+        bad = [x for x in pair if x not in ann.LABELS]
         if bad:
             raise ParameterError(f"divergence.diagnostics.{category} = {pair}: {bad} are not "
-                                 f"annotation labels ({list(annotations.LABELS)})")
+                                 f"annotation labels ({list(ann.LABELS)})")
     parts: dict[str, list[pd.DataFrame]] = {}
     for category in params.categories:
         region = params.main_region(category)

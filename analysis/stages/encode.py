@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from typing import Any
 
 import h5py
 import numpy as np
@@ -132,6 +133,8 @@ def insilico_kernels(params: config.Params, model: str, layer: str,
     groups: subject -> [own rows, shared rows] in the activation stores."""
     entry = params.zoo[model]
     readout = params.encoding.insilico_readout
+    assert entry.preprocessing is not None  # config: every model in `models` has one
+    assert readout is not None  # only called with encoding.insilico_readout set
     net = zoo.build(model, entry).to(device).eval()
     cfg = check_model_config(net, params.preprocessing[entry.preprocessing], model)
     tail = insilico.tail_after(net, layer, readout).to(device)
@@ -239,6 +242,7 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
     (necessity and sufficiency undefined), is appended to ``excluded`` with the reason."""
     enc = params.encoding
     entry = params.zoo[model]
+    assert entry.preprocessing is not None  # config: every model in `models` has one
     threshold = params.unit_threshold(True)
     index = {name: activation_store.index(name, entry.preprocessing)
              for name in (paths.NSD_OWN_SET, paths.NSD_SHARED_SET)}
@@ -263,12 +267,12 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
                 lesions.update({f"{c}/insilico_random_lesioned{j + 1}": masks[c][f"random{j + 1}"]
                                 for j in range(enc.random_sets)})
         for layer, lesions in by_layer.items():
-            kern, silencing[f"{model}/{layer}"] = insilico_kernels(params, model, layer, lesions,
-                                                                   groups, device)
+            lesioned, silencing[f"{model}/{layer}"] = insilico_kernels(
+                params, model, layer, lesions, groups, device)
             for c in regions:
                 if params.layer(model, c) != layer:
                     continue
-                for s, ks in kern.items():
+                for s, ks in lesioned.items():
                     insil[c][s] = {name.removeprefix(f"{c}/"): k for name, k in ks.items()
                                    if name == "insilico_intact" or name.startswith(f"{c}/")}
     # the layers' kernels of every subject: each feature chunk read once from the stores
@@ -286,8 +290,9 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
     for s in tqdm(subjects, desc=f"encode {model}", leave=False):
         kern = {layer: by_subject[s.number] for layer, by_subject in kernels.items()}
         for c, region in regions.items():
-            target = _targets(s, region, table, params.threshold,
-                              params.roi_definitions[region].contrast)
+            contrast = params.roi_definitions[region].contrast
+            assert contrast is not None  # a main region (params.main_region) has one
+            target = _targets(s, region, table, params.threshold, contrast)
             if target is None:
                 excluded.append({"model": model, "region": region, "subject": s.number,
                                  "reason": _NO_VOXELS.format(threshold=params.threshold)})
@@ -334,6 +339,7 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
     out = []
     for c, region in regions.items():
         contrast = params.roi_definitions[region].contrast
+        assert contrast is not None  # a main region (params.main_region) has one
         ctrl = control_brain.responses(region, contrast, params.threshold, images="all")
         if ctrl is None:
             continue
@@ -369,7 +375,8 @@ def _block(acc: pd.DataFrame, alpha: float, smallest_effect_share: float) -> dic
     main = acc[acc["feature_set"].isin(encoding.MAIN_SETS + encoding.CONTROL_SETS)]
     insil = acc[acc["feature_set"].isin(INSILICO)].replace({"feature_set": INSILICO})
     for m in MEASURES:
-        entry = {"layer": encoding.necessity_sufficiency(main, m, smallest_effect_share)}
+        entry: dict[str, Any] = {
+            "layer": encoding.necessity_sufficiency(main, m, smallest_effect_share)}
         entry["layer"] |= encoding.verdict(entry["layer"], alpha)
         if len(insil):
             entry["insilico"] = encoding.necessity_sufficiency(insil, m, smallest_effect_share)

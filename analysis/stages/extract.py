@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> None:
     if args.model not in params.models:
         raise ParameterError(f"model '{args.model}' is not in `models` {params.models}")
     entry = params.zoo[args.model]
+    assert entry.preprocessing is not None  # config: every model in `models` has one
     model = zoo.build(args.model, entry)
     data_cfg = check_model_config(model, params.preprocessing[entry.preprocessing], args.model)
     layers = entry.layers_to_read()

@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> None:
                        params.categories)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE2, {**prov, "output": str(paths.FIGURE2)})
-    fig = metrics_study.draw(*(pd.read_csv(paths.METRICS / f"{n}.csv") for n in
-                               ("pct_selective", "consistency", "lesion_correlation", "decoding")),
-                             params.metrics.lesion_layer)
+    pct, cons, corr, dec = (pd.read_csv(paths.METRICS / f"{n}.csv") for n in
+                            ("pct_selective", "consistency", "lesion_correlation", "decoding"))
+    fig = metrics_study.draw(pct, cons, corr, dec, params.metrics.lesion_layer)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE_METRICS, {**prov, "output": str(paths.FIGURE_METRICS)})

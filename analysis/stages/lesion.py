@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> None:
         tmp.mkdir()
         for key in m.lesion_models:
             entry = params.zoo[key]
+            assert entry.preprocessing is not None  # config: every lesion model has one
             model = zoo.build(key, entry)
             cfg = check_model_config(model, params.preprocessing[entry.preprocessing], key)
             images = np.load(paths.preprocessed(entry.preprocessing, m.identity_set, "npy"))

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> None:
         tmp.mkdir()
         for model in params.models:
             pre = params.zoo[model].preprocessing
+            assert pre is not None  # config: every model in `models` has one
             floc = activation_store.index("floc", pre)["domain"].to_numpy()
             loc2 = activation_store.index("localizer2", pre)["domain"].to_numpy()
             floc_domains, loc2_domains = localizer_domains(floc), localizer_domains(loc2)

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> None:
             (tmp / "UNUSED").write_text(f"no model in `models` uses preprocessing "
                                         f"'{args.config}'\n")
             return
+        name: str  # a stimulus set's name, then an NSD image set's
         for name in params.stimulus_sets + params.supplementary_sets:
             index = pd.read_csv(paths.stimulus_set(name) / "index.csv")
             arr = preprocess_files([paths.stimulus_set(name) / f for f in index["file"]], cfg)

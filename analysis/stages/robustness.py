@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
@@ -30,9 +31,10 @@ from analysis.stats.robustness import hh_by_threshold, sweep
 from analysis.vocabulary import POOLED_TRAINED
 
 
-def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, object]]:
+def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, np.ndarray]]:
     """Each subject's responses of all voxels of a region, with their fLOC t."""
     contrast = params.roi_definitions[region].contrast
+    assert contrast is not None  # a compared region (params.compared_regions) has one
     out = []
     for s in params.subjects:
         voxels = brain_store.region_voxels(s, region)
@@ -42,11 +44,12 @@ def region_voxels(params: config.Params, region: str) -> list[tuple[Responses, o
 
 
 def layer_units(params: config.Params, category: str, localizer: str
-                ) -> list[tuple[Responses, object]]:
+                ) -> list[tuple[Responses, np.ndarray]]:
     """Each network's units of its published layer for a category, with their t."""
     out = []
     for m in params.models:
         layer, pre = params.layer(m, category), params.zoo[m].preprocessing
+        assert pre is not None  # config: every model in `models` has one
         r = activation_store.layer_responses(m, paths.NSD_SHARED_SET, layer, pre,
                                              Selection(localizer, category))
         out.append((r, unit_store.t_values(m, layer, localizer, category)))
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> None:
                           params.comparison.ci_level, rngs, method)
                 tables.append(t.assign(roi=region, category=category, localizer=loc))
         table = pd.concat(tables, ignore_index=True)
-        order = {"roi": list(regions), "localizer": list(rob.localizers)}
+        order: dict[str, list[str]] = {"roi": list(regions), "localizer": list(rob.localizers)}
         table = table.sort_values(
             ["threshold", "roi", "localizer"], kind="stable",
             key=lambda c: c.map({v: i for i, v in enumerate(order[c.name])}) if c.name in order

@@ -19,7 +19,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.report.format import number
-from analysis.responses import NetworkId, Selection
+from analysis.responses import NetworkId, Selection, as_network
 from analysis.selection import above
 from analysis.stats.comparison import MIN_FEATURES, ratio_of_means
 from analysis.stats.profiles import rdm, standardized_channels
@@ -43,19 +43,22 @@ SET = "kriegeskorte92"
 def network_rdms(params: config.Params) -> tuple[list[tuple[NetworkId, np.ndarray]], list[dict]]:
     """The condensed RDM of every model, layer read and unit set (all units; each category's
     selective units where at least MIN_FEATURES), and the unit count of every variant."""
-    nets, selected = [], []
+    nets: list[tuple[NetworkId, np.ndarray]] = []
+    selected: list[dict] = []
     for m in params.models:
         entry = params.zoo[m]
+        assert entry.preprocessing is not None  # config: every model in `models` has one
         thr = params.unit_threshold(entry.trained)
         for layer in activation_store.info(m)["layers"]:
             everything = activation_store.layer_responses(m, SET, layer, entry.preprocessing)
-            nets.append((everything.system, rdm(standardized_channels(everything.mean()))))
+            net = as_network(everything.system)
+            nets.append((net, rdm(standardized_channels(everything.mean()))))
             selected.append({"model": m, "trained": entry.trained, "layer": layer,
                              "units": "all", "n": everything.n_channels})
             for cat in params.categories:
                 mask = above(unit_store.t_values(m, layer, "floc", cat), thr)
                 if mask.sum() >= MIN_FEATURES:
-                    system = replace(everything.system, selection=Selection("floc", cat, thr))
+                    system = replace(net, selection=Selection("floc", cat, thr))
                     nets.append((system,
                                  rdm(standardized_channels(everything.take(mask).mean()))))
                 selected.append({"model": m, "trained": entry.trained, "layer": layer,

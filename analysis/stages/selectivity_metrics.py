@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> None:
     for model in params.models:
         meta = store.info(model)
         pre = params.zoo[model].preprocessing
+        assert pre is not None  # config: every model in `models` has one
         domains = store.index("floc", pre)["domain"].to_numpy()
         base = {"model": model, "trained": meta["trained"], "seed": meta["seed"]}
         for layer in meta["layers"]:
@@ -119,7 +120,7 @@ def floor_numbers(pct: pd.DataFrame) -> dict:
     how many of the percentages (model x layer x level x metric) exceed their floor's 95th
     percentile, per kind of network."""
     fsi, unit = pct["metric"] == "fsi", pct["level"] == "unit"
-    out = {}
+    out: dict[str, object] = {}
     for trained, kind in ((True, "trained"), (False, "untrained")):
         g = pct[pct["trained"] == trained]
         if g.empty:

@@ -20,7 +20,8 @@ from analysis.io.stimulus_sets import build_index
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     sources = load_sources()
-    origins = {}
+    origins: dict[str, str] = {}
+    name: str  # a set of stimulus_sets, then of supplementary_sets
     with atomic_path(paths.STIMULI) as tmp:
         for name in params.stimulus_sets:
             dest = tmp / name

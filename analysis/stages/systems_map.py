@@ -14,7 +14,7 @@ import numpy as np
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv
 from analysis.io import selected
-from analysis.responses import check_aligned
+from analysis.responses import as_network, check_aligned
 from analysis.stats.comparison import MEASURES, comparison_method, prepare_all, profiles
 from analysis.stats.systems_map import mds, similarity_matrix
 
@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> None:
             check_aligned(systems)
             profs = profiles(prepare_all(systems, method), np.arange(systems[0].n_stimuli))
             kind = {s.label(): "human" if not s.noiseless else
-                    "trained network" if s.trained else "untrained network" for s, _ in profs}
+                    "trained network" if as_network(s).trained else "untrained network"
+                    for s, _ in profs}
             for measure in MEASURES:
                 sim = similarity_matrix(profs, measure, method)
                 write_csv(sim.reset_index(names="system"), tmp / f"{category}_{measure}.csv")

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.responses import Responses, SystemId
+from analysis.responses import Responses, SystemId, as_network
 from analysis.stats.missing import mean_observed
 from analysis.stats.profiles import (
     crossval_others,
@@ -144,6 +144,7 @@ def profile(p: Prepared, idx: np.ndarray, pos: np.ndarray | None = None) -> Prof
     ``pos``: their RDM pair positions, profiles.pair_positions, when already computed)."""
     pos = pair_positions(idx, p.n_img) if pos is None else pos
     if p.system.noiseless:
+        assert p.univariate_sq is not None  # prepare sets it for every noiseless system
         return Profile(univariate_units_sample(p.univariate, p.univariate_sq, idx), p.rdm[pos],
                        1.0, 1.0)
     uni = p.univariate[idx]
@@ -248,9 +249,10 @@ def network_groups(nets: Sequence[SystemId]) -> dict[str, tuple[str, ...]]:
     name), then the trained models pooled (POOLED_TRAINED) and the untrained ones pooled
     (POOLED_UNTRAINED) where there are any. Trained and untrained networks are never pooled
     together: the paper's claim is about trained networks, untrained ones are its baseline."""
-    groups: dict[str, tuple[str, ...]] = {n.model: (n.model,) for n in nets}
+    networks = [as_network(n) for n in nets]
+    groups: dict[str, tuple[str, ...]] = {n.model: (n.model,) for n in networks}
     for key, trained in ((POOLED_TRAINED, True), (POOLED_UNTRAINED, False)):
-        models = tuple(dict.fromkeys(n.model for n in nets if n.trained == trained))
+        models = tuple(dict.fromkeys(n.model for n in networks if n.trained == trained))
         if models:
             groups[key] = models
     return groups

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.responses import NetworkId, Responses
+from analysis.responses import NetworkId, Responses, as_network
 from analysis.stats.comparison import Method, prepare_all, similarities
 from analysis.stats.gap_inference import dual_bootstrap, equivalent
 from analysis.stats.gap_inference import summarise as infer
@@ -35,7 +35,7 @@ POSITIVE = "positive_control"
 
 def shuffled(r: Responses, rng: np.random.Generator) -> Responses:
     """The negative control: ``r`` with its rows (images) permuted, relabelled NEGATIVE."""
-    sys = r.system
+    sys = as_network(r.system)
     order = rng.permutation(r.n_stimuli)
     return Responses(r.data[order], r.stimuli, r.channels,
                      NetworkId(NEGATIVE, sys.layer, sys.trained, sys.selection))
@@ -61,7 +61,8 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
     systems = [positive.relabel(_named(positive, POSITIVE)), negative]
     n_img = brains[0].n_stimuli
     sim = similarities(brains, systems, np.arange(n_img), method)
-    groups = {s.system.model: (s.system.model,) for s in systems}
+    models = [as_network(s.system).model for s in systems]
+    groups: dict[str, tuple[str, ...]] = {m: (m,) for m in models}
     table = pd.DataFrame(point_estimates(sim, groups))
     pb, pn = prepare_all(brains, method), prepare_all(systems, method)
     if len(pb) < 2 or len(pn) < 2:  # no HH pair, or the control has too few voxels
@@ -69,8 +70,8 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
                  for c in (*_INFERRED, "eq_low", "eq_high")}
         return (table.rename(columns={"networks": "control"}).drop(columns="n_models")
                 .assign(**empty, margin=margin, verdict="not run"))
-    rep = dual_bootstrap(pb, pn, [p.system.model for p in pn], groups, n_boot, boot_rng,
-                         method)
+    rep = dual_bootstrap(pb, pn, [as_network(p.system).model for p in pn], groups, n_boot,
+                         boot_rng, method)
     main, eq = infer(rep, ci_level), infer(rep, equivalence_level)
     rows = []
     for r in table.to_dict("records"):
@@ -88,7 +89,7 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
 
 
 def _named(r: Responses, model: str) -> NetworkId:
-    s = r.system
+    s = as_network(r.system)
     return NetworkId(model, s.layer, s.trained, s.selection)
 
 

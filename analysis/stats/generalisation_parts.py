@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -65,8 +66,8 @@ def part_test(brain: Sequence[dv.Profile], network: dv.Profile, images: np.ndarr
     every profile standardized on those images; subjects and images crossed. Counts only when
     a group has fewer than 2 images there."""
     a, b = a[images], b[images]
-    out = {"n_subjects": len(brain), "n_images": int(images.sum()), "n_a": int(a.sum()),
-           "n_b": int(b.sum())}
+    out: dict[str, float] = {"n_subjects": len(brain), "n_images": int(images.sum()),
+                             "n_a": int(a.sum()), "n_b": int(b.sum())}
     if a.sum() < 2 or b.sum() < 2:
         return out
     z = np.vstack([p.z(images)[images] for p in brain])
@@ -82,9 +83,10 @@ def discover(brain: Sequence[dv.Profile], network: dv.Profile, images: np.ndarra
     """Every candidate pair's difference on the discovery part (``brain``: the discovery
     subjects; ``images``: the discovery images); the row with the smallest finite p has
     hypothesis 'found', the others 'candidate'."""
-    rows = [{"hypothesis": "candidate", "label_a": pair[0], "label_b": pair[1],
-             **part_test(brain, network, images, a, b, level)}
-            for pair, (a, b) in candidates.items()]
+    rows: list[dict[str, Any]] = [
+        {"hypothesis": "candidate", "label_a": pair[0], "label_b": pair[1],
+         **part_test(brain, network, images, a, b, level)}
+        for pair, (a, b) in candidates.items()]
     tested = [r for r in rows if np.isfinite(r.get("difference_p", np.nan))]
     if tested:
         min(tested, key=lambda r: r["difference_p"])["hypothesis"] = "found"
@@ -131,10 +133,10 @@ def generalise(brain: Sequence[dv.Profile], networks: Mapping[str, dv.Profile],
             continue
         for m in models:
             for h, pair in hypotheses.items():
-                row = {"part": part.name, "model": m, "discovery_model": model,
-                       "hypothesis": h, "label_a": pair[0], "label_b": pair[1],
-                       **part_test(held_brain, networks[m], held_images, *candidates[pair],
-                                   level)}
+                row: dict[str, Any] = {
+                    "part": part.name, "model": m, "discovery_model": model,
+                    "hypothesis": h, "label_a": pair[0], "label_b": pair[1],
+                    **part_test(held_brain, networks[m], held_images, *candidates[pair], level)}
                 row["same_sign"] = bool(np.sign(row.get("difference_estimate", np.nan))
                                         == sign[h])
                 rows.append(row)

@@ -10,6 +10,7 @@ The kernels of complementary sets follow by subtraction: lesioned = K_all − K_
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -17,10 +18,13 @@ import torch
 #: Features read per step: (10 000 images x 4096) float32 = 160 MB.
 FEATURE_CHUNK = 4096
 
+#: A group's key (e.g. a subject number, or a name).
+G = TypeVar("G")
 
-def linear_kernels(stores: Sequence[object], groups: Mapping[str, Sequence[np.ndarray]],
+
+def linear_kernels(stores: Sequence[Any], groups: Mapping[G, Sequence[np.ndarray]],
                    subsets: Mapping[str, np.ndarray | None], chunk: int = FEATURE_CHUNK,
-                   device: torch.device | str = "cpu") -> dict[str, dict[str, np.ndarray]]:
+                   device: torch.device | str = "cpu") -> dict[G, dict[str, np.ndarray]]:
     """Kernels of feature subsets for several image groups, reading each store once.
 
     stores: (n_images_i, n_features) arrays or HDF5 datasets with the same features;

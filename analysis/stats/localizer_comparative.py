@@ -33,6 +33,8 @@ the images are the same for all).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import scipy.stats
 
@@ -155,7 +157,7 @@ def top_k_generalisation(x1: np.ndarray, labels1: np.ndarray, domains1: list[str
     for start in range(0, rows, step):
         w1, w2 = weights1[start:start + step], weights2[start:start + step]
         per_domain = {d: sums1(w1, [d]) for d in domains1}
-        total1 = tuple(sum(v) for v in zip(*per_domain.values()))
+        total1 = cast(tuple[np.ndarray, ...], tuple(sum(v) for v in zip(*per_domain.values())))
         n2, s2, q2 = sums2(w2, list(dict.fromkeys(labels2)))
         ss2 = _deviations(n2, s2, q2)[1]
         inv_sd2 = np.divide(np.sqrt(n2), np.sqrt(ss2), out=np.zeros_like(ss2), where=ss2 > 0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.responses import Responses
+from analysis.responses import Responses, as_network
 from analysis.stats.comparison import (
     MEASURES,
     MIN_FEATURES,
@@ -112,7 +112,8 @@ def inference(brains: Sequence[Responses], nets: Sequence[Responses], n_boot: in
     if len(pb) < MIN_SUBJECTS or not pn:
         return pd.DataFrame(columns=["networks", "measure", *INFERRED_COLUMNS])
     groups = network_groups([p.system for p in pn])
-    rep = dual_bootstrap(pb, pn, [p.system.model for p in pn], groups, n_boot, rng, method)
+    rep = dual_bootstrap(pb, pn, [as_network(p.system).model for p in pn], groups, n_boot, rng,
+                         method)
     s = infer(rep, ci_level)
     rows = []
     for g in groups:

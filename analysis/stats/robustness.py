@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from analysis.responses import Responses
+from analysis.responses import Responses, as_network
 from analysis.selection import above
 from analysis.stats.comparison import (
     MEASURES,
@@ -72,7 +72,7 @@ def sweep(brains: list[tuple[Responses, np.ndarray]], nets: list[tuple[Responses
         inferred = (inference(b, n, n_boot, ci_level, method, rngs[thr]).set_index(
             ["networks", "measure"]) if hh_possible else pd.DataFrame())
         for name, models in groups.items():
-            n_g = [x for x in n if x.system.model in models]
+            n_g = [x for x in n if as_network(x.system).model in models]
             why = exclusion(b, n_g)
             for measure in MEASURES:
                 e = est.get((name, measure), {})

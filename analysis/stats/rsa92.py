@@ -21,7 +21,7 @@ reliability: the Pearson r of the two session RDMs, not stepped up (:func:`sessi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +78,7 @@ def human_profiles(humans: dict[str, np.ndarray], session: int | None = None
             for s, v in sorted(humans.items())]
 
 
-def compare(humans: dict[str, np.ndarray], nets: list[tuple[SystemId, np.ndarray]],
+def compare(humans: dict[str, np.ndarray], nets: Sequence[tuple[SystemId, np.ndarray]],
             similarity: str = "pearson", session: int | None = None) -> pd.DataFrame:
     """HH and HN pair table (multivariate) of the human RDMs ({subject: (2, n_pairs)}) and
     network RDMs ((n_pairs,) each; given RDMs: the set's correlation distance), compared with

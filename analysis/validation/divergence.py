@@ -19,6 +19,7 @@ stage and tests/test_divergence.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,8 @@ def labelled_world(rng: np.random.Generator, difference: tuple[float, ...] = (0.
                    contrasts: tuple[float, ...] = (0.5, 0.0, 0.3), slope_sd: float = 0.2,
                    rho: float = 0.6, model_rho: float = 0.7, noise: float = 1.5,
                    voxels: int = 20, reps: int = 3
-                   ) -> tuple[list[dv.Profile], dict[str, dv.Profile], dict, np.ndarray]:
+                   ) -> tuple[list[dv.Profile], dict[str, dv.Profile],
+                              dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """Subjects and two trained networks, "discovery" and "held-out", on images with the three
     label pairs of the annotations (:data:`PAIRS`, ``per_label`` images per label) and
     ``n_other`` unlabelled images.
@@ -89,7 +91,7 @@ def labelled_world(rng: np.random.Generator, difference: tuple[float, ...] = (0.
 
 
 def world_tests(rng: np.random.Generator, prespecified: tuple[str, str] = PAIRS[0],
-                level: float = 0.95, **world: float | int | tuple) -> dict:
+                level: float = 0.95, **world: Any) -> dict:
     """One :func:`labelled_world` (``world``: its keyword arguments): the pair found on the
     discovery part (subjects 1-4, the discovery images, the discovery network; ``found_pair``
     its index in :data:`PAIRS`, ``found_p``; -1 and NaN when no pair has two discovery images
@@ -134,7 +136,7 @@ def world_tests(rng: np.random.Generator, prespecified: tuple[str, str] = PAIRS[
 
 def divergence_worlds(rngs: Iterable[np.random.Generator],
                       prespecified: tuple[str, str] = PAIRS[0], level: float = 0.95,
-                      **world: float | int | tuple) -> pd.DataFrame:
+                      **world: Any) -> pd.DataFrame:
     """:func:`world_tests` in one world per generator: one row per world (``world`` 0, 1, ...)."""
     return pd.DataFrame([{"world": w, **world_tests(rng, prespecified, level, **world)}
                          for w, rng in enumerate(rngs)])
@@ -142,7 +144,7 @@ def divergence_worlds(rngs: Iterable[np.random.Generator],
 
 #: The planted worlds: the brain's human - animal face contrast 2 raw units (about 1.5 signal
 #: SD) above both networks', 20 images per label; another pair is the pre-specified one.
-PLANTED = {"difference": (2.0, 0.0, 0.0), "per_label": 20}
+PLANTED: dict[str, Any] = {"difference": (2.0, 0.0, 0.0), "per_label": 20}
 PLANTED_PAIR = 0
 
 

@@ -9,6 +9,7 @@ the HDF5 copies hold dataset ``betas`` shaped (trials, Z, Y, X). Both readers re
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import h5py
 import nibabel as nib
@@ -41,7 +42,7 @@ def session_grid(path: Path, fmt: str) -> tuple[tuple[int, int, int], int]:
     """((X, Y, Z), n_trials) of a session file, read from its header only."""
     try:
         if fmt == "nifti":
-            shape = nib.load(str(path)).shape
+            shape = cast("nib.Nifti1Image", nib.load(str(path))).shape
             if len(shape) != 4:
                 raise InputError(f"{path}: betas must be 4-D (X, Y, Z, trials), got {shape}")
             return (shape[0], shape[1], shape[2]), shape[3]
@@ -70,7 +71,7 @@ def read_session(path: Path, fmt: str, mask: np.ndarray, chunk: int = 125) -> np
     out = np.empty((int(mask.sum()), n_trials), dtype=np.float32)
     try:
         if fmt == "nifti":
-            data = np.asanyarray(nib.load(str(path)).dataobj)
+            data = np.asanyarray(cast("nib.Nifti1Image", nib.load(str(path))).dataobj)
             out[:] = data[mask]
         else:
             mask_zyx = mask.transpose(2, 1, 0)

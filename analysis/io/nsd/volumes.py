@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import nibabel as nib
 import numpy as np
@@ -17,7 +18,7 @@ def load_volume(path: Path, what: str) -> np.ndarray:
         raise InputError(f"{what} not found: {path}. Check the NSD root in params.yaml "
                          "(nsd.root) or rerun the 'simulate' stage for the demo tier.")
     try:
-        data = np.asanyarray(nib.load(str(path)).dataobj)
+        data = np.asanyarray(cast("nib.Nifti1Image", nib.load(str(path))).dataobj)
     except Exception as exc:
         raise InputError(f"cannot read {what} {path}: {exc}. The file is corrupt; "
                          "download it again.") from exc

@@ -87,12 +87,12 @@ def draw(counts: pd.DataFrame, profiles: pd.DataFrame, venn: pd.DataFrame,
     for i, cat in enumerate(categories):
         rows = t[t["category"] == cat]
         for j, r in enumerate(rows.itertuples()):
-            x = i + 0.15 * (j - (len(rows) - 1) / 2)
-            ax.errorbar(x, r.difference, yerr=[[r.difference - r.ci_low],
-                                                [r.ci_high - r.difference]],
+            xj = i + 0.15 * (j - (len(rows) - 1) / 2)
+            ax.errorbar(xj, r.difference, yerr=[[r.difference - r.ci_low],
+                                                 [r.ci_high - r.difference]],
                         fmt="o", ms=4, color=CATEGORY_COLORS[cat], capsize=2)
             if r.beyond_untrained is True:
-                ax.text(x, r.ci_high, "*", ha="center", va="bottom")
+                ax.text(xj, r.ci_high, "*", ha="center", va="bottom")
     ax.axhline(0, color="#999999", lw=0.5)
     ax.set_xticks(range(len(categories)), categories)
     ax.set_ylabel("t: trained minus untrained mean")

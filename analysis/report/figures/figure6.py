@@ -222,8 +222,8 @@ def draw(images: pd.DataFrame, diagnostics: pd.DataFrame, subjects: pd.DataFrame
         empty_panel(ax, "no selective unit in any model's layer at this threshold"
                     if len(real) else "no real stimulus set in this run")
     ax.set_title("d  Real images: the network side", loc="left")
-    ax = fig.add_subplot(grid[3, n - 1]) if n > 1 else None
-    if ax is not None and len(it):
-        _it(ax, it)
-        ax.set_title("e  92 images: human vs animal faces", loc="left", fontsize=7)
+    ax_it = fig.add_subplot(grid[3, n - 1]) if n > 1 else None
+    if ax_it is not None and len(it):
+        _it(ax_it, it)
+        ax_it.set_title("e  92 images: human vs animal faces", loc="left", fontsize=7)
     return fig
