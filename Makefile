@@ -72,6 +72,7 @@ audit: env
 
 lint: env
 	ruff check analysis tests benchmarks scripts
+	mypy
 	hadolint Dockerfile
 
 # Regenerate the lock after editing the dependencies in pyproject.toml.

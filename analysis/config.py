@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -51,7 +52,10 @@ Threshold = Annotated[int | float, PlainValidator(_threshold),
 Probability = Annotated[float, Field(gt=0, lt=1)]
 Positive = Annotated[int, Field(gt=0)]
 Subject = Annotated[int, Field(ge=1, le=8)]
-Domain = Literal[DOMAINS]
+if TYPE_CHECKING:  # a str to the type checker; pydantic checks it is one of DOMAINS
+    Domain = str
+else:
+    Domain = Literal[DOMAINS]
 
 
 class Block(BaseModel):
@@ -429,7 +433,7 @@ def _with_blocks(blocks: tuple[tuple[str, type[Block]], ...]) -> type[Params]:
     return create_model("Params", __base__=Params, **fields)
 
 
-def _describe(err: dict[str, Any]) -> list[str]:
+def _describe(err: Mapping[str, Any]) -> list[str]:
     """One line per problem: 'key = value: what is wrong (what is allowed)'."""
     key = ".".join(str(part) for part in err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
@@ -487,6 +491,7 @@ class BrainSource:
 
 def brain_source(params: Params) -> BrainSource:
     """The real NSD for tier 'nsd'; the simulated miniature NSD otherwise."""
+    block: NsdSource | Simulate
     if params.tier == "nsd":
         block, root, synthetic = params.nsd, Path(params.nsd.root), False
     else:

@@ -138,6 +138,17 @@ class Responses:
         return Responses(self.data[:, channels], self.stimuli, self.channels[channels],
                          self.system)
 
+    def on(self, stimuli: np.ndarray) -> Responses:
+        """These responses on ``stimuli``, in their order; InputError naming the first
+        stimulus id the system has no response to."""
+        pos = {s: k for k, s in enumerate(self.stimuli.tolist())}
+        absent = [s for s in stimuli.tolist() if s not in pos]
+        if absent:
+            raise InputError(f"{self.system} has no response to stimulus {absent[0]!r} "
+                             f"({len(absent)} missing): rerun the stage that writes it")
+        rows = np.array([pos[s] for s in stimuli.tolist()], dtype=np.int64)
+        return Responses(self.data[rows], np.asarray(stimuli), self.channels, self.system)
+
     def relabel(self, system: SystemId) -> Responses:
         return Responses(self.data, self.stimuli, self.channels, system)
 

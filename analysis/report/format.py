@@ -49,7 +49,7 @@ def tex_p_relation(p: str | None, floor: float | None) -> str:
     """A bootstrap p-value (string from :func:`p_value`) with its relation for running text:
     '$=$ 0.020', or '$\\leq$ 0.010' when it is at the bootstrap's floor 2/(B+1) (no replicate
     crossed zero: the true p is at most that); 'n/a' when missing."""
-    if not _finite(p):
+    if p is None or not _finite(p):
         return "n/a"
     if floor is not None and float(p) <= floor * (1 + 1e-9):
         return f"$\\leq$ {tex(p_value(floor))}"

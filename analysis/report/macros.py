@@ -58,7 +58,7 @@ def _localizer_macros(u: dict, categories: list[str]) -> dict[str, str]:
          "resComparativeLevel": tex(100 * (1 - 2 * u["generalisation_alpha"])
                                     if "generalisation_alpha" in u else None, 0)}
     for cat in categories:
-        first = next((v for k, v in u.get("generalises_last_layer", {}).items()
+        first: dict = next((v for k, v in u.get("generalises_last_layer", {}).items()
                       if k.endswith(f"/{cat}") and v.get("trained")), {})
         e = first.get("equal_k", {})
         name = macro_name(cat).capitalize()

@@ -5,6 +5,8 @@ and the models' ranks with bootstrap intervals (the method: patterns.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import false_discovery_control
@@ -13,9 +15,10 @@ from tqdm import tqdm
 from analysis import seeds
 from analysis.analyses.alignment_patterns import patterns as apa
 from analysis.analyses.alignment_patterns.params import AlignmentPatterns
+from analysis.errors import InputError
 from analysis.report.format import number
-from analysis.responses import Responses
-from analysis.stats.comparison import Method, prepare
+from analysis.responses import Responses, as_brain
+from analysis.stats.comparison import MIN_FEATURES, Method, prepare
 from analysis.stats.layer_choice import halves
 from analysis.stats.predictivity import cv_predict, folds
 
@@ -33,7 +36,8 @@ def predictivity_alignment(brains: list[Responses], row_systems: list[Responses]
     n_img = brains[0].n_stimuli
     targets, col = [], []
     for c, b in enumerate(brains):
-        rng = seeds.stream(ap.seed, "targets", b.system.region, str(b.system.subject))
+        who = as_brain(b.system)
+        rng = seeds.stream(ap.seed, "targets", who.region, str(who.subject))
         keep = np.sort(rng.choice(b.n_channels, min(b.n_channels, ap.max_channels),
                                   replace=False))
         targets.append(b.mean()[:, keep])
@@ -51,12 +55,21 @@ def predictivity_alignment(brains: list[Responses], row_systems: list[Responses]
     return apa.PredictivityAlignment(preds, y, np.concatenate(col), len(brains))
 
 
+def _rdm(r: Responses, method: Method) -> np.ndarray:
+    """A system's RDM as the comparison makes it (the stage loads systems with at least
+    MIN_FEATURES varying channels; InputError otherwise)."""
+    p = prepare(r, method)
+    if p is None:
+        raise InputError(f"{r.system}: fewer than {MIN_FEATURES} varying channels, no RDM")
+    return p.rdm
+
+
 def rsa_alignment(brains: list[Responses], row_systems: list[Responses], method: Method
                   ) -> apa.RsaAlignment:
     """The RDMs of every row system and every subject's region, as the comparison makes them
     (``method``)."""
-    rows = np.stack([prepare(r, method).rdm for r in row_systems])
-    cols = np.stack([prepare(b, method).rdm for b in brains])
+    rows = np.stack([_rdm(r, method) for r in row_systems])
+    cols = np.stack([_rdm(b, method) for b in brains])
     return apa.RsaAlignment(rows, cols, brains[0].n_stimuli, method.similarity)
 
 
@@ -176,18 +189,19 @@ def alignment_tables(brains: list[Responses], systems: list[tuple[dict, Response
     layer and control region; rois: the regions in order. Returns file stem -> table
     (brain_matrix, stability, layers, systems, ranks) and the summary."""
     row_systems = brains + [r for _, r in systems]
+    ids = [as_brain(b.system) for b in brains]
     rows = pd.DataFrame(
         [{"kind": "brain", "system": "brain", "layer": None, "trained": None,
-          "subject": b.system.subject, "region": b.system.region} for b in brains]
+          "subject": i.subject, "region": i.region} for i in ids]
         + [{**d, "subject": None, "region": None} for d, _ in systems])
-    cols = pd.DataFrame([{"subject": b.system.subject, "region": b.system.region}
-                         for b in brains])
+    cols = pd.DataFrame([{"subject": i.subject, "region": i.region} for i in ids])
     cols.attrs["n_img"] = len(stimuli)
     regions = [r for r in rois if r in set(cols["region"])]
     fold_sets = halves(len(stimuli), seeds.stream(ap.seed, "halves"))
-    measures = {"rsa": rsa_alignment(brains, row_systems, method),
-                "predictivity": predictivity_alignment(brains, row_systems, fold_sets, ap,
-                                                       alphas, device)}
+    measures: dict[str, apa.RsaAlignment | apa.PredictivityAlignment] = {
+        "rsa": rsa_alignment(brains, row_systems, method),
+        "predictivity": predictivity_alignment(brains, row_systems, fold_sets, ap, alphas,
+                                               device)}
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("brain", "stability", "layers", "systems", "boot")}
     summary: dict = {"regions": regions, "n_images": len(stimuli),
@@ -228,7 +242,7 @@ def summarise(t: dict[str, pd.DataFrame], systems: pd.DataFrame, regions: list[s
     stab = t["stability"]["agreement"]
     scored = t["scored"]
     by_region = t["stability"].groupby("region", sort=False)["agreement"].mean()
-    out = {"stability_mean": number(float(stab.mean())),
+    out: dict[str, Any] = {"stability_mean": number(float(stab.mean())),
            "stability_min": number(float(stab.min())),
            "stability_by_region": {r: number(float(by_region.get(r, np.nan)))
                                    for r in regions},

@@ -119,9 +119,10 @@ def brain_matrix(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
     pairs of different subjects, neither in ``leave_out``. rows / cols: one row per row /
     column of ``mat`` (kind, subject, region); only rows of kind 'brain' are used."""
     rs, cs = rows["subject"].to_numpy(), cols["subject"].to_numpy()
-    keep_r = (rows["kind"].to_numpy() == "brain") & ~np.isin(rs, list(leave_out))
+    out = np.asarray(list(leave_out))
+    keep_r = (rows["kind"].to_numpy() == "brain") & ~np.isin(rs, out)
     wr = _indicator(rows["region"].to_numpy(), regions, keep_r)
-    wc = _indicator(cols["region"].to_numpy(), regions, ~np.isin(cs, list(leave_out)))
+    wc = _indicator(cols["region"].to_numpy(), regions, ~np.isin(cs, out))
     ok = (rs[:, None] != cs[None, :]) & np.isfinite(mat)
     num = wr.T @ np.where(ok, mat, 0.0) @ wc
     cnt = wr.T @ ok.astype(float) @ wc

@@ -52,9 +52,9 @@ def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Res
     for model in params.models:
         entry = params.zoo[model]
         for layer in entry.layers_to_read():
+            assert entry.preprocessing is not None  # config: every model in `models` has one
             r = activation_store.layer_responses(model, paths.NSD_SHARED_SET, layer,
-                                                 entry.preprocessing)
-            r = aligned(r, stimuli)
+                                                 entry.preprocessing).on(stimuli)
             live = r.data[:, :, 0].std(axis=0) > 0
             if live.sum() >= MIN_FEATURES:
                 out.append(({"kind": "model", "system": model, "layer": layer,

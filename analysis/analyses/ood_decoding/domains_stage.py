@@ -64,12 +64,11 @@ def neural(params: config.Params, table: pd.DataFrame, images: list[np.ndarray]
     labels = np.searchsorted(classes, table["label"].to_numpy())
     feats = population.features(resized(images, POPULATION_SIDE),
                                 seeds.stream(o.seed, "population-features"))
-    args = (labels, len(classes))
-    rest = (o.neural_reps, o.neural_noise_sd, o.neural_category_weight)
-    data = population.simulate(feats, *args, o.neural_sites, *rest,
-                               seeds.stream(o.seed, "population"))
-    twin = population.simulate(feats, *args, 2 * o.neural_sites, *rest,
-                               seeds.stream(o.seed, "population-twin"))
+    data, twin = (population.simulate(feats, labels, len(classes), sites, o.neural_reps,
+                                      o.neural_noise_sd, o.neural_category_weight,
+                                      seeds.stream(o.seed, stream))
+                  for sites, stream in ((o.neural_sites, "population"),
+                                        (2 * o.neural_sites, "population-twin")))
     return data, twin, "simulated population (analysis/demo/population.py)"
 
 
@@ -98,6 +97,7 @@ def run(args: argparse.Namespace) -> None:
             f.attrs["source"] = source
         for model in params.models:
             entry = params.zoo[model]
+            assert entry.preprocessing is not None  # config: every model in `models` has one
             net = zoo.build(model, entry)
             cfg = params.preprocessing[entry.preprocessing]
             data_cfg = check_model_config(net, cfg, model)

@@ -64,5 +64,5 @@ def load_image(row: pd.Series, generated: bool) -> np.ndarray:
 
 def resized(images: list[np.ndarray], side: int) -> np.ndarray:
     """(n, side, side, 3) uint8: every image resized (bicubic)."""
-    return np.stack([np.asarray(Image.fromarray(im).resize((side, side), Image.BICUBIC))
+    return np.stack([np.asarray(Image.fromarray(im).resize((side, side), Image.Resampling.BICUBIC))
                      for im in images])

@@ -31,7 +31,8 @@ def macros(ood: dict[str, Any], context: MacroContext) -> dict[str, str]:
               "resOodSplits": tex(ood.get("splits")),
               "resOodBases": tex(ood.get("bases_per_class")),
               "resOodModels": tex(n_models or None)})
-    first = next((v for v in ood.get("models", {}).values() if v.get("trained")), {})
+    first: dict[str, Any] = next((v for v in ood.get("models", {}).values()
+                                  if v.get("trained")), {})
     m.update({"resOodModelMatched": tex(first.get("matched_units"), 1),
               "resOodModelMatchedInDomain": tex(first.get("matched_in_domain")),
               "resOodModelMatchedOod": tex(first.get("matched_ood_mean")),
@@ -68,7 +69,8 @@ def _ood_extrapolation_macros(ext: dict) -> dict[str, str]:
     site-equivalents, the extrapolated neural accuracy there and the gap (and its range over
     the numbers of sites behind the scaling)."""
     systems = ext.get("systems", {})
-    first = next((v for v in systems.values() if v.get("kind") == "trained"), {})
+    first: dict[str, Any] = next((v for v in systems.values() if v.get("kind") == "trained"),
+                                 {})
     pos = systems.get("positive_control", {})
     sites = ext.get("fit_sites") or [None, None]
     m = {"resOodExtrapA": tex(ext.get("a"), 3), "resOodExtrapB": tex(ext.get("b")),

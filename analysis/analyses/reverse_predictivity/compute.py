@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from analysis import seeds
 from analysis.analyses.reverse_predictivity.params import ReversePredictivity
-from analysis.responses import Responses
+from analysis.responses import Responses, as_brain
 from analysis.stats.predictivity import (
     common_unique,
     folds,
@@ -109,25 +109,25 @@ def aligned_brains(brains: list[Responses]) -> list[Responses]:
     return [Responses(b.data[ok], b.stimuli[ok], b.channels, b.system) for b in brains]
 
 
-def reference(region: str, brains: list[Responses], test: dict[int, list[np.ndarray]],
-              fit: Fit) -> tuple[dict[int, float], list[dict]]:
+def reference(region: str, brains: list[Responses], test: dict[int | str, list[np.ndarray]],
+              fit: Fit) -> tuple[dict[int | str, float], list[dict]]:
     """The biological reference: subject -> subject, both directions (ordered pairs); one
     multi-target fit per predictor subject, every other subject's voxels as targets, on the
     folds of the predictor subject. Returns (subject -> mean ratio EV of its voxels predicted
     from the others, the pairs.csv rows)."""
-    ref: dict[int, list[float]] = {b.system.subject: [] for b in brains}
+    ref: dict[int | str, list[float]] = {as_brain(b.system).subject: [] for b in brains}
     rows = []
     for a in tqdm(brains, desc=f"reverse {region}: subject pairs", leave=False):
         others = [b for b in brains if b is not a]
         table = predictivity(a.data, np.concatenate([b.data for b in others], axis=1),
-                             test[a.system.subject], fit.alphas, fit.floor, fit.device)
+                             test[as_brain(a.system).subject], fit.alphas, fit.floor, fit.device)
         edges = np.cumsum([0] + [b.n_channels for b in others])
         for b, lo, hi in zip(others, edges[:-1], edges[1:]):
             part = table.iloc[lo:hi]
             ev = ratio_ev(part)
-            ref[b.system.subject].append(ev)
-            rows.append({"region": region, "predictor": a.system.subject,
-                         "target": b.system.subject, "ev": ev,
+            ref[as_brain(b.system).subject].append(ev)
+            rows.append({"region": region, "predictor": as_brain(a.system).subject,
+                         "target": as_brain(b.system).subject, "ev": ev,
                          "ev_median": median(part["ev"].to_numpy())})
     return {s: float(np.nanmean(v)) for s, v in ref.items()}, rows
 
@@ -138,12 +138,12 @@ def region_tables(region: str, category: str, brains: list[Responses],
     n_voxels, n_reps), at least 2 subjects; systems: name -> its targets (module docstring).
     Each network is also run with its images shuffled (the negative control, reverse only)."""
     stim = brains[0].stimuli
-    test = {b.system.subject: folds(len(stim), rp.folds,
+    test = {as_brain(b.system).subject: folds(len(stim), rp.folds,
                                     seeds.stream(rp.seed, "folds", region,
-                                                 str(b.system.subject)))
+                                                 str(as_brain(b.system).subject)))
             for b in brains}
     ref, pair_rows = reference(region, brains, test, fit)
-    reliability = {b.system.subject: float(np.nanmedian(target_reliability(b.data)))
+    reliability = {as_brain(b.system).subject: float(np.nanmedian(target_reliability(b.data)))
                    for b in brains}
     out = Tables([], pair_rows, [])
     for model, t in systems.items():
@@ -155,7 +155,7 @@ def region_tables(region: str, category: str, brains: list[Responses],
         for name, x in variants.items():
             evs, flags = [], []
             for b in tqdm(brains, desc=f"reverse {region}: {name}", leave=False):
-                s = b.system.subject
+                s = as_brain(b.system).subject
                 rev_table = predictivity(b.data, x[:, t.targets, None], test[s], fit.alphas,
                                          fit.floor, fit.device)
                 rev = rev_table["ev"].to_numpy()

@@ -51,8 +51,9 @@ def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray
     rp = block(params)
     entry = params.zoo[model]
     layer = params.layer(model, category)
+    assert entry.preprocessing is not None  # config: every model in `models` has one
     r = activation_store.layer_responses(model, NSD_SHARED_SET, layer, entry.preprocessing)
-    acts = aligned(r, stimuli).mean()
+    acts = r.on(stimuli).mean()
     sel = above(unit_store.t_values(model, layer, "floc", category),
                 params.unit_threshold(entry.trained))
     live = acts.std(axis=0) > 0
@@ -70,8 +71,9 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
     systems = {m: _units(params, m, category, stimuli) for m in params.trained_models()}
     ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
                                    params.threshold)
+    ctrl = aligned(ctrl, stimuli) if ctrl is not None else None  # None: lacks an image
     if ctrl is not None:
-        acts = aligned(ctrl, stimuli).mean()
+        acts = ctrl.mean()
         live = acts.std(0) > 0
         systems[control_brain.POSITIVE] = Targets(acts, np.flatnonzero(live),
                                                   np.zeros(int(live.sum()), bool), True)
