@@ -131,6 +131,12 @@ class ZooEntry(Block):
             raise ValueError(f"source {self.source} needs {missing}")
         return self
 
+    def architecture(self) -> str:
+        """The architecture and preprocessing, which matched networks share: the model name
+        without a pretrained tag (timm's '.tag'), from `arch` or `id` (an entry with neither
+        matches no other: its display name)."""
+        return f"{(self.arch or self.id or self.display).split('.')[0]}|{self.preprocessing}"
+
     def layers_to_read(self) -> list[str]:
         """Layers to extract: `read` if given, else the per-category layers (unique, ordered)."""
         return list(dict.fromkeys(self.read or list(self.layers.values())))

@@ -4,8 +4,11 @@ A :class:`Responses` holds ``data`` with documented axes ``(n_stimuli, n_channel
 — channels are voxels or units, repetitions are the brain's repeated presentations (NaN where a
 repetition was not shown; a network has one) — with the stimulus ids of its rows, the channel ids
 of its columns (indices into the voxel axis of a prepared store, or unit indices of a layer) and
-the system's identity as fields: :class:`BrainId` (subject, region, selection) or
-:class:`NetworkId` (model, layer, trained flag, selection). Tables built from responses take
+the system's identity as fields: :class:`BrainId` (subject, region, selection),
+:class:`RecordingId` (a neural population recorded at sites, e.g. the out-of-domain analysis's
+population) or :class:`NetworkId` (model, layer, trained flag, selection; ``control`` marks a
+control presented as a network). Every identity says its ``kind`` ('brain', 'recording',
+'network' or 'control') and whether it is ``noiseless``. Tables built from responses take
 their identity columns from :meth:`SystemId.fields`, never from strings parsed back.
 
 In the spirit of rsatoolbox's descriptor-carrying ``Dataset`` and Brain-Score's stimulus-id-keyed
@@ -15,7 +18,7 @@ assemblies, with plain NumPy underneath.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import ClassVar, Union
 
 import numpy as np
 
@@ -44,7 +47,8 @@ class BrainId:
     region: str
     selection: Selection = field(default_factory=Selection)
     #: brains are measured with noise: reliability is estimated from repetitions
-    noiseless = False
+    noiseless: ClassVar[bool] = False
+    kind: ClassVar[str] = "brain"
 
     def fields(self) -> dict[str, object]:
         return {"subject": self.subject, "region": self.region}
@@ -61,8 +65,14 @@ class NetworkId:
     layer: str
     trained: bool
     selection: Selection = field(default_factory=Selection)
+    #: a control presented as a network (a noise-free simulated brain, a shuffled network)
+    control: bool = False
     #: a network's response to a stimulus is deterministic
-    noiseless = True
+    noiseless: ClassVar[bool] = True
+
+    @property
+    def kind(self) -> str:
+        return "control" if self.control else "network"
 
     def fields(self) -> dict[str, object]:
         return {"model": self.model, "layer": self.layer, "trained": self.trained,
@@ -72,7 +82,24 @@ class NetworkId:
         return self.model
 
 
-SystemId = Union[BrainId, NetworkId]
+@dataclass(frozen=True)
+class RecordingId:
+    """A neural population recorded (or simulated) at sites, e.g. the out-of-domain
+    analysis's population: repeated presentations, measured with noise."""
+
+    name: str
+    sites: str = "sites"
+    noiseless: ClassVar[bool] = False
+    kind: ClassVar[str] = "recording"
+
+    def fields(self) -> dict[str, object]:
+        return {"recording": self.name, "sites": self.sites}
+
+    def label(self) -> str:
+        return self.name
+
+
+SystemId = Union[BrainId, NetworkId, RecordingId]
 
 
 def as_brain(system: SystemId) -> BrainId:

@@ -43,3 +43,31 @@ def test_systems_must_respond_to_the_same_stimuli_in_the_same_order():
     check_aligned([_brain(), _brain()])
     with pytest.raises(InputError, match="different stimuli"):
         check_aligned([_brain(), _brain(stimuli=np.array([1, 0, 2, 3]))])
+
+
+def test_every_identity_says_its_kind_and_noise():
+    """Brains and recordings are measured with noise; networks and controls presented as
+    networks are not; a control keeps its kind through the negative control's shuffle."""
+    from analysis.responses import RecordingId
+    from analysis.stats.controls import shuffled
+
+    assert (BrainId(1, "FFA").kind, BrainId(1, "FFA").noiseless) == ("brain", False)
+    assert (NetworkId("m", "l", True).kind, NetworkId("m", "l", True).noiseless) == (
+        "network", True)
+    rec = RecordingId("neural")
+    assert (rec.kind, rec.noiseless, rec.fields()) == (
+        "recording", False, {"recording": "neural", "sites": "sites"})
+    net = Responses.from_network(np.arange(6.0).reshape(3, 2), np.array(["a", "b", "c"]),
+                                 np.arange(2), NetworkId("m", "l", True))
+    neg = shuffled(net, np.random.default_rng(0))
+    assert neg.system.kind == "control" and net.system.kind == "network"
+
+
+def test_on_reorders_to_the_given_stimuli_and_names_a_missing_one():
+    r = Responses.from_network(np.arange(6.0).reshape(3, 2), np.array(["a", "b", "c"]),
+                               np.arange(2), NetworkId("m", "l", True))
+    back = r.on(np.array(["c", "a"]))
+    assert back.stimuli.tolist() == ["c", "a"]
+    np.testing.assert_array_equal(back.mean(), [[4.0, 5.0], [0.0, 1.0]])
+    with pytest.raises(InputError, match="stimulus 'z'"):
+        r.on(np.array(["a", "z"]))

@@ -11,8 +11,9 @@ import pytest
 
 from analysis import config
 from analysis.errors import ParameterError
+from analysis.report.localizer_summary import summary
 from analysis.report.macros import macros
-from analysis.stages.select_units import architecture, compare_networks, summary
+from analysis.stats.localizer_comparative import compare_networks
 from tests.test_config import RAW, _with
 from tests.test_macros import CATEGORIES, RESULTS, ROIS
 
@@ -40,15 +41,15 @@ def test_bad_baseline_parameters_name_the_key(key, value, message):
         config.validate(_with(key, value))
 
 
-ARCH = {m: architecture(PARAMS.zoo[m]) for m in PARAMS.models}
+ARCH = {m: PARAMS.zoo[m].architecture() for m in PARAMS.models}
 
 
 def test_networks_are_matched_by_architecture_and_preprocessing():
     z = PARAMS.zoo
-    assert architecture(z["effnet_lite0"]) == architecture(z["effnet_lite0_random1"])
-    assert architecture(z["alexnetimagenet1kv1"]) == architecture(z["alexnetrandom3"])
-    assert architecture(z["vitb16siglip2res224"]) == "vit_base_patch16_siglip_224|None"
-    assert architecture(z["effnet_lite1"]) != architecture(z["effnet_lite0"])
+    assert z["effnet_lite0"].architecture() == z["effnet_lite0_random1"].architecture()
+    assert z["alexnetimagenet1kv1"].architecture() == z["alexnetrandom3"].architecture()
+    assert z["vitb16siglip2res224"].architecture() == "vit_base_patch16_siglip_224|None"
+    assert z["effnet_lite1"].architecture() != z["effnet_lite0"].architecture()
 
 
 def test_compare_networks_uses_the_same_layer_and_category_of_the_other_seeds():

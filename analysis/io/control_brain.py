@@ -37,4 +37,4 @@ def responses(region: str, contrast: str | None, threshold: float,
         ids = f[f"images/{images}"][()]
     selection = Selection("fLOC", contrast, threshold if contrast else None)
     return Responses.from_network(data, ids, voxels,
-                                  NetworkId(POSITIVE, region, True, selection))
+                                  NetworkId(POSITIVE, region, True, selection, control=True))

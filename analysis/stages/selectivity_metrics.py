@@ -21,6 +21,7 @@ from analysis.stats.selectivity_metrics import (
     all_metrics,
     consistency,
     equal_n,
+    floor_numbers,
     floor_summary,
     null_fractions,
     top_ranked,
@@ -111,28 +112,6 @@ def decoding(model: str, layer: str, v: pd.DataFrame, pre: str, m: config.Metric
                      "min_selected_by_a_metric": n_sel, "accuracy": mean, "ci_low": lo,
                      "ci_high": hi, "chance": 1 / len(np.unique(ids))})
     return rows
-
-
-def floor_numbers(pct: pd.DataFrame) -> dict:
-    """The null floors for the text (percent): FSI's unit-level floor and the units' zero
-    percentage, [lowest, highest] over the layers of the trained and of the untrained networks;
-    FSI's highest kernel-level floor; the highest floor of the other metrics at any level; and
-    how many of the percentages (model x layer x level x metric) exceed their floor's 95th
-    percentile, per kind of network."""
-    fsi, unit = pct["metric"] == "fsi", pct["level"] == "unit"
-    out: dict[str, object] = {}
-    for trained, kind in ((True, "trained"), (False, "untrained")):
-        g = pct[pct["trained"] == trained]
-        if g.empty:
-            continue
-        u = g[(g["metric"] == "fsi") & (g["level"] == "unit")]
-        for key, col in (("fsi_null_units", "pct_null"), ("pct_zero_units", "pct_zero")):
-            out[f"{key}_{kind}"] = [round(float(u[col].min()), 6), round(float(u[col].max()), 6)]
-        out[f"n_above_floor_q95_{kind}"] = int((g["pct_selective"] > g["pct_null_q95"]).sum())
-        out[f"n_percentages_{kind}"] = len(g)
-    out["fsi_null_kernels_max"] = round(float(pct.loc[fsi & ~unit, "pct_null"].max()), 6)
-    out["other_metrics_null_max"] = round(float(pct.loc[~fsi, "pct_null"].max()), 6)
-    return out
 
 
 def summary(frames: dict[str, pd.DataFrame], permutations: int) -> dict:

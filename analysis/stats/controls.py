@@ -38,7 +38,7 @@ def shuffled(r: Responses, rng: np.random.Generator) -> Responses:
     sys = as_network(r.system)
     order = rng.permutation(r.n_stimuli)
     return Responses(r.data[order], r.stimuli, r.channels,
-                     NetworkId(NEGATIVE, sys.layer, sys.trained, sys.selection))
+                     NetworkId(NEGATIVE, sys.layer, sys.trained, sys.selection, control=True))
 
 
 def aligned(control: Responses, stimuli: np.ndarray) -> Responses | None:
@@ -90,7 +90,7 @@ def control_comparison(brains: list[Responses], positive: Responses, n_boot: int
 
 def _named(r: Responses, model: str) -> NetworkId:
     s = as_network(r.system)
-    return NetworkId(model, s.layer, s.trained, s.selection)
+    return NetworkId(model, s.layer, s.trained, s.selection, control=s.control)
 
 
 def verdict(control: str, low: float, high: float, margin: float) -> str:

@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
+import pandas as pd
 import scipy.stats
 
 from analysis.stats.localizer import _rows_per_chunk
@@ -239,3 +240,27 @@ def compare_to_untrained(value: float, untrained: np.ndarray, alpha: float,
                ci_low=out["difference"] - q * se, ci_high=out["difference"] + q * se,
                p_vs_untrained=float(scipy.stats.t.sf(out["difference"] / se, df)))
     return out
+
+
+def compare_networks(table: pd.DataFrame, column: str, arch: dict[str, str], alpha: float,
+                     replicates: dict[tuple[str, str, str], np.ndarray] | None = None
+                     ) -> pd.DataFrame:
+    """``table`` (one row per model/layer/category, with ``trained``) with the comparison of
+    each row's ``column`` against the same layer and category of the untrained networks of its
+    architecture (arch: model -> :func:`architecture`), other than itself
+    (:func:`compare_to_untrained`, with the rows' bootstrap replicates if given), and
+    ``beyond_untrained``: p_vs_untrained < alpha (None where not testable)."""
+    out = []
+    for r in table.itertuples():
+        peers = table[(table["layer"] == r.layer) & (table["category"] == r.category)
+                      & ~table["trained"].astype(bool) & (table["model"] != r.model)
+                      & (table["model"].map(arch) == arch[r.model])]
+        reps = {} if replicates is None else {
+            "replicates": replicates[r.model, r.layer, r.category],
+            "untrained_replicates": np.array([replicates[m, r.layer, r.category]
+                                              for m in peers["model"]])}
+        c = compare_to_untrained(getattr(r, column), peers[column].to_numpy(), alpha, **reps)
+        p = c["p_vs_untrained"]
+        out.append({**c, "beyond_untrained": bool(p < alpha) if np.isfinite(p) else None})
+    return table.assign(**pd.DataFrame(out, index=table.index,
+                                       columns=[*COMPARATIVE_COLUMNS, "beyond_untrained"]))

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.stats
 
 from analysis.selection import above
+from analysis.stats.localizer import permuted_top_k_overlap
 from analysis.stats.standardize import zscore_columns
 
 
@@ -105,3 +106,29 @@ def category_profile(x: np.ndarray, labels: np.ndarray, mask: np.ndarray,
     z = zscore_columns(x[:, mask])
     labels = np.asarray(labels)
     return {c: float(z[labels == c].mean()) for c in categories}
+
+
+def equal_k_overlap(t1: np.ndarray, t2: np.ndarray, k: int) -> dict[str, float]:
+    """Overlap of the k units ranked highest by fLoc's t1 and by localizer2's t2 (k equal for
+    every network): the intersection, its chance level and their difference over k."""
+    r = top_k_overlap(t1, t2, k)
+    return {"k_equal": k, "both_equal_k": r["both_top_k"],
+            "expected_equal_k": r["expected_top_k"],
+            "excess_equal_k": (r["both_top_k"] - r["expected_top_k"]) / k}
+
+
+def top_k_overlap_test(t1: np.ndarray, t2: np.ndarray, k: int, x2: np.ndarray, loc2: np.ndarray,
+                   category: str, loc2_domains: list[str], permutations: int,
+                   rng: np.random.Generator) -> dict[str, float]:
+    """Overlap of the k units ranked highest by fLoc's t1 and by localizer2's t2 (both
+    (n_units,)) with its hypergeometric p, and ``p_permutation_top_k`` against
+    ``permutations`` label permutations of localizer2 (x2: (n_images, n_units) its responses,
+    loc2: (n_images,) its labels); NaN when k = 0."""
+    row = top_k_overlap(t1, t2, k)
+    if k == 0:
+        return {**row, "p_permutation_top_k": np.nan}
+    valid = np.isfinite(t1) & np.isfinite(t2)
+    null = permuted_top_k_overlap(x2, loc2, category, loc2_domains, top_k(t1, k, valid), valid,
+                                  permutations, rng)
+    return {**row, "p_permutation_top_k": (1 + int(np.sum(null >= row["both_top_k"])))
+            / (1 + permutations)}

@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from analysis.responses import Responses, as_network
+from analysis.responses import RecordingId, Responses, as_network
 from analysis.selection import above
 from analysis.stats.comparison import (
     MEASURES,
@@ -30,9 +30,13 @@ from analysis.stats.region_comparison import MIN_SUBJECTS, inference, point_esti
 
 
 def select(r: Responses, t: np.ndarray, threshold: float) -> Responses:
-    """The channels of ``r`` whose t exceeds ``threshold``, with the threshold recorded."""
-    sel = replace(r.system.selection, threshold=float(threshold))
-    return r.take(above(t, threshold)).relabel(replace(r.system, selection=sel))
+    """The channels of ``r`` (a brain or a network) whose t exceeds ``threshold``, with the
+    threshold recorded."""
+    system = r.system
+    if isinstance(system, RecordingId):
+        raise TypeError(f"{system}: a recording has no localizer selection")
+    sel = replace(system.selection, threshold=float(threshold))
+    return r.take(above(t, threshold)).relabel(replace(system, selection=sel))
 
 
 def exclusion(brains: list[Responses], nets: list[Responses]) -> str:

@@ -40,7 +40,7 @@ from analysis.analyses.ood_decoding.params import OUTPUT, block
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
 from analysis.io.ood_neural import table_for
-from analysis.responses import NetworkId, Responses
+from analysis.responses import RecordingId, Responses
 
 POSITIVE = "positive_control"
 NEGATIVE = "negative_control"
@@ -58,8 +58,7 @@ def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
         data, ids = f["responses"][()], f["stimulus_ids"][()].astype(str)
         twin = f["twin_responses"][()] if "twin_responses" in f else None
         source = str(f.attrs["source"])
-    neural = Responses(data, ids, np.arange(data.shape[1]),
-                       NetworkId(NEURAL, "sites", True))
+    neural = Responses(data, ids, np.arange(data.shape[1]), RecordingId(NEURAL))
     table = table_for(neural, labels, source=str(paths.OOD_DATA / "images.csv"))
     systems: dict[str, tuple[np.ndarray, str]] = {}
     for model in params.models:
