@@ -47,8 +47,6 @@ COMMANDS = {
                "voxel-wise encoding models: necessity and sufficiency of selective units"),
     "annotate": ("analysis.stages.annotate",
                  "the shared images' annotation table (generator, COCO, hand labels)"),
-    "divergence": ("analysis.stages.divergence",
-                   "stimulus-level divergences and the diagnostic tests (Finding 5)"),
     "figures-divergence": ("analysis.stages.figures_divergence", "Figure 6"),
     "figures-companion": ("analysis.stages.figures_companion",
                           "Figures 7 (alignment patterns) and 8 (out-of-domain decoding)"),

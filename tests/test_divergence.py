@@ -391,20 +391,20 @@ def test_committed_demo_results_recover_the_planted_invariances():
         assert neg["estimate"] < -0.3 and float(neg["p"]) < 0.01, region
 
 
-@pytest.mark.skipif(not (ROOT / "results" / "divergence" / "diagnostics.csv").is_file(),
+@pytest.mark.skipif(not (ROOT / "results" / "analyses" / "divergence" / "diagnostics.csv")
+                    .is_file(),
                     reason="no committed divergence results")
 def test_figure6_draws_when_tables_are_empty(tmp_path):
     """No trained model with selective units (empty per-image and generalisation tables) and
     no real sets (header-only files): Figure 6 still draws, with those panels empty."""
-    from analysis.report.figures import figure6
-    from analysis.stages.divergence import IT_COLUMNS, REAL_COLUMNS
-    from analysis.stages.figures_divergence import _read
+    from analysis.analyses.divergence import figure as figure6
+    from analysis.analyses.divergence.compute import IT_COLUMNS, REAL_COLUMNS
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    assert _read(empty).empty
-    folder = ROOT / "results" / "divergence"
-    fig = figure6.draw(_read(empty), pd.read_csv(folder / "diagnostics.csv"),
-                       pd.read_csv(folder / "subjects.csv"), _read(empty),
+    assert figure6.read_table(empty).empty
+    folder = ROOT / "results" / "analyses" / "divergence"
+    fig = figure6.draw(figure6.read_table(empty), pd.read_csv(folder / "diagnostics.csv"),
+                       pd.read_csv(folder / "subjects.csv"), figure6.read_table(empty),
                        pd.DataFrame(columns=REAL_COLUMNS), pd.DataFrame(columns=IT_COLUMNS),
                        {"faces": "FFA", "bodies": "EBA", "places": "PPA"}, "effnet_lite0", {},
                        2.0)
@@ -412,7 +412,7 @@ def test_figure6_draws_when_tables_are_empty(tmp_path):
 
 
 def test_figure6_shows_every_held_out_part():
-    from analysis.report.figures import figure6
+    from analysis.analyses.divergence import figure as figure6
     assert figure6.PARTS == ["discovery", *(part.name for part in gp.PARTS)]
 
 
@@ -421,12 +421,13 @@ def test_an_excluded_region_is_reported_not_crashed_on():
     diagnostics row carries the reason, the summary and the table say it, the other region
     is summarised as before."""
     from analysis import config
-    from analysis.report.macros import divergence_table
-    from analysis.stages import divergence as stage
+    from analysis.analyses.divergence.compute import IT_COLUMNS, REAL_COLUMNS
+    from analysis.analyses.divergence.report import divergence_table
+    from analysis.analyses.divergence.summary import summary
 
     root = Path(__file__).resolve().parents[1]
     params = config.load_params(root / "params.yaml")
-    folder = root / "results" / "divergence"
+    folder = root / "results" / "analyses" / "divergence"
     tables = {name: pd.read_csv(folder / f"{name}.csv")
               for name in ("diagnostics", "subjects", "generalisation")}
     note = "excluded: fewer than 2 subjects have selected voxels with a measurable signal"
@@ -435,9 +436,9 @@ def test_an_excluded_region_is_reported_not_crashed_on():
         "region": "EBA", "category": "bodies", "label_a": "exposed_limbs",
         "label_b": "covered_body", "system": "brain", "kind": "brain", "n_subjects": 1,
         "note": note}])], ignore_index=True)
-    tables["real_images"] = pd.DataFrame(columns=stage.REAL_COLUMNS)
-    tables["it_rdm"] = pd.DataFrame(columns=stage.IT_COLUMNS)
-    out = stage.summary(tables, params)
+    tables["real_images"] = pd.DataFrame(columns=REAL_COLUMNS)
+    tables["it_rdm"] = pd.DataFrame(columns=IT_COLUMNS)
+    out = summary(tables, params)
     assert out["regions"]["EBA"] == {"category": "bodies", "excluded": note}
     assert "brain" in out["regions"]["FFA"]
     table = divergence_table(out)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analysis.analyses.divergence import figure as figure6
 from analysis.analyses.reverse_predictivity import figure as reverse_figure
 from analysis.analyses.reverse_predictivity.compute import (
     PAIR_COLUMNS,
     SUBJECT_COLUMNS,
     UNIT_COLUMNS,
 )
-from analysis.report.figures import figure3, figure5, figure6
+from analysis.report.figures import figure3, figure5
 from analysis.stages.encode import ACCURACY_COLUMNS
 from analysis.stats.comparison import pair_table
 

@@ -123,7 +123,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n
              localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
              paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
              rsa92: dict, encoding: dict, annotations: dict,
-             divergence: dict, validation: dict) -> dict:
+             validation: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
@@ -143,6 +143,6 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n
         "robustness": robustness,
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
         "encoding": encoding,
-        "annotations": annotations, "divergence": divergence,
+        "annotations": annotations,
         "validation": validation,
     }

@@ -1,4 +1,5 @@
-"""Figure 6 (stimulus-level divergences and diagnostic tests) from results/divergence."""
+"""Figure 6 (stimulus-level divergences and diagnostic tests) from
+results/analyses/divergence."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import pandas as pd
 
 from analysis import config, paths
-from analysis.report.figures import figure6
+from analysis.analyses.divergence import figure as figure6
+from analysis.analyses.divergence.params import OUTPUT as DIVERGENCE
+from analysis.analyses.divergence.params import block
 from analysis.report.figures.style import label_tier, save
 from analysis.report.provenance import stage_provenance
 
@@ -23,22 +25,14 @@ def thumbnails(ids: set[int], path: Path = paths.NSD_IMAGES) -> dict[int, np.nda
         return {int(stored[k]): f["images"][k] for k in rows}
 
 
-def _read(path: Path) -> pd.DataFrame:
-    """A table of the divergence stage; an empty one (nothing to tabulate) as no rows."""
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-
-
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     prov = stage_provenance("figures-divergence")
     regions = {c: r for c in params.categories if (r := params.main_region(c)) is not None}
-    tables = {name: _read(paths.DIVERGENCE / f"{name}.csv")
+    tables = {name: figure6.read_table(DIVERGENCE / f"{name}.csv")
               for name in ("images", "diagnostics", "subjects", "generalisation",
                            "real_images", "it_rdm")}
-    model = next(m for m in params.divergence.discovery_models if m in params.models)
+    model = next(m for m in block(params).discovery_models if m in params.models)
     img = figure6.select_rows(tables["images"], model=model)
     top = set()
     for _, g in (img.groupby("region") if len(img) else ()):
@@ -46,6 +40,6 @@ def run(args: argparse.Namespace) -> None:
                    .head(figure6.THUMBNAILS)["nsd_id"].astype(int))
     fig = figure6.draw(tables["images"], tables["diagnostics"], tables["subjects"],
                        tables["generalisation"], tables["real_images"], tables["it_rdm"],
-                       regions, model, thumbnails(top), params.divergence.residual_cutoff)
+                       regions, model, thumbnails(top), block(params).residual_cutoff)
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE6, {**prov, "output": str(paths.FIGURE6)})

@@ -40,7 +40,6 @@ def run(args: argparse.Namespace) -> None:
         rsa92=_json(paths.RSA92 / "summary.json"),
         encoding=_json(paths.ENCODING / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
-        divergence=_json(paths.DIVERGENCE / "summary.json"),
         validation=_json(paths.VALIDATION / "summary.json"))
     for analysis in registry.analyses():
         results[analysis.name] = analysis.results(_json(analysis.summary))

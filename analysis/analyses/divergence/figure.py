@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,6 +19,14 @@ PART_LABELS = {"discovery": "discovery",
                "held-out models, subjects and images": "held-out models,\nsubjects + images"}
 PARTS = list(PART_LABELS)
 THUMBNAILS = 3  # most divergent images shown per region
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A table of the divergence stage; an empty one (nothing to tabulate) as no rows."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
 
 
 def _pretty(label: str) -> str:

@@ -1,0 +1,117 @@
+"""The divergence analysis in results.json (its summary as is), in the manuscript's macros and
+in its tables (table_divergence.tex, table_divergence_real.tex). The annotation counts it cites
+are the annotate stage's (analysis.report.macros.annotation_macros)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.registry import MacroContext
+from analysis.report.format import macro_name, tabular, tex, tex_text
+
+
+def results(summary: dict[str, Any]) -> dict[str, Any]:
+    """results.json's ``divergence``: the stage's summary.json."""
+    return summary
+
+
+def tables(div: dict[str, Any]) -> dict[str, str]:
+    """The generated LaTeX tables: file name -> text."""
+    return {"table_divergence.tex": divergence_table(div),
+            "table_divergence_real.tex": real_images_table(div)}
+
+
+GEN_PARTS = {"held-out subjects and images": "SubjectsImages",
+             "held-out models, subjects and images": "Models"}
+
+
+def macros(div: dict[str, Any], context: MacroContext) -> dict[str, str]:
+    """Diagnostic contrasts per region (``context.regions``): the brain (subjects; subjects and
+    images), the first trained model, the trained models' mean, the controls, the
+    generalisation parts (first model of each part); 'n/a' where not run."""
+    regions = context.regions
+    m = {"resDivCutoff": tex(div.get("residual_cutoff")),
+         "resDivShift": tex(div.get("control_shift"))}
+    it = div.get("it_rdm", {})
+    m["resDivItRatio"] = tex(it.get("human_it_ratio_mean"))
+    m["resDivItSubjects"] = tex(it.get("n_human_subjects"))
+    for region in regions:
+        e = div.get("regions", {}).get(region, {})
+        base = f"res{macro_name(region)}Div"
+        brain, systems = e.get("brain", {}), e.get("systems", {})
+        m[f"{base}LabelA"] = tex_text(e.get("label_a", "n/a").replace("_", " "))
+        m[f"{base}LabelB"] = tex_text(e.get("label_b", "n/a").replace("_", " "))
+        m[f"{base}NA"], m[f"{base}NB"] = tex(e.get("n_a")), tex(e.get("n_b"))
+        m[f"{base}Brain"] = tex(brain.get("estimate"))
+        m[f"{base}BrainLow"] = tex(brain.get("low"))
+        m[f"{base}BrainHigh"] = tex(brain.get("high"))
+        m[f"{base}BrainP"] = tex(brain.get("p"))
+        m[f"{base}BrainSubjectsP"] = tex(brain.get("subjects_only", {}).get("p"))
+        m[f"{base}BrainCategory"] = tex(brain.get("category_effect"))
+        m[f"{base}BrainPositive"] = tex(brain.get("subjects_positive"))
+        m[f"{base}Subjects"] = tex(brain.get("n_subjects"))
+        m[f"{base}Trained"] = tex(e.get("trained_mean_contrast"))
+        trained = [k for k, v in systems.items() if v["kind"] == "trained"]
+        first = systems.get(trained[0], {}) if trained else {}
+        m[f"{base}Model"] = tex(first.get("estimate"))
+        m[f"{base}ModelP"] = tex(first.get("p"))
+        diff = first.get("difference", {})
+        m[f"{base}Diff"] = tex(diff.get("estimate"))
+        m[f"{base}DiffLow"], m[f"{base}DiffHigh"] = tex(diff.get("low")), tex(diff.get("high"))
+        m[f"{base}DiffP"] = tex(diff.get("p"))
+        for name, short in (("positive_control", "Positive"), ("shifted_control", "Negative")):
+            d = systems.get(name, {}).get("difference", {})
+            m[f"{base}{short}Diff"] = tex(d.get("estimate"))
+            m[f"{base}{short}DiffP"] = tex(d.get("p"))
+        m[f"{base}CategoryModel"] = tex(first.get("category_effect"))
+        gen = e.get("generalisation", {})
+        found = gen.get("found", {})
+        m[f"{base}Found"] = tex_text(f"{found['label_a']} - {found['label_b']}".replace("_", " ")
+                                     if found else "n/a")
+        m[f"{base}FoundDiscovery"] = tex(found.get("estimate"))
+        m[f"{base}FoundDiscoveryP"] = tex(found.get("p"))
+        for part, short in GEN_PARTS.items():
+            for hypothesis, prefix in (("pre-specified", "Gen"), ("found", "GenFound")):
+                rows = [v for k, v in gen.get("parts", {}).items()
+                        if k.startswith(f"{part}/") and k.endswith(f"/{hypothesis}")
+                        and "estimate" in v]
+                m[f"{base}{prefix}{short}"] = tex(rows[0]["estimate"] if rows else None)
+                m[f"{base}{prefix}{short}P"] = tex(rows[0]["p"] if rows else None)
+    return m
+
+
+def divergence_table(div: dict) -> str:
+    """booktabs table per main region: the brain's contrast and every model's and control's,
+    with the brain-model difference and its p (subjects and images crossed)."""
+    rows = []
+    for region in div.get("region_order", []):
+        e = div["regions"][region]
+        if "excluded" in e:
+            rows += [f"{region} & \\multicolumn{{5}}{{l}}{{{tex_text(e['excluded'])}}} \\\\",
+                     r"\addlinespace"]
+            continue
+        what = tex_text(f"{e['label_a']} - {e['label_b']}".replace("_", " "))
+        b = e["brain"]
+        rows.append(f"{region} & {what} & brain ({b['n_subjects']} subjects, $p$ = "
+                    f"{tex(b['p'])}) & "
+                    f"{tex(b['estimate'])} [{tex(b['low'])}, {tex(b['high'])}] & & \\\\")
+        for name, v in e["systems"].items():
+            d = v["difference"]
+            rows.append(f" & & {tex_text(name)} ({v['kind']}) & {tex(v['estimate'])} "
+                        f"[{tex(v['low'])}, {tex(v['high'])}] & {tex(d['estimate'])} & "
+                        f"{tex(d['p'])} \\\\")
+        rows.append(r"\addlinespace")
+    return tabular("lllrrr", r"Region & Contrast & System & contrast [95\% CI] & "
+                    r"brain$-$system & $p$ \\", rows)
+
+
+def real_images_table(div: dict) -> str:
+    """booktabs table of the selective units' contrasts on real stimulus sets, per model."""
+    rows = []
+    for r in div.get("real_images", []):
+        cell = (f"{tex(r.get('estimate'))} [{tex(r.get('low'))}, {tex(r.get('high'))}] "
+                f"({tex(r.get('p'))})" if r.get("estimate") is not None else "no units")
+        rows.append(f"{tex_text(r['set'])} & {r['units']} & {tex_text(r['a'])} $-$ "
+                    f"{tex_text(r['b'])} & {tex_text(r['model'])} & {cell} \\\\")
+    return tabular("llllr", r"Set & Units & Contrast & Model & contrast [95\% CI] ($p$) \\",
+                    rows)
