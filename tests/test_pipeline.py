@@ -152,3 +152,15 @@ def test_threshold_is_read_only_where_channels_are_selected():
     assert readers == {"select-voxels", "select-units", "compare", "systems-map", "rsa92",
                        "encode", "reverse-predictivity", "divergence", "figures-brain",
                        "alignment-patterns", "results", "macros"}
+
+
+#: A stage loads, calls its analysis and writes: longer modules hide an analysis in the stage.
+MAX_STAGE_LINES = 150
+
+
+def test_stage_modules_are_thin():
+    stages_ = [*(ROOT / "analysis/stages").glob("*.py"),
+               *(ROOT / "analysis/analyses").glob("*/*stage.py")]
+    long = {p.relative_to(ROOT).as_posix(): n for p in stages_
+            if (n := len(p.read_text().splitlines())) > MAX_STAGE_LINES}
+    assert not long, f"stage modules over {MAX_STAGE_LINES} lines: {long}"
