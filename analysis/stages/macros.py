@@ -15,7 +15,6 @@ from analysis.report.macros import (
     all_macros,
     comparison_table,
     divergence_table,
-    encoding_table,
     numbers_tex,
     real_images_table,
     reproduction_table,
@@ -38,7 +37,6 @@ def run(args: argparse.Namespace) -> None:
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
-        (tmp / "table_encoding.tex").write_text(encoding_table(results["encoding"]))
         (tmp / "table_divergence.tex").write_text(divergence_table(results["divergence"]))
         (tmp / "table_divergence_real.tex").write_text(
             real_images_table(results["divergence"]))
