@@ -43,8 +43,6 @@ COMMANDS = {
                     "similarity matrix of all subjects and networks, with MDS"),
     "rsa92": ("analysis.stages.rsa92", "the comparison on the real 92-image human-IT RDMs"),
     "figures-brain": ("analysis.stages.figures_brain", "Figures 3 and 4"),
-    "encode": ("analysis.stages.encode",
-               "voxel-wise encoding models: necessity and sufficiency of selective units"),
     "annotate": ("analysis.stages.annotate",
                  "the shared images' annotation table (generator, COCO, hand labels)"),
     "figures-divergence": ("analysis.stages.figures_divergence", "Figure 6"),

@@ -193,27 +193,6 @@ class Comparison(Block):
     seed: int
 
 
-class Encoding(Block):
-    relative_alphas: Annotated[list[Annotated[float, Field(gt=0, allow_inf_nan=False)]],
-                               Field(min_length=2)]
-    random_sets: Positive
-    alpha: Probability
-    smallest_effect_share: Annotated[float, Field(gt=0, lt=1)]
-    insilico_readout: str | None
-    insilico_pool: bool
-    seed: int
-
-    @model_validator(mode="after")
-    def _enough_sets(self) -> Encoding:
-        # the draw-permutation tests' smallest two-sided p is 2 / (random_sets + 1)
-        if 2 / (self.random_sets + 1) > self.alpha:
-            raise ValueError(f"encoding.random_sets = {self.random_sets}: the smallest p of the "
-                             f"draw-permutation tests, 2/(random_sets + 1), must be at most "
-                             f"encoding.alpha = {self.alpha}; set random_sets >= "
-                             f"{math.ceil(2 / self.alpha - 1 - 1e-9)}")
-        return self
-
-
 class CocoRulesBlock(Block):
     close_area: Annotated[float, Field(gt=0)]
     exposed_words: Annotated[list[str], Field(min_length=1)]
@@ -270,7 +249,6 @@ class Params(Block):
     comparison: Comparison
     robustness: Robustness
     validation: Validation
-    encoding: Encoding
     annotations: Annotations
 
     @model_validator(mode="after")

@@ -48,7 +48,6 @@ SYSTEMS_MAP = Path("results/systems_map")
 RSA92 = Path("results/rsa92")
 ANNOTATIONS = Path("results/annotations")     # annotate: images.csv, summary.json
 DEMO_ANNOTATIONS = DEMO_TRUTH / "annotations.csv"  # simulate: the synthetic images' labels
-ENCODING = Path("results/encoding")           # encode: accuracy.csv, summary.json
 ANALYSES = Path("results/analyses")  # the registered analyses: <name>/ (analysis.registry)
 OOD_DATA = Path("data/ood")                    # ood-domains: domain images' activations
 

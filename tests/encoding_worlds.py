@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.stats import encoding
+from analysis.analyses.encoding import voxelwise as encoding
 
 ALPHAS = list(np.logspace(-3, 3, 13))
 #: Gain of the unique features in the selective units of the ``unique`` world.

@@ -7,14 +7,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.analyses.divergence import figure as figure6
+from analysis.analyses.encoding import figure as encoding_figure
+from analysis.analyses.encoding.compute import ACCURACY_COLUMNS
 from analysis.analyses.reverse_predictivity import figure as reverse_figure
 from analysis.analyses.reverse_predictivity.compute import (
     PAIR_COLUMNS,
     SUBJECT_COLUMNS,
     UNIT_COLUMNS,
 )
-from analysis.report.figures import figure3, figure5
-from analysis.stages.encode import ACCURACY_COLUMNS
+from analysis.report.figures import figure3
 from analysis.stats.comparison import pair_table
 
 REGIONS = {"faces": "FFA", "bodies": "EBA"}
@@ -37,8 +38,8 @@ def test_figure3_without_pairs_says_why():
 
 
 def test_figure5_without_voxels_or_reference_says_why():
-    fig = figure5.draw_encoding(pd.DataFrame(columns=ACCURACY_COLUMNS), ["effnet_lite0"],
-                                REGIONS, "bn2", 0.05)
+    fig = encoding_figure.draw_encoding(pd.DataFrame(columns=ACCURACY_COLUMNS),
+                                        ["effnet_lite0"], REGIONS, "bn2", 0.05)
     text = _texts(fig)
     assert text.count("no subject has a selected voxel") == 4  # rows a, b of both regions
     assert text.count("nothing tested") == 2

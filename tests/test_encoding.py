@@ -1,6 +1,6 @@
-"""Encoding accuracy and the necessity/sufficiency tests (analysis.stats.encoding): against
-pingouin, scipy, a brute-force permutation loop and NSD's noise ceiling; on planted worlds the
-analysis must tell apart (tests/encoding_worlds.py: the brain driven by features only the
+"""Encoding accuracy and the necessity/sufficiency tests (analysis.analyses.encoding.voxelwise):
+against pingouin, scipy, a brute-force permutation loop and NSD's noise ceiling; on planted
+worlds the analysis must tell apart (tests/encoding_worlds.py: the brain driven by features only the
 selective units carry, by features spread over the layer, or by a share of unique features);
 and under the realistic null of the distributed world (image drive that varies across images,
 units of varying gain, voxel-correlated noise, 3 repetitions), where neither test may fire
@@ -12,7 +12,7 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from analysis.stats import encoding
+from analysis.analyses.encoding import voxelwise as encoding
 from tests import encoding_worlds as worlds
 
 R = 39  # params encoding.random_sets
@@ -193,13 +193,13 @@ def test_true_signal_as_prediction_reaches_the_noise_ceiling():
 
 
 def test_the_pipeline_controls_reach_the_ceiling_and_chance():
-    """Acceptance on the committed demo results (results/encoding, a pipeline output): the
-    noise-free simulated brain as features predicts each region near its noise ceiling, the
-    network with shuffled training images at chance."""
+    """Acceptance on the committed demo results (results/analyses/encoding, a pipeline
+    output): the noise-free simulated brain as features predicts each region near its noise
+    ceiling, the network with shuffled training images at chance."""
     import json
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "results/encoding/summary.json"
+    path = Path(__file__).resolve().parents[1] / "results/analyses/encoding/summary.json"
     if not path.is_file():
         pytest.skip("no pipeline results in this checkout (run `make repro`)")
     s = json.loads(path.read_text())

@@ -10,16 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import registry
-from analysis.report.format import macro_name, tex, tex_p_relation, tex_text
+from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
 RDM_DISTANCE_TEXT = {"crossval_euclidean": "the cross-validated squared Euclidean distance",
                      "correlation": "correlation distance ($1-r$)"}
 METRICS = {"fsi": "FSI", "dprime": "Dprime", "ranksum": "Ranksum", "pairwise_t": "Pairwise"}
-SILENCING = {"zero": "set to zero in the post-activation output",
-             "mean_ablation": "mean-ablated: replaced by their mean over the images at each "
-                              "position, since the layer's output is signed and has no off state"}
 
 
 def _mean(d: dict, prefix: str) -> float | None:
@@ -322,80 +319,6 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     return m
 
 
-#: Encoding feature sets -> macro suffix (means over subjects, trained models pooled).
-ENC_SETS = {"all": "All", "lesioned": "Lesioned", "selective": "Selective",
-            "random_lesioned": "RandLesioned", "random_only": "RandOnly"}
-ENC_MEASURES = {"univariate_rc": "Uni", "multivariate_rc": "Multi", "voxel_r_normalised": "Vox"}
-ENC_TESTS = {"necessity": "Necessity", "sufficiency_vs_random": "SuffRandom",
-             "drop_lesioned": "DropLesioned", "drop_selective": "DropSelective"}
-
-
-def encoding_macros(enc: dict, regions: list[str]) -> dict[str, str]:
-    """Encoding numbers (necessity/sufficiency, trained models pooled) per region; 'n/a' for a
-    region not run."""
-    m = {"resEncModels": tex(len(enc.get("models", []))),
-         "resEncRandomSets": tex(enc.get("random_sets")),
-         "resEncReadout": tex_text(enc.get("insilico_readout") or "n/a"),
-         "resEncReadoutPooling": ("its kernels averaged over positions" if enc.get("insilico_pool")
-                                  else "every unit"),
-         "resEncAlpha": tex(enc.get("alpha")),
-         "resEncSmallestEffect": tex(enc.get("smallest_effect_share")),
-         "resEncSilencing": SILENCING.get(next(iter(enc.get("silencing", {}).values()), ""),
-                                          "n/a")}
-    for roi in regions:
-        block = enc.get("pooled_trained", {}).get(roi, {})
-        for measure, short in ENC_MEASURES.items():
-            base = f"res{macro_name(roi)}Enc{short}"
-            e = block.get(measure, {})
-            lay, ins = e.get("layer", {}), e.get("insilico", {})
-            for key, suffix in ENC_SETS.items():  # 3 decimals: the effects are small
-                m[f"{base}{suffix}"] = tex(lay.get(f"mean_{key}"), 3)
-            for key, suffix in ENC_TESTS.items():
-                m[f"{base}{suffix}"] = tex(lay.get(key), 3)
-                m[f"{base}{suffix}P"] = tex(lay.get(f"{key}_p"))
-            for key in ("necessity", "sufficiency_vs_random"):  # the subjects' t (descriptive)
-                m[f"{base}{ENC_TESTS[key]}PSubjects"] = tex(lay.get(f"{key}_p_subjects"))
-            m[f"{base}NecessityEv"] = tex(lay.get("necessity_ev"), 3)
-            m[f"{base}EquivalenceP"] = tex(lay.get("necessity_equivalence_p"))
-            m[f"{base}NotNeeded"] = tex(lay.get("not_needed"))
-            m[f"{base}Share"] = tex(lay.get("sufficiency_share"))
-            m[f"{base}Necessary"] = tex(lay.get("necessary"))
-            m[f"{base}BetterThanRandom"] = tex(lay.get("better_than_random"))
-            m[f"{base}InsilicoAll"] = tex(ins.get("mean_all"), 3)
-            m[f"{base}InsilicoLesioned"] = tex(ins.get("mean_lesioned"), 3)
-            m[f"{base}InsilicoNecessity"] = tex(ins.get("necessity"), 3)
-            m[f"{base}InsilicoNecessityP"] = tex(ins.get("necessity_p"))
-            m[f"{base}Negative"] = tex(e.get("negative_control_mean"))
-            m[f"{base}Positive"] = tex(enc.get("positive_control", {}).get(roi, {})
-                                       .get(measure))
-    return m
-
-
-def encoding_table(enc: dict) -> str:
-    """booktabs table per model (and pooled trained), region and measure: mean accuracy of each
-    feature set, necessity and better-than-random with their p."""
-    rows = [r"\begin{tabular}{lllrrrrrrr}", r"\toprule",
-            r"Model & Region & Measure & all & $-$sel. & $-$rand. & sel. & rand. & "
-            r"necessity ($p$) & sel.$-$rand. ($p$) \\", r"\midrule"]
-    groups = [(tex_text(k), v) for k, v in enc.get("by_model", {}).items()]
-    if len(groups) > 1:
-        groups.append(("trained, pooled", enc.get("pooled_trained", {})))
-    for label, by_region in groups:
-        for roi, block in by_region.items():
-            for measure, short in ENC_MEASURES.items():
-                lay = block.get(measure, {}).get("layer", {})
-                cells = " & ".join(tex(lay.get(f"mean_{k}"), 3) for k in
-                                   ("all", "lesioned", "random_lesioned", "selective",
-                                    "random_only"))
-                rows.append(f"{label} & {roi} & {short} & {cells} & "
-                            f"{tex(lay.get('necessity'), 3)} ({tex(lay.get('necessity_p'))}) & "
-                            f"{tex(lay.get('sufficiency_vs_random'), 3)} "
-                            f"({tex(lay.get('sufficiency_vs_random_p'))}) \\\\")
-        rows.append(r"\addlinespace")
-    rows += [r"\bottomrule", r"\end{tabular}"]
-    return "% Generated by `python -m analysis macros`. Do not edit.\n" + "\n".join(rows) + "\n"
-
-
 def annotation_macros(ann: dict) -> dict[str, str]:
     """The annotation counts (the annotate stage's summary): images annotated and where the
     labels come from."""
@@ -411,12 +334,10 @@ def published_macros(published: dict) -> dict[str, str]:
 def all_macros(results: dict, regions: list[str], categories: list[str], published: dict
                ) -> dict[str, str]:
     """Every macro the manuscript may use: the results', the published numbers', the
-    encoding numbers and each registered analysis's (analysis.registry), 'n/a' where a stage
+    annotation counts and each registered analysis's (analysis.registry), 'n/a' where a stage
     did not run. An analysis's macro named like another raises RuntimeError naming both."""
     numbers = {**macros(results, regions, categories), **published_macros(published),
-            **encoding_macros(results.get("encoding", {}), regions),
-            **annotation_macros(results.get("annotations", {})),
-}
+               **annotation_macros(results.get("annotations", {}))}
     context = registry.MacroContext(regions, list(categories))
     for analysis in registry.analyses():
         own = analysis.macros(results.get(analysis.name, {}), context)

@@ -14,7 +14,6 @@ from analysis.atomic import atomic_path, write_csv
 from analysis.report.macros import (
     all_macros,
     comparison_table,
-    encoding_table,
     numbers_tex,
     reproduction_table,
 )
@@ -36,7 +35,6 @@ def run(args: argparse.Namespace) -> None:
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
-        (tmp / "table_encoding.tex").write_text(encoding_table(results["encoding"]))
         (tmp / "table_reproduction.tex").write_text(
             reproduction_table(main_t, params.tier == "nsd"))
         for analysis in registry.analyses():

@@ -38,7 +38,6 @@ def run(args: argparse.Namespace) -> None:
         controls=pd.read_csv(paths.COMPARISON / "controls.csv"),
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"),
-        encoding=_json(paths.ENCODING / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
         validation=_json(paths.VALIDATION / "summary.json"))
     for analysis in registry.analyses():

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from analysis import config, paths
 from analysis.analyses.alignment_patterns.analyse import alignment_tables
 from analysis.analyses.alignment_patterns.params import OUTPUT, block
+from analysis.analyses.encoding.params import block as encoding_block
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, control_brain, selected
 from analysis.nets.extraction import resolve_device
@@ -88,7 +89,7 @@ def _write(params: config.Params, device: str) -> None:
     tables, summary = alignment_tables(brains, _systems(params, stimuli), stimuli,
                                        list(params.rois), block(params),
                                        comparison_method(params.comparison),
-                                       params.encoding.relative_alphas, device)
+                                       encoding_block(params).relative_alphas, device)
     with atomic_path(OUTPUT) as tmp:
         tmp.mkdir()
         for name, table in tables.items():

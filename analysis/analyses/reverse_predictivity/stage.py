@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config, seeds
+from analysis.analyses.encoding.params import block as encoding_block
 from analysis.analyses.reverse_predictivity.compute import (
     PAIR_COLUMNS,
     SUBJECT_COLUMNS,
@@ -83,7 +84,7 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     rp = block(params)
-    fit = Fit(params.encoding.relative_alphas, rp.min_reliability,
+    fit = Fit(encoding_block(params).relative_alphas, rp.min_reliability,
               str(resolve_device(params.extraction.device)))
     tables, excluded = Tables([], [], []), []
     for category in params.categories:

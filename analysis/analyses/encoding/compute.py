@@ -1,25 +1,12 @@
-"""Voxel-wise encoding models: are a layer's category-selective units necessary or sufficient
-to predict the brain? (Finding 4, Figure 5.)
-
-For every trained network, subject and main region (FFA, EBA, PPA): kernel ridge models (alpha
-per voxel by leave-one-out, analysis.stats.ridge) trained on the subject's own images and tested
-on the shared images, from the category's layer with every unit, without the selective units,
-with only them, and with random unit sets of the same size removed or kept
-(analysis.stats.encoding); from a later layer with the selective (or random) units silenced in
-the forward pass (in-silico lesion, analysis.nets.insilico); and the controls: a noise-free
-simulated brain as the features (positive; where the tier has one) and the network with the
-images shuffled (negative: every image gets another image's features). Accuracy per voxel (r,
-normalised by NSD's noise ceiling) and per region (univariate and multivariate, with the
-comparison's RDM distance, noise-corrected as in the comparison). Kernels are accumulated over
-feature chunks from the float16 store (analysis.stats.kernels). Writes results/encoding/
-(accuracy.csv, summary.json).
-"""
+"""The encoding models of every trained network and the positive control (see stage.py):
+the feature sets' kernels, the fits and their accuracy, one row of accuracy.csv per model,
+subject, region, feature set and draw (the methods: voxelwise.py). The stores are read through
+the readers the stage hands in (Stores) and the activation files (kernels over chunks)."""
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import h5py
 import numpy as np
@@ -28,16 +15,11 @@ import torch
 from tqdm import tqdm
 
 from analysis import config, paths, seeds
-from analysis.atomic import atomic_path, write_csv, write_json
+from analysis.analyses.encoding import voxelwise
+from analysis.analyses.encoding.params import block
 from analysis.errors import InputError
-from analysis.io import activation_store, brain_store, control_brain, unit_store
-from analysis.nets import insilico, zoo
-from analysis.nets.extraction import resolve_device
-from analysis.nets.preprocess import check_model_config
-from analysis.report.format import number, p_value
 from analysis.responses import NetworkId, Responses, Selection
 from analysis.selection import above
-from analysis.stats import encoding
 from analysis.stats.comparison import (
     Method,
     comparison_method,
@@ -45,13 +27,9 @@ from analysis.stats.comparison import (
     profile,
     similarity,
 )
+from analysis.stats.controls import POSITIVE
 from analysis.stats.kernels import linear_kernels
 
-#: Accuracy measures summarised (columns of accuracy.csv).
-MEASURES = ("voxel_r_normalised", "univariate_rc", "multivariate_rc")
-#: In-silico feature sets, named as the layer's sets they mirror.
-INSILICO = {"insilico_intact": "all", "insilico_lesioned": "lesioned",
-            "insilico_random_lesioned": "random_lesioned"}
 #: Columns of accuracy.csv (one row per model, subject, region, feature set and draw).
 ACCURACY_COLUMNS = ["model", "region", "category", "subject", "layer", "feature_set", "draw",
                     "n_units", "n_train", "n_test", "n_voxels", "alpha_relative_median",
@@ -67,6 +45,22 @@ class Subject:
     number: int
     own: np.ndarray
     shared: np.ndarray
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The stage's readers (analysis.io and the networks), handed in by stage.py: index(set,
+    preprocessing) -> an activation store's image index; t_values(model, layer, localizer,
+    category) -> (n_units,) t; brain(subject, region, voxels, selection, images=) -> the
+    subject's responses; control(region, contrast, threshold, images=) -> the noise-free
+    simulated subject's responses or None; insilico(params, model, layer, lesions, groups,
+    device) -> (subject -> lesion -> (n, n) kernel, silencing method)."""
+
+    index: Callable[[str, str], pd.DataFrame]
+    t_values: Callable[[str, str, str, str], np.ndarray]
+    brain: Callable[..., Responses]
+    control: Callable[..., Responses | None]
+    insilico: Callable[..., tuple[dict[int, dict[str, np.ndarray]], str]]
 
 
 def _subject(s: int) -> Subject:
@@ -108,7 +102,7 @@ def _random_masks(n_units: int, size: int, draws: int, rng: np.random.Generator
 def evaluate(pred: np.ndarray, measured: Responses, brain_profile, method: Method,
              model: str) -> dict[str, float]:
     """Voxel and region accuracy of predictions (n_test, n_voxels) of ``measured``."""
-    vox = encoding.voxel_accuracy(pred, measured.data)
+    vox = voxelwise.voxel_accuracy(pred, measured.data)
     net = Responses.from_network(pred, measured.stimuli, measured.channels,
                                  NetworkId(model, "encoding", True))
     out = {"voxel_r": float(np.nanmedian(vox["r"])),
@@ -126,66 +120,12 @@ def evaluate(pred: np.ndarray, measured: Responses, brain_profile, method: Metho
     return out
 
 
-def insilico_kernels(params: config.Params, model: str, layer: str,
-                     lesions: dict[str, np.ndarray | None], groups: dict[int, list[np.ndarray]],
-                     device: torch.device) -> tuple[dict[int, dict[str, np.ndarray]], str]:
-    """Per subject, kernels of the read-out layer for each lesion; and the silencing method.
-    groups: subject -> [own rows, shared rows] in the activation stores."""
-    entry = params.zoo[model]
-    readout = params.encoding.insilico_readout
-    assert entry.preprocessing is not None  # config: every model in `models` has one
-    assert readout is not None  # only called with encoding.insilico_readout set
-    net = zoo.build(model, entry).to(device).eval()
-    cfg = check_model_config(net, params.preprocessing[entry.preprocessing], model)
-    tail = insilico.tail_after(net, layer, readout).to(device)
-    probe = np.load(paths.preprocessed(entry.preprocessing, paths.NSD_SHARED_SET, "npy"),
-                    mmap_mode="r")[:4]
-    insilico.check_tail(net, tail, np.asarray(probe), layer, readout, cfg["mean"], cfg["std"],
-                        device)
-    out: dict[int, dict[str, np.ndarray]] = {s: {} for s in groups}
-    method = "intact"
-    with h5py.File(paths.activations(model, paths.NSD_OWN_SET), "r") as fo, \
-            h5py.File(paths.activations(model, paths.NSD_SHARED_SET), "r") as fs:
-        if "raw" not in fo[layer] or "raw" not in fs[layer]:
-            raise InputError(f"{paths.activations(model)} has no raw outputs of {layer}: rerun "
-                             f"extract@{model}")
-        shape = tuple(fs[layer].attrs["shape"])
-        n_own = fo[layer]["raw"].shape[0]
-        raw = _Stacked(fo[layer]["raw"], fs[layer]["raw"])
-        for name, how, feats in tqdm(insilico.lesioned_readouts(
-                tail, raw, shape, lesions, entry.response, params.extraction.batch_size,
-                device, params.encoding.insilico_pool), total=len(lesions),
-                desc=f"encode {model}: in-silico lesions", leave=False):
-            method = how if how != "intact" else method
-            kern = linear_kernels([feats[:n_own], feats[n_own:]], groups, {"k": None},
-                                  device=device)
-            for s in groups:
-                out[s][name] = kern[s]["k"]
-    return out, method
-
-
-class _Stacked:
-    """Two (n_i, p) arrays or datasets read as one (n_1 + n_2, p) array in row slices."""
-
-    def __init__(self, a, b) -> None:
-        self.a, self.b = a, b
-        self.shape = (a.shape[0] + b.shape[0], a.shape[1])
-
-    def __getitem__(self, rows: slice) -> np.ndarray:
-        start, stop, _ = rows.indices(self.shape[0])
-        na = self.a.shape[0]
-        parts = []
-        if start < na:
-            parts.append(np.asarray(self.a[start:min(stop, na)]))
-        if stop > na:
-            parts.append(np.asarray(self.b[max(start, na) - na:stop - na]))
-        return np.concatenate(parts)
-
-
-def run(args: argparse.Namespace) -> None:
-    params = config.load_params(args.params)
+def encode(params: config.Params, device: torch.device, stores: Stores
+           ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """(accuracy table (ACCURACY_COLUMNS), excluded table (model, region, subject, reason),
+    layer -> silencing method of its in-silico lesions) of every trained network and the
+    positive control, for every subject and main region."""
     method = comparison_method(params.comparison)
-    device = resolve_device(params.extraction.device)
     regions = {c: r for c in params.categories if (r := params.main_region(c)) is not None}
     table = pd.read_csv(paths.SELECTED_VOXELS / "voxels.csv")
     subjects = [_subject(s) for s in params.subjects]
@@ -194,16 +134,11 @@ def run(args: argparse.Namespace) -> None:
     silencing: dict[str, str] = {}
     for model in params.trained_models():
         rows += encode_model(params, model, regions, table, subjects, method, device, silencing,
-                             excluded)
-    rows += positive_control(params, regions, table, subjects, method, device, excluded)
+                             excluded, stores)
+    rows += positive_control(params, regions, table, subjects, method, device, excluded, stores)
     acc = pd.DataFrame(rows, columns=ACCURACY_COLUMNS)
     excluded_table = pd.DataFrame(excluded, columns=["model", "region", "subject", "reason"])
-    with atomic_path(paths.ENCODING) as tmp:
-        tmp.mkdir()
-        write_csv(acc, tmp / "accuracy.csv")
-        write_csv(excluded_table, tmp / "excluded.csv")
-        write_json(summary(acc, params, silencing) | {"excluded": len(excluded_table)},
-                   tmp / "summary.json")
+    return acc, excluded_table, silencing
 
 
 def _fit_rows(kernels: dict[tuple[str, int], np.ndarray], n_train: int, y: np.ndarray,
@@ -212,7 +147,7 @@ def _fit_rows(kernels: dict[tuple[str, int], np.ndarray], n_train: int, y: np.nd
               n_units: dict[str, int]) -> list[dict]:
     out = []
     for (name, draw), k in kernels.items():
-        pred, alpha = encoding.fit_predict(k, n_train, y, relative_alphas, str(device))
+        pred, alpha = voxelwise.fit_predict(k, n_train, y, relative_alphas, str(device))
         out.append(key | {"feature_set": name, "draw": draw, "n_units": n_units.get(name, -1),
                           "n_train": n_train, "n_test": measured.n_stimuli,
                           "n_voxels": measured.n_channels,
@@ -221,35 +156,35 @@ def _fit_rows(kernels: dict[tuple[str, int], np.ndarray], n_train: int, y: np.nd
     return out
 
 
-def _targets(s: Subject, region: str, table: pd.DataFrame, threshold: float, contrast: str
-             ) -> tuple[np.ndarray, Responses] | None:
+def _targets(s: Subject, region: str, table: pd.DataFrame, threshold: float, contrast: str,
+             stores: Stores) -> tuple[np.ndarray, Responses] | None:
     vox = _voxels(table, s.number, region)
     if len(vox) == 0:
         return None
     sel = Selection("fLOC", contrast, threshold)
-    own = brain_store.responses(s.number, region, vox, sel, images="own")
+    own = stores.brain(s.number, region, vox, sel, images="own")
     keep = np.isin(own.stimuli, s.own)
     y = np.nanmean(own.data[keep], axis=2)
-    return y, brain_store.responses(s.number, region, vox, sel)
+    return y, stores.brain(s.number, region, vox, sel)
 
 
 def encode_model(params: config.Params, model: str, regions: dict[str, str],
                  table: pd.DataFrame, subjects: list[Subject], method: Method,
-                 device: torch.device, silencing: dict[str, str], excluded: list[dict]
-                 ) -> list[dict]:
+                 device: torch.device, silencing: dict[str, str], excluded: list[dict],
+                 stores: Stores) -> list[dict]:
     """Every feature set of one trained network, for every subject and main region; a
     subject and region without a selected voxel, or a region without a selective unit
     (necessity and sufficiency undefined), is appended to ``excluded`` with the reason."""
-    enc = params.encoding
+    enc = block(params)
     entry = params.zoo[model]
     assert entry.preprocessing is not None  # config: every model in `models` has one
     threshold = params.unit_threshold(True)
-    index = {name: activation_store.index(name, entry.preprocessing)
+    index = {name: stores.index(name, entry.preprocessing)
              for name in (paths.NSD_OWN_SET, paths.NSD_SHARED_SET)}
     masks: dict[str, dict[str, np.ndarray]] = {}
     for c in regions:
         layer = params.layer(model, c)
-        sel = above(unit_store.t_values(model, layer, "floc", c), threshold)
+        sel = above(stores.t_values(model, layer, "floc", c), threshold)
         rng = seeds.stream(enc.seed, "random-units", model, c)
         masks[c] = {"selective": sel, **{f"random{j + 1}": m for j, m in enumerate(
             _random_masks(len(sel), int(sel.sum()), enc.random_sets, rng))}}
@@ -267,7 +202,7 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
                 lesions.update({f"{c}/insilico_random_lesioned{j + 1}": masks[c][f"random{j + 1}"]
                                 for j in range(enc.random_sets)})
         for layer, lesions in by_layer.items():
-            lesioned, silencing[f"{model}/{layer}"] = insilico_kernels(
+            lesioned, silencing[f"{model}/{layer}"] = stores.insilico(
                 params, model, layer, lesions, groups, device)
             for c in regions:
                 if params.layer(model, c) != layer:
@@ -292,7 +227,7 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
         for c, region in regions.items():
             contrast = params.roi_definitions[region].contrast
             assert contrast is not None  # a main region (params.main_region) has one
-            target = _targets(s, region, table, params.threshold, contrast)
+            target = _targets(s, region, table, params.threshold, contrast, stores)
             if target is None:
                 excluded.append({"model": model, "region": region, "subject": s.number,
                                  "reason": _NO_VOXELS.format(threshold=params.threshold)})
@@ -309,7 +244,7 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
                                            f" at threshold {threshold}: only the whole layer "
                                            "is fitted (necessity and sufficiency undefined)"})
             else:
-                sets = encoding.feature_kernels(
+                sets = voxelwise.feature_kernels(
                     k["all"], k[f"{c}/selective"],
                     [k[f"{c}/random{j + 1}"] for j in range(enc.random_sets)])
             for name, kk in insil.get(c, {}).get(s.number, {}).items():
@@ -334,21 +269,21 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
 
 def positive_control(params: config.Params, regions: dict[str, str], table: pd.DataFrame,
                      subjects: list[Subject], method: Method, device: torch.device,
-                     excluded: list[dict]) -> list[dict]:
+                     excluded: list[dict], stores: Stores) -> list[dict]:
     """The noise-free simulated subject's voxels of the same region as the features."""
     out = []
     for c, region in regions.items():
         contrast = params.roi_definitions[region].contrast
         assert contrast is not None  # a main region (params.main_region) has one
-        ctrl = control_brain.responses(region, contrast, params.threshold, images="all")
+        ctrl = stores.control(region, contrast, params.threshold, images="all")
         if ctrl is None:
             continue
         pos = pd.Series(np.arange(ctrl.n_stimuli), index=ctrl.stimuli)
         feats = ctrl.mean()
         for s in subjects:
-            target = _targets(s, region, table, params.threshold, contrast)
+            target = _targets(s, region, table, params.threshold, contrast, stores)
             if target is None:
-                excluded.append({"model": control_brain.POSITIVE, "region": region,
+                excluded.append({"model": POSITIVE, "region": region,
                                  "subject": s.number,
                                  "reason": _NO_VOXELS.format(threshold=params.threshold)})
                 continue
@@ -360,65 +295,10 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
                                 feats[pos.loc[s.shared].to_numpy()]])
             bp = prepare(measured, method)
             brain_profile = profile(bp, np.arange(measured.n_stimuli)) if bp else None
-            key = {"model": control_brain.POSITIVE, "region": region, "category": c,
+            key = {"model": POSITIVE, "region": region, "category": c,
                    "subject": s.number, "layer": region}
             out += _fit_rows({("noiseless_brain", 0): x @ x.T}, len(y), y, measured,
-                             brain_profile, method, control_brain.POSITIVE,
-                             params.encoding.relative_alphas, device, key,
+                             brain_profile, method, POSITIVE,
+                             block(params).relative_alphas, device, key,
                              {"noiseless_brain": ctrl.n_channels})
     return out
-
-
-def _block(acc: pd.DataFrame, alpha: float, smallest_effect_share: float) -> dict:
-    """Necessity/sufficiency of one model (or the pooled models) and region, per measure."""
-    out = {}
-    main = acc[acc["feature_set"].isin(encoding.MAIN_SETS + encoding.CONTROL_SETS)]
-    insil = acc[acc["feature_set"].isin(INSILICO)].replace({"feature_set": INSILICO})
-    for m in MEASURES:
-        entry: dict[str, Any] = {
-            "layer": encoding.necessity_sufficiency(main, m, smallest_effect_share)}
-        entry["layer"] |= encoding.verdict(entry["layer"], alpha)
-        if len(insil):
-            entry["insilico"] = encoding.necessity_sufficiency(insil, m, smallest_effect_share)
-            entry["insilico"] |= encoding.verdict(entry["insilico"], alpha)
-        neg = acc[acc["feature_set"] == "shuffled_images"][m]
-        entry["negative_control_mean"] = float(neg.mean()) if len(neg) else float("nan")
-        out[m] = entry
-    return out
-
-
-def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str]) -> dict:
-    """Per model and for the trained models pooled (per subject, the mean over models; random
-    set j pooled over models as one draw), per region and measure: mean accuracy of every
-    feature set, necessity and sufficiency with their tests (draw-permutation p, the subjects'
-    t as a description, the equivalence test of "not needed") and verdicts; the controls."""
-    alpha, smallest = params.encoding.alpha, params.encoding.smallest_effect_share
-    trained = params.trained_models()
-    out: dict = {"alpha": alpha, "smallest_effect_share": smallest, "models": trained,
-                 "silencing": silencing,
-                 "random_sets": params.encoding.random_sets,
-                 "insilico_readout": params.encoding.insilico_readout,
-                 "insilico_pool": params.encoding.insilico_pool,
-                 "pooled": "trained models only (per subject, the mean over models)",
-                 "by_model": {}, "pooled_trained": {}, "positive_control": {}}
-    nets = acc[acc["model"].isin(trained)]
-    for (model, region), g in nets.groupby(["model", "region"], sort=False):
-        out["by_model"].setdefault(model, {})[region] = _block(g, alpha, smallest)
-    keys = ["region", "subject", "feature_set", "draw"]
-    pooled = nets.groupby(keys, sort=False)[list(MEASURES)].mean().reset_index()
-    for region, g in pooled.groupby("region", sort=False):
-        out["pooled_trained"][region] = _block(g, alpha, smallest)
-    pos = acc[acc["model"] == control_brain.POSITIVE]
-    for region, g in pos.groupby("region", sort=False):
-        out["positive_control"][region] = {m: float(g[m].mean()) for m in MEASURES}
-    return _format(out)
-
-
-def _format(obj):
-    """Numbers rounded for the results file (p-values as strings, as elsewhere)."""
-    if isinstance(obj, dict):
-        return {k: (p_value(v) if k.endswith(("_p", "_p_subjects")) else _format(v))
-                for k, v in obj.items()}
-    if isinstance(obj, float):
-        return number(obj)
-    return obj

@@ -35,7 +35,7 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
     mean over subjects of each trained model (and their per-subject mean when there are
     several); dots: subjects; dashed: positive control (noise-free brain), dotted: negative
     control (images shuffled). Row c: the tested effects per subject on the explained-variance
-    scale (sign(r) r², as analysis.stats.encoding.explained_share; random sets averaged after
+    scale (sign(r) r², as voxelwise.explained_share; random sets averaged after
     squaring) with ± the smallest effect of interest."""
     groups = list(models) + (["pooled trained"] if len(models) > 1 else [])
     fig, axes = plt.subplots(3, len(regions), figsize=(3.6 * len(regions), 8.2),
@@ -75,7 +75,7 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
             ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left")
             if a.empty:
                 empty_panel(ax, f"no subject has a selected voxel in {region} "
-                                "(results/encoding/excluded.csv)")
+                                "(results/analyses/encoding/excluded.csv)")
         ax = axes[2, j]
         labels = []
         for k, (plus, minus, label) in enumerate(
@@ -102,7 +102,7 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
         ax.set_title(f"c{j + 1}  {region}: tested effects", loc="left")
         if not labels:
             empty_panel(ax, "nothing tested: no selected voxel, or no selective unit "
-                            "(results/encoding/excluded.csv)")
+                            "(results/analyses/encoding/excluded.csv)")
     if axes[0, 0].get_legend_handles_labels()[0]:
         axes[0, 0].legend(frameon=False, fontsize=5.5, loc="lower left")
     layers = acc[acc["model"].isin(models)]["layer"]
