@@ -51,11 +51,13 @@ dry: env
 
 # The fast tier (minutes); the Monte-Carlo calibration tests (over 10 s each, marked slow) run
 # with `make test-slow`, the integration tier with `make test-integration` (CI runs all three).
+# Neither runs a hypothesis test, so neither loads its plugin (which imports hypothesis, 1.8 s,
+# to write its summary).
 test: env
-	python -m pytest -m "not slow and not integration" -n auto
+	python -m pytest -m "not slow and not integration" -n auto -p no:hypothesispytest
 
 test-slow: env
-	python -m pytest -m slow -n auto
+	python -m pytest -m slow -n auto -p no:hypothesispytest
 
 # The property-based parameter sweep and the DVC-level safety checks (a few minutes; they read
 # the demo outputs, so run them after `make repro`; CI does).

@@ -180,6 +180,14 @@ class Responses:
         return Responses(self.data, self.stimuli, self.channels, system)
 
 
+def aligned(r: Responses, stimuli: np.ndarray) -> Responses | None:
+    """``r`` on ``stimuli``, in their order (:meth:`Responses.on`); None when it lacks one of
+    them (a system that was not shown these images)."""
+    if not set(stimuli.tolist()) <= set(r.stimuli.tolist()):
+        return None
+    return r.on(stimuli)
+
+
 def check_aligned(systems: list[Responses]) -> None:
     """Every system must describe the same stimuli in the same order (the comparison pairs
     rows by position); raises InputError naming the first system that does not."""

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
-import torch
 from threadpoolctl import threadpool_limits
 
 from analysis.config import BrainSource
@@ -23,8 +22,10 @@ from analysis.io.nsd import layout
 threadpool_limits(limits=1)
 # Under pytest-xdist every core runs a worker: torch's own intra-op pool (one thread per core by
 # default) would oversubscribe them (the slow tier took 242 s on 2 workers against 209 s alone).
+# torch reads OMP_NUM_THREADS when first imported; setting it here, rather than importing torch
+# to call set_num_threads, keeps torch (about 2 s) out of test modules that do not use it.
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    torch.set_num_threads(1)
+    os.environ["OMP_NUM_THREADS"] = "1"
 
 #: Modules whose every test is marked integration (``pytestmark``): not even imported when the
 #: marker expression deselects integration, so the fast tier's collection does not pay for their

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 import pytest
-import statsmodels.api as sm
 import torch
 from scipy import stats
 from scipy.spatial.distance import pdist
@@ -121,6 +119,7 @@ def rsa_measure(brains: list[Responses], row_systems: list[Responses]) -> apa.Rs
 # --- against direct computations ------------------------------------------------------------
 
 def test_rsa_matrix_equals_scipy_on_a_sample_with_duplicates() -> None:
+    import pingouin as pg
     rng = np.random.default_rng(0)
     x = [rng.normal(size=(12, 5)) for _ in range(3)]
     y = [rng.normal(size=(12, 4)) for _ in range(2)]
@@ -162,6 +161,7 @@ def test_predictivity_matrix_equals_mean_scipy_r_per_column_system() -> None:
 
 
 def test_brain_matrix_and_stability_equal_loops_over_subject_pairs() -> None:
+    import pingouin as pg
     rng = np.random.default_rng(2)
     subjects, regions = [1, 2, 3, 4], ["A", "B", "C", "D", "E", "F"]
     rows = pd.DataFrame([{"kind": "brain", "system": "brain", "layer": None, "subject": s,
@@ -242,6 +242,8 @@ def test_permuted_agreement_is_freedman_lane_with_one_permutation_for_both_folds
     permuted and added back to the fitted values, pingouin's partial correlation with the
     brain pattern, averaged over the folds; a region missing in one fold is dropped from
     both."""
+    import pingouin as pg
+    import statsmodels.api as sm
     rng = np.random.default_rng(3)
     index = [f"B{k}" for k in range(8)]
     triples = [tuple(pd.Series(rng.normal(size=8), index=index) for _ in range(3))

@@ -11,18 +11,14 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
+from analysis.io.controls import positive
 from analysis.responses import NetworkId, Responses
 from analysis.stats.comparison import MEASURES, Method
-from analysis.stats.controls import (
-    NEGATIVE,
-    POSITIVE,
-    aligned,
-    control_comparison,
-    shuffled,
-    verdict,
-)
+from analysis.stats.controls import control_comparison, negative, verdict
 from analysis.validation.comparison import CONTROL_DESIGN
 from analysis.validation.worlds import null_world
+from analysis.vocabulary import NEGATIVE_CONTROL as NEGATIVE
+from analysis.vocabulary import POSITIVE_CONTROL as POSITIVE
 
 MARGIN, EQ_LEVEL = 0.05, 0.90  # params comparison.equivalence_margin / equivalence_level
 
@@ -30,9 +26,10 @@ MARGIN, EQ_LEVEL = 0.05, 0.90  # params comparison.equivalence_margin / equivale
 def _controls(seed: int, distance: str, n_boot: int = 100) -> pd.DataFrame:
     brains, _, control = null_world(np.random.default_rng(seed), CONTROL_DESIGN)
     with threadpool_limits(1):  # many mid-size products: one BLAS thread is fastest (10x here)
-        t = control_comparison(brains, control, n_boot, 0.95, Method(distance),
-                               np.random.default_rng(1000 + seed),
-                               np.random.default_rng(2000 + seed), MARGIN, EQ_LEVEL)
+        t = control_comparison(brains, control,
+                               negative(control, np.random.default_rng(2000 + seed)), n_boot,
+                               0.95, Method(distance), np.random.default_rng(1000 + seed),
+                               MARGIN, EQ_LEVEL)
     return t.set_index(["control", "measure"])
 
 
@@ -103,26 +100,24 @@ def test_control_verdicts_replicate_over_worlds():
 
 def test_controls_need_two_subjects():
     brains, _, control = null_world(np.random.default_rng(3), CONTROL_DESIGN)
-    t = control_comparison(brains[:1], control, 100, 0.95, Method(), np.random.default_rng(1),
-                           np.random.default_rng(2), MARGIN, EQ_LEVEL)
+    t = control_comparison(brains[:1], control, negative(control, np.random.default_rng(2)),
+                           100, 0.95, Method(), np.random.default_rng(1), MARGIN, EQ_LEVEL)
     assert (t["verdict"] == "not run").all() and set(t["control"]) == {POSITIVE, NEGATIVE}
 
 
-def test_shuffled_permutes_images_only_and_aligned_reorders():
+def test_negative_permutes_images_only():
     r = Responses.from_network(np.arange(12.0).reshape(4, 3), np.array([10, 11, 12, 13]),
                                np.arange(3), NetworkId("positive_control", "FFA", True))
-    s = shuffled(r, np.random.default_rng(0))
+    s = negative(r, np.random.default_rng(0))
     assert s.system.model == NEGATIVE and np.array_equal(s.stimuli, r.stimuli)
+    assert s.system.kind == "control"
+    assert not np.array_equal(s.data, r.data)
     assert sorted(map(tuple, s.data[:, :, 0])) == sorted(map(tuple, r.data[:, :, 0]))
-    a = aligned(r, np.array([13, 10]))
-    assert a.data[:, :, 0].tolist() == [[9.0, 10.0, 11.0], [0.0, 1.0, 2.0]]
-    assert aligned(r, np.array([10, 99])) is None  # not on these images
 
 
 def test_control_brain_round_trip(tmp_path):
     from analysis.demo import brain as demo_brain
     from analysis.demo.write import SubjectTruth, write_control_brain
-    from analysis.io.control_brain import responses
 
     n_dom = len(demo_brain.DOMAINS)
     inside = np.ones((2, 2, 1), bool)
@@ -135,9 +130,14 @@ def test_control_brain_round_trip(tmp_path):
                       tvals, [("floc-faces", 2, "FFA", mask)], {"FFA": 1.0})
     path = tmp_path / "control_brain.h5"
     write_control_brain(st, np.array([2, 5, 7]), path)
-    r = responses("FFA", "faces", 7.0, path)
+    r = positive("FFA", "faces", 7.0, path)
     assert r.channels.tolist() == [0, 1] and r.stimuli.tolist() == [2, 5, 7]
     assert r.data[:, :, 0].tolist() == [[2.0, 12.0], [5.0, 15.0], [7.0, 17.0]]
     assert r.system.noiseless and r.system.selection.threshold == 7.0
-    assert responses("EBA", "bodies", 7.0, path) is None
-    assert responses("FFA", "faces", 7.0, tmp_path / "missing.h5") is None
+    assert r.system.model == POSITIVE and r.system.kind == "control"
+    # on the brains' images, in their order; None when the control lacks one of them
+    on = positive("FFA", "faces", 7.0, path, stimuli=np.array([7, 2]))
+    assert on.data[:, :, 0].tolist() == [[7.0, 17.0], [2.0, 12.0]]
+    assert positive("FFA", "faces", 7.0, path, stimuli=np.array([2, 99])) is None
+    assert positive("EBA", "bodies", 7.0, path) is None
+    assert positive("FFA", "faces", 7.0, tmp_path / "missing.h5") is None

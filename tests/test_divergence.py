@@ -12,9 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 import pytest
-import statsmodels.formula.api as smf
 from scipy import stats
 from scipy.spatial.distance import squareform
 
@@ -111,6 +109,7 @@ def test_brain_profile_is_standardized_by_its_signal_sd():
 
 
 def test_residuals_match_statsmodels_ols():
+    import statsmodels.formula.api as smf
     rng = np.random.default_rng(1)
     x = rng.normal(size=50)
     y = 0.7 * x + rng.normal(size=50)
@@ -134,6 +133,7 @@ def test_residuals_find_planted_divergent_images():
 
 
 def test_welch_and_subjects_test_match_pingouin():
+    import pingouin as pg
     rng = np.random.default_rng(3)
     v = rng.normal(size=40)
     v[:15] += 0.8
@@ -161,6 +161,7 @@ def test_crossed_difference_matches_statsmodels_mixedlm():
     """Balanced data, every variance component clearly positive: the ANOVA estimator equals
     REML, so the standard error equals MixedLM's for the group effect (subjects, subject x
     group, images nested in group with their own variance, residual)."""
+    import statsmodels.formula.api as smf
     for seed in range(3):
         rng = np.random.default_rng(seed)
         n_subj, n = 8, 12

@@ -8,7 +8,6 @@ more often than its level."""
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 import pytest
 from scipy import stats
 
@@ -104,6 +103,7 @@ def test_draw_permutation_p_is_exact_at_39_sets():
 def test_equivalence_without_draw_variance_is_the_one_sample_t():
     """Identical random sets (no draw variance): scipy's one-sample t of d - margin,
     alternative 'less', and pingouin's; df = n - 1."""
+    import pingouin as pg
     rng = np.random.default_rng(4)
     sel = rng.normal(0.3, 0.05, 8)
     rand = np.repeat(rng.normal(0.32, 0.05, (8, 1)), R, axis=1)
@@ -146,6 +146,7 @@ def test_verdicts_reject_at_p_equal_to_alpha():
 def test_tests_match_pingouin():
     """The subjects' t (descriptive), the effect, the share and the equivalence test on the
     explained-variance scale, from a table with two random draws."""
+    import pingouin as pg
     rng = np.random.default_rng(7)
     rows = [{"subject": s, "feature_set": f, "draw": d, "acc": rng.normal(0.5, 0.1)}
             for s in range(8) for f, d in (("all", 0), ("lesioned", 0), ("selective", 0),

@@ -4,7 +4,6 @@ untrained-network-like null (tests/localizer_sims.py)."""
 import numpy as np
 import pytest
 import scipy.stats
-from statsmodels.stats.multitest import multipletests
 
 from analysis.selection import above
 from analysis.stats.localizer import (
@@ -65,6 +64,7 @@ def test_false_positive_rate_is_nominal_without_an_effect():
 
 
 def test_conjunction_matches_statsmodels_by_and_needs_every_pair():
+    from statsmodels.stats.multitest import multipletests
     rng = np.random.default_rng(3)
     x, labels = _planted(rng, n_units=500, n_face=50)
     x[np.ix_(labels == "bodies", np.arange(25))] += 1.5  # first 25: faces ~ bodies

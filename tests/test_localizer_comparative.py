@@ -10,7 +10,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import scipy.stats
-import statsmodels.api as sm
 
 from analysis.stats.localizer import category_t, generalisation
 from analysis.stats.localizer_comparative import (
@@ -92,6 +91,7 @@ def test_observed_row_is_the_threshold_statistic_of_the_top_k_set():
 
 
 def test_without_replicates_it_is_the_prediction_interval_of_a_new_seed():
+    import statsmodels.api as sm
     untrained = np.array([3.1, 5.4, 4.2, 6.0])
     value, alpha = 9.5, 0.05
     got = compare_to_untrained(value, untrained, alpha)

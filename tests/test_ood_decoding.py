@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 import pytest
 from scipy import stats
 from sklearn.linear_model import RidgeClassifierCV
@@ -85,6 +84,7 @@ def test_decoder_matches_scikit_learn_and_ignores_a_constant_channel():
 
 
 def test_reference_t_tests_match_scipy_and_pingouin():
+    import pingouin as pg
     model = np.array([0.61, 0.58, 0.66, 0.55, 0.63, 0.60])
     neural = np.array([0.70, 0.64, 0.72, 0.66, 0.69, 0.75, 0.61])
     t = od.reference_tests(model, neural)

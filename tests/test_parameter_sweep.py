@@ -38,7 +38,7 @@ from analysis.report.results import exclusions
 from analysis.responses import Responses
 from analysis.selection import above
 from analysis.stats.comparison import Method
-from analysis.stats.controls import control_comparison
+from analysis.stats.controls import control_comparison, negative
 from analysis.stats.region_comparison import compare_region, with_method
 from analysis.validation.worlds import Design, null_world
 
@@ -314,10 +314,10 @@ def test_any_setting_runs_to_the_end_with_its_exclusions(world):
     if profiled >= 3:  # intervals wherever three subjects have a profile and a network one
         assert np.isfinite(ok["gap_ci_low"]).all() and (ok["gap_ci_low"] <
                                                         ok["gap_ci_high"]).all()
-    controls = control_comparison(sel_brains, _selected(control, rng.normal(8, 3, 12),
-                                                        threshold), 200, 0.95, method,
-                                  np.random.default_rng(seed + 3),
-                                  np.random.default_rng(seed + 4), 0.05, 0.9)
+    positive = _selected(control, rng.normal(8, 3, 12), threshold)
+    controls = control_comparison(sel_brains, positive,
+                                  negative(positive, np.random.default_rng(seed + 4)), 200,
+                                  0.95, method, np.random.default_rng(seed + 3), 0.05, 0.9)
     assert set(controls["verdict"]) <= {"pass", "fail", "inconclusive", "not run"}
     paper = with_method(sel_brains, nets, Method("correlation", method.similarity))
     assert len(paper) == len(groups) or profiled == 0

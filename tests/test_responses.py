@@ -49,7 +49,7 @@ def test_every_identity_says_its_kind_and_noise():
     """Brains and recordings are measured with noise; networks and controls presented as
     networks are not; a control keeps its kind through the negative control's shuffle."""
     from analysis.responses import RecordingId
-    from analysis.stats.controls import shuffled
+    from analysis.stats.controls import negative
 
     assert (BrainId(1, "FFA").kind, BrainId(1, "FFA").noiseless) == ("brain", False)
     assert (NetworkId("m", "l", True).kind, NetworkId("m", "l", True).noiseless) == (
@@ -59,7 +59,7 @@ def test_every_identity_says_its_kind_and_noise():
         "recording", False, {"recording": "neural", "sites": "sites"})
     net = Responses.from_network(np.arange(6.0).reshape(3, 2), np.array(["a", "b", "c"]),
                                  np.arange(2), NetworkId("m", "l", True))
-    neg = shuffled(net, np.random.default_rng(0))
+    neg = negative(net, np.random.default_rng(0))
     assert neg.system.kind == "control" and net.system.kind == "network"
 
 

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import scipy.stats
-from statsmodels.stats.multitest import multipletests
 
 from analysis.stats.selectivity_metrics import (
     METRICS,
@@ -102,6 +101,7 @@ def test_ranksum_matches_scipy():
 
 
 def test_pairwise_t_uses_bh_per_pair_and_needs_every_pair():
+    from statsmodels.stats.multitest import multipletests
     rng = np.random.default_rng(2)
     f = rng.normal(0, 1, (30, 200))
     f[:, :40] += 1.5
@@ -213,6 +213,7 @@ def test_null_fractions_equal_all_metrics_on_each_permuted_labeling():
 
 
 def test_bh_reject_matches_statsmodels_per_row_with_untestable_units():
+    from statsmodels.stats.multitest import multipletests
     rng = np.random.default_rng(8)
     p = rng.uniform(size=(30, 400)) ** rng.uniform(1, 6, size=(30, 1))  # from null to strong
     p[rng.uniform(size=p.shape) < 0.1] = np.nan                          # t undefined

@@ -27,11 +27,11 @@ from threadpoolctl import threadpool_limits
 
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import control_brain, selected
+from analysis.io import controls, selected
 from analysis.report.format import number, p_value
 from analysis.responses import as_brain, check_aligned
 from analysis.stats.comparison import MIN_FEATURES, Method, comparison_method
-from analysis.stats.controls import aligned, control_comparison
+from analysis.stats.controls import control_comparison, negative
 from analysis.stats.region_comparison import compare_region, reliability, with_method
 
 
@@ -83,15 +83,15 @@ def run_controls(params: config.Params, method: Method, region: str, brains: lis
     why they could not run (no simulated brain on this tier, or not on these images)."""
     cmp = params.comparison
     contrast = params.roi_definitions[region].contrast
-    control = control_brain.responses(region, contrast, params.threshold)
-    control = aligned(control, brains[0].stimuli) if control is not None else None
+    control = controls.positive(region, contrast, params.threshold,
+                                stimuli=brains[0].stimuli)
     if control is None:
         return pd.DataFrame([{"control": "none", "status": "not run", "reason":
                               "no simulated control brain on these images (tier "
                               f"{params.tier})"}])
-    table = control_comparison(brains, control, cmp.n_boot, cmp.ci_level,
-                               method, seeds.stream(cmp.seed, "controls", region),
-                               seeds.stream(cmp.seed, "control-shuffle", region),
+    shuffled = negative(control, seeds.stream(cmp.seed, "control-shuffle", region))
+    table = control_comparison(brains, control, shuffled, cmp.n_boot, cmp.ci_level, method,
+                               seeds.stream(cmp.seed, "controls", region),
                                cmp.equivalence_margin, cmp.equivalence_level)
     ran = table["verdict"] != "not run"
     return table.assign(status=ran.map({True: "ok", False: "not run"}),

@@ -2,9 +2,10 @@
 
 Positive: a noise-free simulated subject (a brain that should match) presented as a network.
 Negative: the same system with its images shuffled, which breaks every image-level
-correspondence. Both go through the comparison's own estimators and inference, and each is
-judged by its interval at ``equivalence_level`` (90 %: two one-sided tests at 5 %) against a
-stated margin, never by an interval that happens to include 0:
+correspondence (analysis.io.controls reads the first, :func:`negative` builds the second).
+Both go through the comparison's own estimators and inference, and each is judged by its
+interval at ``equivalence_level`` (90 %: two one-sided tests at 5 %) against a stated margin,
+never by an interval that happens to include 0:
 
 * positive control (its gap HH - HN should be 0): 'pass' when the interval lies within
   ± margin (equivalent), 'fail' when it excludes 0 (the method is biased), 'inconclusive'
@@ -26,39 +27,31 @@ from analysis.stats.comparison import Method, prepare_all, similarities
 from analysis.stats.gap_inference import dual_bootstrap, equivalent
 from analysis.stats.gap_inference import summarise as infer
 from analysis.stats.region_comparison import point_estimates
+from analysis.vocabulary import NEGATIVE_CONTROL, POSITIVE_CONTROL
 
 #: The inference columns of HN and the gap in the controls table (prefixed hn_, gap_).
 _INFERRED = ("bias", "estimate_corrected", "se", "ci_low", "ci_high", "p")
-NEGATIVE = "negative_control"
-POSITIVE = "positive_control"
 
 
-def shuffled(r: Responses, rng: np.random.Generator) -> Responses:
-    """The negative control: ``r`` with its rows (images) permuted, relabelled NEGATIVE."""
+def negative(r: Responses, rng: np.random.Generator) -> Responses:
+    """The negative control of any system: ``r`` with its rows (images) permuted, labelled
+    NEGATIVE_CONTROL (a control, with ``r``'s layer, training state and selection)."""
     sys = as_network(r.system)
     order = rng.permutation(r.n_stimuli)
     return Responses(r.data[order], r.stimuli, r.channels,
-                     NetworkId(NEGATIVE, sys.layer, sys.trained, sys.selection, control=True))
+                     NetworkId(NEGATIVE_CONTROL, sys.layer, sys.trained, sys.selection,
+                               control=True))
 
 
-def aligned(control: Responses, stimuli: np.ndarray) -> Responses | None:
-    """``control`` on the brains' images, in their order; None if it lacks one of them."""
-    pos = {s: k for k, s in enumerate(control.stimuli.tolist())}
-    if not all(s in pos for s in stimuli.tolist()):
-        return None
-    rows = np.array([pos[s] for s in stimuli.tolist()], dtype=np.int64)
-    return Responses(control.data[rows], np.asarray(stimuli), control.channels, control.system)
-
-
-def control_comparison(brains: list[Responses], positive: Responses, n_boot: int,
-                       ci_level: float, method: Method, boot_rng: np.random.Generator,
-                       shuffle_rng: np.random.Generator, margin: float,
+def control_comparison(brains: list[Responses], positive: Responses, negative: Responses,
+                       n_boot: int, ci_level: float, method: Method,
+                       boot_rng: np.random.Generator, margin: float,
                        equivalence_level: float) -> pd.DataFrame:
     """One row per control and measure: HH, HN, gap and their inference (the comparison's
     columns), the gap's and HN's intervals at ``equivalence_level`` (``gap_eq_low`` ...),
-    ``margin`` and ``verdict`` (:func:`verdict`)."""
-    negative = shuffled(positive, shuffle_rng)
-    systems = [positive.relabel(_named(positive, POSITIVE)), negative]
+    ``margin`` and ``verdict`` (:func:`verdict`). ``positive`` is judged as POSITIVE_CONTROL
+    (relabelled), ``negative`` under its own name; both on the brains' images."""
+    systems = [positive.relabel(_named(positive, POSITIVE_CONTROL)), negative]
     n_img = brains[0].n_stimuli
     sim = similarities(brains, systems, np.arange(n_img), method)
     models = [as_network(s.system).model for s in systems]
@@ -98,7 +91,7 @@ def verdict(control: str, low: float, high: float, margin: float) -> str:
     without an interval."""
     if not (np.isfinite(low) and np.isfinite(high)):
         return "not run"
-    if control == POSITIVE:
+    if control == POSITIVE_CONTROL:
         if equivalent(low, high, margin):
             return "pass"
         return "fail" if low > 0 or high < 0 else "inconclusive"

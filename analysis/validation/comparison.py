@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.responses import Responses
 from analysis.seeds import stream
 from analysis.stats.comparison import MEASURES, Method, gap, prepare_all, similarities
-from analysis.stats.controls import control_comparison
+from analysis.stats.controls import control_comparison, negative
 from analysis.stats.gap_inference import dual_bootstrap, summarise
 from analysis.validation.worlds import (
     Design,
@@ -111,9 +111,9 @@ def control_worlds(n_worlds: int, n_boot: int, level: float, margin: float,
     for w in range(n_worlds):
         brains, _, control = null_world(stream(seed, "control-world", str(w)), CONTROL_DESIGN)
         for distance in ("crossval_euclidean", "correlation"):
-            t = control_comparison(brains, control, n_boot, level, Method(distance),
-                                   stream(seed, "control-bootstrap", str(w), distance),
-                                   stream(seed, "control-shuffle", str(w)), margin,
+            shuffled = negative(control, stream(seed, "control-shuffle", str(w)))
+            t = control_comparison(brains, control, shuffled, n_boot, level, Method(distance),
+                                   stream(seed, "control-bootstrap", str(w), distance), margin,
                                    equivalence_level)
             for r in t.itertuples():
                 rows.append({"world": w, "rdm_distance": distance, "control": r.control,

@@ -29,11 +29,11 @@ from analysis.analyses.alignment_patterns.analyse import alignment_tables
 from analysis.analyses.alignment_patterns.params import OUTPUT, block
 from analysis.analyses.encoding.params import block as encoding_block
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import activation_store, control_brain, selected
+from analysis.io import activation_store, controls, selected
 from analysis.nets.extraction import resolve_device
 from analysis.responses import Responses
 from analysis.stats.comparison import MIN_FEATURES, comparison_method
-from analysis.stats.controls import aligned
+from analysis.vocabulary import POSITIVE_CONTROL
 
 
 def _brains(params: config.Params) -> tuple[list[Responses], np.ndarray]:
@@ -61,11 +61,10 @@ def _systems(params: config.Params, stimuli: np.ndarray) -> list[tuple[dict, Res
                 out.append(({"kind": "model", "system": model, "layer": layer,
                              "trained": entry.trained}, r.take(live)))
     for region in params.rois:
-        ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
-                                       params.threshold)
-        ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
+        ctrl = controls.positive(region, params.roi_definitions[region].contrast,
+                                 params.threshold, stimuli=stimuli)
         if ctrl is not None and ctrl.n_channels >= MIN_FEATURES:
-            out.append(({"kind": "control", "system": control_brain.POSITIVE, "layer": region,
+            out.append(({"kind": "control", "system": POSITIVE_CONTROL, "layer": region,
                          "trained": True}, ctrl))
     return out
 

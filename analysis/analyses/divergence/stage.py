@@ -31,12 +31,12 @@ from analysis.analyses.divergence.params import OUTPUT, block
 from analysis.analyses.divergence.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError, ParameterError
-from analysis.io import activation_store, control_brain, selected, unit_store
+from analysis.io import activation_store, controls, selected, unit_store
 from analysis.io import annotations as ann
-from analysis.responses import check_aligned
+from analysis.responses import aligned, check_aligned
 from analysis.selection import above
-from analysis.stats.controls import aligned
 from analysis.stats.rsa92 import load_human_rdms
+from analysis.vocabulary import POSITIVE_CONTROL
 
 
 def _labels(stimuli: np.ndarray) -> pd.DataFrame:
@@ -70,10 +70,9 @@ def _region(params: config.Params, category: str, region: str) -> dict[str, pd.D
             raise InputError(f"{model}'s activations lack shared images: rerun "
                              f"`dvc repro extract@{model}`")
         units[model] = r
-    ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
-                                   params.threshold)
-    ctrl = aligned(ctrl, stimuli) if ctrl is not None else None
-    found = system_profiles(params, units, (control_brain.POSITIVE, ctrl), a)
+    ctrl = controls.positive(region, params.roi_definitions[region].contrast,
+                             params.threshold, stimuli=stimuli)
+    found = system_profiles(params, units, (POSITIVE_CONTROL, ctrl), a)
     return region_tables(params, category, region, stimuli, (profiles, no_signal), labels,
                          found, ann.PAIRS)
 

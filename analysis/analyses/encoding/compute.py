@@ -27,8 +27,8 @@ from analysis.stats.comparison import (
     profile,
     similarity,
 )
-from analysis.stats.controls import POSITIVE
 from analysis.stats.kernels import linear_kernels
+from analysis.vocabulary import POSITIVE_CONTROL
 
 #: Columns of accuracy.csv (one row per model, subject, region, feature set and draw).
 ACCURACY_COLUMNS = ["model", "region", "category", "subject", "layer", "feature_set", "draw",
@@ -283,7 +283,7 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
         for s in subjects:
             target = _targets(s, region, table, params.threshold, contrast, stores)
             if target is None:
-                excluded.append({"model": POSITIVE, "region": region,
+                excluded.append({"model": POSITIVE_CONTROL, "region": region,
                                  "subject": s.number,
                                  "reason": _NO_VOXELS.format(threshold=params.threshold)})
                 continue
@@ -295,10 +295,10 @@ def positive_control(params: config.Params, regions: dict[str, str], table: pd.D
                                 feats[pos.loc[s.shared].to_numpy()]])
             bp = prepare(measured, method)
             brain_profile = profile(bp, np.arange(measured.n_stimuli)) if bp else None
-            key = {"model": POSITIVE, "region": region, "category": c,
+            key = {"model": POSITIVE_CONTROL, "region": region, "category": c,
                    "subject": s.number, "layer": region}
             out += _fit_rows({("noiseless_brain", 0): x @ x.T}, len(y), y, measured,
-                             brain_profile, method, POSITIVE,
+                             brain_profile, method, POSITIVE_CONTROL,
                              block(params).relative_alphas, device, key,
                              {"noiseless_brain": ctrl.n_channels})
     return out

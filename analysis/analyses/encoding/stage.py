@@ -31,7 +31,7 @@ from analysis.analyses.encoding.params import OUTPUT, block
 from analysis.analyses.encoding.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
-from analysis.io import activation_store, brain_store, control_brain, unit_store
+from analysis.io import activation_store, brain_store, controls, unit_store
 from analysis.nets import insilico, zoo
 from analysis.nets.extraction import resolve_device
 from analysis.nets.preprocess import check_model_config
@@ -97,7 +97,7 @@ class _Stacked:
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     stores = Stores(index=activation_store.index, t_values=unit_store.t_values,
-                    brain=brain_store.responses, control=control_brain.responses,
+                    brain=brain_store.responses, control=controls.positive,
                     insilico=insilico_kernels)
     acc, excluded_table, silencing = encode(params, resolve_device(params.extraction.device),
                                             stores)

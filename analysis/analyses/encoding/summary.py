@@ -12,7 +12,7 @@ from analysis import config
 from analysis.analyses.encoding import voxelwise
 from analysis.analyses.encoding.params import block
 from analysis.report.format import number, p_value
-from analysis.stats.controls import POSITIVE
+from analysis.vocabulary import POSITIVE_CONTROL
 
 #: Accuracy measures summarised (columns of accuracy.csv).
 MEASURES = ("voxel_r_normalised", "univariate_rc", "multivariate_rc")
@@ -61,7 +61,7 @@ def summary(acc: pd.DataFrame, params: config.Params, silencing: dict[str, str])
     pooled = nets.groupby(keys, sort=False)[list(MEASURES)].mean().reset_index()
     for region, g in pooled.groupby("region", sort=False):
         out["pooled_trained"][region] = _block(g, alpha, smallest)
-    pos = acc[acc["model"] == POSITIVE]
+    pos = acc[acc["model"] == POSITIVE_CONTROL]
     for region, g in pos.groupby("region", sort=False):
         out["positive_control"][region] = {m: float(g[m].mean()) for m in MEASURES}
     return _format(out)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.report.figures.style import system_color
+from analysis.vocabulary import NEGATIVE_CONTROL
 
 NEURAL = "#000000"
 
@@ -45,7 +46,7 @@ def ood_decoding(domains: pd.DataFrame, curves: pd.DataFrame, matched: pd.DataFr
         return system_color(kinds.get(system, "control"), kinds.get(system) == "trained")
     for system, g in curves[curves["in_domain"]].groupby("system", sort=False):
         m = g.set_index("count")[["mean", "std"]]
-        ls = "--" if system == "negative_control" else "-"
+        ls = "--" if system == NEGATIVE_CONTROL else "-"
         c = NEURAL if system == "neural" else color(system)
         label = "neural (sites)" if system == "neural" else system.replace("_", " ")
         ax.plot(m.index, m["mean"], color=c, lw=1, marker="o", ms=2, ls=ls, label=label)

@@ -7,6 +7,7 @@ from typing import Any
 
 from analysis.registry import MacroContext
 from analysis.report.format import tabular, tex, tex_text
+from analysis.vocabulary import NEGATIVE_CONTROL
 
 
 def results(summary: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def macros(ood: dict[str, Any], context: MacroContext) -> dict[str, str]:
               "resOodModelWelchP": tex(first.get("welch_p")),
               "resOodModelDraws": tex(first.get("draws_reaching_neural"))})
     pos = ood.get("controls", {}).get("positive_control", {})
-    neg = ood.get("controls", {}).get("negative_control", {})
+    neg = ood.get("controls", {}).get(NEGATIVE_CONTROL, {})
     m.update({"resOodPositiveSites": tex(pos.get("units_in_layer")),
               "resOodPositiveMatched": tex(pos.get("matched_units"), 1),
               "resOodPositiveMatchedOod": tex(pos.get("matched_ood_mean")),

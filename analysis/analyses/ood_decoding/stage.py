@@ -41,9 +41,7 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
 from analysis.io.ood_neural import table_for
 from analysis.responses import RecordingId, Responses
-
-POSITIVE = "positive_control"
-NEGATIVE = "negative_control"
+from analysis.vocabulary import NEGATIVE_CONTROL, POSITIVE_CONTROL
 
 
 def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
@@ -70,10 +68,10 @@ def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
         systems[model] = (x[:, x.std(axis=0) > 0],   # a constant unit carries nothing
                           "trained" if params.zoo[model].trained else "untrained")
     if twin is not None:
-        systems[POSITIVE] = (twin.mean(axis=2), "control")
+        systems[POSITIVE_CONTROL] = (twin.mean(axis=2), "control")
     first = systems[params.models[0]][0]
     order = seeds.stream(block(params).seed, "negative-control").permutation(len(first))
-    systems[NEGATIVE] = (first[order], "control")
+    systems[NEGATIVE_CONTROL] = (first[order], "control")
     return table, neural.mean(), source, systems
 
 

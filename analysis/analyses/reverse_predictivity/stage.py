@@ -39,11 +39,11 @@ from analysis.analyses.reverse_predictivity.compute import (
 from analysis.analyses.reverse_predictivity.params import OUTPUT, block
 from analysis.analyses.reverse_predictivity.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import activation_store, control_brain, selected, unit_store
+from analysis.io import activation_store, controls, selected, unit_store
 from analysis.nets.extraction import resolve_device
 from analysis.paths import NSD_SHARED_SET
 from analysis.selection import above
-from analysis.stats.controls import aligned
+from analysis.vocabulary import POSITIVE_CONTROL
 
 
 def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray) -> Targets:
@@ -70,13 +70,12 @@ def _systems(params: config.Params, region: str, category: str, stimuli: np.ndar
     """The trained networks and the positive control (every varying voxel of the noise-free
     subject a target) on ``stimuli``."""
     systems = {m: _units(params, m, category, stimuli) for m in params.trained_models()}
-    ctrl = control_brain.responses(region, params.roi_definitions[region].contrast,
-                                   params.threshold)
-    ctrl = aligned(ctrl, stimuli) if ctrl is not None else None  # None: lacks an image
+    ctrl = controls.positive(region, params.roi_definitions[region].contrast,
+                             params.threshold, stimuli=stimuli)  # None: lacks an image
     if ctrl is not None:
         acts = ctrl.mean()
         live = acts.std(0) > 0
-        systems[control_brain.POSITIVE] = Targets(acts, np.flatnonzero(live),
+        systems[POSITIVE_CONTROL] = Targets(acts, np.flatnonzero(live),
                                                   np.zeros(int(live.sum()), bool), True)
     return systems
 

@@ -9,7 +9,8 @@ from scipy import stats
 
 from analysis.analyses.reverse_predictivity.params import ReversePredictivity
 from analysis.report.format import number, p_value
-from analysis.stats.controls import POSITIVE, verdict
+from analysis.stats.controls import verdict
+from analysis.vocabulary import POSITIVE_CONTROL
 
 
 def _ttest(x: np.ndarray) -> dict[str, object]:
@@ -34,7 +35,8 @@ def _equivalence(x: np.ndarray, margin: float, level: float) -> dict[str, object
     return {"mean_abs": number(float(abs(np.mean(x)))) if len(x) else None,
             "ci_low": number(float(low)) if np.isfinite(low) else None,
             "ci_high": number(float(high)) if np.isfinite(high) else None,
-            "level": level, "margin": margin, "verdict": verdict(POSITIVE, low, high, margin)}
+            "level": level, "margin": margin,
+            "verdict": verdict(POSITIVE_CONTROL, low, high, margin)}
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -93,6 +95,6 @@ def summary(subjects: pd.DataFrame, pairs: pd.DataFrame, rp: ReversePredictivity
                 share.to_numpy(float), g["target_reliability_median"].to_numpy(float)),
             "common_share_range": [number(float(share.min())), number(float(share.max()))],
             "n_units": int(g["n_units"].iloc[0]), "n_selective": int(g["n_selective"].iloc[0])}
-        if model == POSITIVE:
+        if model == POSITIVE_CONTROL:
             entry["equivalence"] = _equivalence(asym, rp.equivalence_margin, equivalence_level)
     return out
