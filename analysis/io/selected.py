@@ -1,8 +1,10 @@
-"""Load the selected channels the comparisons use: each subject's selected voxels of a region
-(select-voxels' table) and a network's selected units of a category (unit t > threshold)."""
+"""Load the selected channels the analyses use: each subject's selected voxels of a region
+(select-voxels' table) and a network's selected units of a category (unit t > threshold, the
+threshold of trained or untrained networks: :func:`unit_selection`)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import config, paths
@@ -24,11 +26,21 @@ def voxels(params: config.Params, region: str) -> list[Responses]:
             for s in params.subjects]
 
 
+def unit_selection(params: config.Params, model: str, category: str) -> Selection:
+    """The fLoc selection of a network's ``category`` units: t above `threshold`, or above
+    `unit_localizer.threshold_untrained` for an untrained network."""
+    return Selection("floc", category, params.unit_threshold(params.zoo[model].trained))
+
+
+def unit_mask(params: config.Params, model: str, layer: str, category: str) -> np.ndarray:
+    """(n_units,) bool: the layer's units :func:`unit_selection` picks."""
+    return unit_store.selected(model, layer, unit_selection(params, model, category))
+
+
 def units(params: config.Params, model: str, layer: str, category: str) -> Responses:
-    """A network's fLoc-selected units of a category in a layer, on the shared NSD images
-    (threshold: `threshold`, or `unit_localizer.threshold_untrained` for untrained networks)."""
+    """A network's selected units of a category in a layer (:func:`unit_selection`), on the
+    shared NSD images."""
     entry = params.zoo[model]
-    sel = Selection("floc", category, params.unit_threshold(entry.trained))
     assert entry.preprocessing is not None  # config: every model in `models` has one
     return unit_store.selected_units(model, layer, paths.NSD_SHARED_SET, entry.preprocessing,
-                                     sel)
+                                     unit_selection(params, model, category))

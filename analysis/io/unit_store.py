@@ -58,14 +58,23 @@ def conjunction(model: str, layer: str, category: str, root: Path = paths.UNIT_S
     return _read(model, f"{layer}/conjunction/{category}", root)
 
 
+def selected(model: str, layer: str, selection: Selection, root: Path = paths.UNIT_STATS
+             ) -> np.ndarray:
+    """(n_units,) bool: the units of ``layer`` whose ``selection.localizer`` t for
+    ``selection.category`` exceeds ``selection.threshold`` (analysis.selection.above, the rule
+    voxels are selected by). Every analysis selects units through this function."""
+    assert selection.localizer is not None and selection.category is not None \
+        and selection.threshold is not None, selection  # a thresholded selection
+    t = t_values(model, layer, selection.localizer, selection.category, root)
+    return above(t, selection.threshold)
+
+
 def selected_units(model: str, layer: str, stim_set: str, preprocessing: str,
                    selection: Selection, units_root: Path = paths.UNIT_STATS,
                    activations_root: Path = paths.ACTIVATIONS) -> Responses:
-    """The units of ``layer`` whose ``selection.localizer`` t for ``selection.category``
-    exceeds ``selection.threshold``, responding to ``stim_set``."""
-    assert selection.localizer is not None and selection.category is not None \
-        and selection.threshold is not None, selection  # a thresholded selection
-    t = t_values(model, layer, selection.localizer, selection.category, units_root)
+    """The units of ``layer`` that ``selection`` picks (:func:`selected`), responding to
+    ``stim_set``."""
+    mask = selected(model, layer, selection, units_root)
     r = activation_store.layer_responses(model, stim_set, layer, preprocessing, selection,
                                          activations_root)
-    return r.take(above(t, selection.threshold))
+    return r.take(mask)

@@ -20,7 +20,6 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.report.format import number
 from analysis.responses import NetworkId, Selection, as_network
-from analysis.selection import above
 from analysis.stats.comparison import MIN_FEATURES, ratio_of_means
 from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import (
@@ -56,9 +55,10 @@ def network_rdms(params: config.Params) -> tuple[list[tuple[NetworkId, np.ndarra
             selected.append({"model": m, "trained": entry.trained, "layer": layer,
                              "units": "all", "n": everything.n_channels})
             for cat in params.categories:
-                mask = above(unit_store.t_values(m, layer, "floc", cat), thr)
+                selection = Selection("floc", cat, thr)
+                mask = unit_store.selected(m, layer, selection)
                 if mask.sum() >= MIN_FEATURES:
-                    system = replace(net, selection=Selection("floc", cat, thr))
+                    system = replace(net, selection=selection)
                     nets.append((system,
                                  rdm(standardized_channels(everything.take(mask).mean()))))
                 selected.append({"model": m, "trained": entry.trained, "layer": layer,

@@ -31,10 +31,9 @@ from analysis.analyses.divergence.params import OUTPUT, block
 from analysis.analyses.divergence.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError, ParameterError
-from analysis.io import activation_store, controls, selected, unit_store
+from analysis.io import activation_store, controls, selected
 from analysis.io import annotations as ann
 from analysis.responses import aligned, check_aligned
-from analysis.selection import above
 from analysis.stats.rsa92 import load_human_rdms
 from analysis.vocabulary import POSITIVE_CONTROL
 
@@ -79,8 +78,7 @@ def _region(params: config.Params, category: str, region: str) -> dict[str, pd.D
 
 def _selective(params: config.Params, model: str, layer: str, category: str) -> np.ndarray:
     """(units,) bool: the layer's units selective for ``category`` on fLOC."""
-    return above(unit_store.t_values(model, layer, "floc", category),
-                 params.unit_threshold(params.zoo[model].trained))
+    return selected.unit_mask(params, model, layer, category)
 
 
 def _real_images(params: config.Params) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -19,7 +19,6 @@ from analysis.analyses.encoding import voxelwise
 from analysis.analyses.encoding.params import block
 from analysis.errors import InputError
 from analysis.responses import NetworkId, Responses, Selection
-from analysis.selection import above
 from analysis.stats.comparison import (
     Method,
     comparison_method,
@@ -49,15 +48,16 @@ class Subject:
 
 @dataclass(frozen=True)
 class Stores:
-    """The stage's readers (analysis.io and the networks), handed in by stage.py: index(set,
-    preprocessing) -> an activation store's image index; t_values(model, layer, localizer,
-    category) -> (n_units,) t; brain(subject, region, voxels, selection, images=) -> the
-    subject's responses; control(region, contrast, threshold, images=) -> the noise-free
-    simulated subject's responses or None; insilico(params, model, layer, lesions, groups,
-    device) -> (subject -> lesion -> (n, n) kernel, silencing method)."""
+    """The stage's readers (analysis.io and the networks), handed in by stage.py:
+    index(set, preprocessing) -> an activation store's image index; unit_mask(model, layer,
+    selection) -> (n_units,) bool, the units the selection picks; brain(subject, region,
+    voxels, selection, images=) -> the subject's responses; control(region, contrast,
+    threshold, images=) -> the noise-free simulated subject's responses or None;
+    insilico(params, model, layer, lesions, groups, device) -> (subject -> lesion -> (n, n)
+    kernel, silencing method)."""
 
     index: Callable[[str, str], pd.DataFrame]
-    t_values: Callable[[str, str, str, str], np.ndarray]
+    unit_mask: Callable[[str, str, Selection], np.ndarray]
     brain: Callable[..., Responses]
     control: Callable[..., Responses | None]
     insilico: Callable[..., tuple[dict[int, dict[str, np.ndarray]], str]]
@@ -184,7 +184,7 @@ def encode_model(params: config.Params, model: str, regions: dict[str, str],
     masks: dict[str, dict[str, np.ndarray]] = {}
     for c in regions:
         layer = params.layer(model, c)
-        sel = above(stores.t_values(model, layer, "floc", c), threshold)
+        sel = stores.unit_mask(model, layer, Selection("floc", c, threshold))
         rng = seeds.stream(enc.seed, "random-units", model, c)
         masks[c] = {"selective": sel, **{f"random{j + 1}": m for j, m in enumerate(
             _random_masks(len(sel), int(sel.sum()), enc.random_sets, rng))}}

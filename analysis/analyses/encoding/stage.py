@@ -96,7 +96,7 @@ class _Stacked:
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
-    stores = Stores(index=activation_store.index, t_values=unit_store.t_values,
+    stores = Stores(index=activation_store.index, unit_mask=unit_store.selected,
                     brain=brain_store.responses, control=controls.positive,
                     insilico=insilico_kernels)
     acc, excluded_table, silencing = encode(params, resolve_device(params.extraction.device),

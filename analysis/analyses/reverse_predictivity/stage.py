@@ -39,10 +39,9 @@ from analysis.analyses.reverse_predictivity.compute import (
 from analysis.analyses.reverse_predictivity.params import OUTPUT, block
 from analysis.analyses.reverse_predictivity.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
-from analysis.io import activation_store, controls, selected, unit_store
+from analysis.io import activation_store, controls, selected
 from analysis.nets.extraction import resolve_device
 from analysis.paths import NSD_SHARED_SET
-from analysis.selection import above
 from analysis.vocabulary import POSITIVE_CONTROL
 
 
@@ -55,8 +54,7 @@ def _units(params: config.Params, model: str, category: str, stimuli: np.ndarray
     assert entry.preprocessing is not None  # config: every model in `models` has one
     r = activation_store.layer_responses(model, NSD_SHARED_SET, layer, entry.preprocessing)
     acts = r.on(stimuli).mean()
-    sel = above(unit_store.t_values(model, layer, "floc", category),
-                params.unit_threshold(entry.trained))
+    sel = selected.unit_mask(params, model, layer, category)
     live = acts.std(axis=0) > 0
     rng = seeds.stream(rp.seed, "units", model, category)
     picked = [np.sort(rng.choice(group, min(len(group), rp.units_sample), replace=False))
