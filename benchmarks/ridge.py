@@ -37,7 +37,7 @@ import h5py
 import numpy as np
 import torch
 
-from analysis.stats import kernels, ridge
+from analysis.methods import kernels, ridge
 
 RESULTS = Path(__file__).parent / "results" / "ridge.json"
 #: Where a machine with a GPU writes (the CPU rows there are that machine's CPU).

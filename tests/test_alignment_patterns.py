@@ -22,11 +22,11 @@ from threadpoolctl import threadpool_limits
 from analysis import config
 from analysis.analyses.alignment_patterns import patterns as apa
 from analysis.analyses.alignment_patterns.params import block
+from analysis.methods.predictivity import cv_predict, folds
+from analysis.methods.profiles import pair_positions
 from analysis.responses import BrainId, NetworkId, Responses
 from analysis.stats.comparison import prepare
 from analysis.stats.layer_choice import halves
-from analysis.stats.predictivity import cv_predict, folds
-from analysis.stats.profiles import pair_positions
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ["R1", "R2", "R3", "R4", "R5", "R6"]

@@ -17,6 +17,7 @@ import pytest
 import scipy.stats
 from scipy.spatial.distance import pdist
 
+from analysis.methods.profiles import sq_euclidean_rdm, standardized_channels
 from analysis.responses import BrainId, NetworkId, Responses
 from analysis.stats.comparison import (
     MEASURES,
@@ -36,7 +37,6 @@ from analysis.stats.comparison import (
     restrict,
     similarities,
 )
-from analysis.stats.profiles import sq_euclidean_rdm, standardized_channels
 from analysis.validation.worlds import Design, null_world
 
 N_IMG, N_VOX = Design().n_images, Design().n_voxels

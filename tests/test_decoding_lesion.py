@@ -6,9 +6,9 @@ import pytest
 import scipy.stats
 import torch
 
+from analysis.methods.decoding import classifier, cv_accuracy, folds, mean_ci
 from analysis.nets.hooks import recording, replacing
 from analysis.nets.lesion import lesion_effects, silence_kernel, silencing_fill
-from analysis.stats.decoding import classifier, cv_accuracy, folds, mean_ci
 
 
 def test_decoding_recovers_identity_and_is_at_chance_without_it():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from rsatoolbox.util.inference_util import _dual_bootstrap
 
+from analysis.methods.profiles import pair_positions
 from analysis.stats.comparison import (
     Method,
     gap,
@@ -34,7 +35,6 @@ from analysis.stats.gap_inference import (
     statistics,
     summarise,
 )
-from analysis.stats.profiles import pair_positions
 from analysis.validation.worlds import (
     Design,
     idiosyncratic_world,

@@ -4,8 +4,9 @@ Layers, from the ground up (a module may import its own layer and those listed f
 
 * ground: the data model and shared names — ``errors``, ``seeds``, ``hashing``, ``paths``,
   ``atomic``, ``responses``, ``vocabulary``, ``selection`` (the one selection rule);
-* ``config`` (the parameter schema) and ``stats`` (pure methods over arrays and tables): ground
-  only, and neither imports the other;
+* ``config`` (the parameter schema) and ``methods`` (reusable pure methods over arrays and
+  tables): ground only, and neither imports the other; ``stats`` (the core analyses' pure
+  statistics) over ground and the methods;
 * foundations: ``io`` (stores and datasets) and ``nets`` (networks), each over ground and
   config, neither over the methods nor each other;
 * ``demo`` (the synthetic dataset, written in NSD's formats with the methods' ncsnr) and
@@ -32,17 +33,18 @@ GROUND = {"errors", "seeds", "hashing", "paths", "atomic", "responses", "vocabul
 ALLOWED = {
     "ground": {"ground"},
     "config": {"ground"},
-    "stats": {"ground"},
+    "methods": {"ground"},
+    "stats": {"ground", "methods"},
     "io": {"ground", "config"},
     "nets": {"ground", "config"},
-    "demo": {"ground", "config", "io", "stats"},
-    "validation": {"ground", "config", "stats"},
+    "demo": {"ground", "config", "io", "methods", "stats"},
+    "validation": {"ground", "config", "methods", "stats"},
     "report": {"ground", "config"},
-    "analyses": {"ground", "config", "stats", "report"},
-    "stages": {"ground", "config", "stats", "io", "nets", "demo", "validation", "report",
-               "analyses"},
-    "cli": {"ground", "config", "stats", "io", "nets", "demo", "validation", "report",
-            "analyses", "stages"},
+    "analyses": {"ground", "config", "methods", "stats", "report"},
+    "stages": {"ground", "config", "methods", "stats", "io", "nets", "demo", "validation",
+               "report", "analyses"},
+    "cli": {"ground", "config", "methods", "stats", "io", "nets", "demo", "validation",
+            "report", "analyses", "stages"},
 }
 
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from analysis.selection import above
-from analysis.stats.localizer import (
+from analysis.methods.localizer import (
     category_t,
     conjunction,
     generalisation,
@@ -17,8 +16,9 @@ from analysis.stats.localizer import (
     subsampled_category_t,
     welch_t,
 )
+from analysis.methods.standardize import zscore_columns
+from analysis.selection import above
 from analysis.stats.localizer_tables import top_k
-from analysis.stats.standardize import zscore_columns
 from tests.localizer_sims import CATS as SIM_CATS
 from tests.localizer_sims import image_sets
 

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from analysis.stats.localizer import category_t, generalisation
+from analysis.methods.localizer import category_t, generalisation
+from analysis.methods.standardize import zscore_columns
 from analysis.stats.localizer_comparative import (
     compare_to_untrained,
     stratified_bootstrap_weights,
     top_k_generalisation,
 )
 from analysis.stats.localizer_tables import top_k
-from analysis.stats.standardize import zscore_columns
 from analysis.validation.localizer import (
     CATS,
     LocalizerDesign,

@@ -6,12 +6,12 @@ from math import comb
 import numpy as np
 import pytest
 
-from analysis.selection import above
-from analysis.stats.localizer import (
+from analysis.methods.localizer import (
     category_t,
     permuted_top_k_overlap,
     subsampled_category_t,
 )
+from analysis.selection import above
 from analysis.stats.localizer_tables import (
     category_profile,
     chance_overlap,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.stats.noise_ceiling import ncsnr, noise_ceiling
+from analysis.methods.noise_ceiling import ncsnr, noise_ceiling
 
 
 def test_ncsnr_closed_form():

@@ -96,10 +96,10 @@ def test_code_deps_are_exactly_the_import_closure():
 
 def test_a_missing_code_dep_is_named_with_its_stage():
     raw = copy.deepcopy(DVC)
-    raw["rsa92"]["deps"].remove("analysis/stats/reliability.py")
+    raw["rsa92"]["deps"].remove("analysis/methods/reliability.py")
     problems = code_dep_problems(raw)
     assert len(problems) == 1
-    assert "stage rsa92" in problems[0] and "analysis/stats/reliability.py" in problems[0]
+    assert "stage rsa92" in problems[0] and "analysis/methods/reliability.py" in problems[0]
 
 
 def test_stages_do_not_import_stages():

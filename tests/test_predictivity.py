@@ -1,4 +1,4 @@
-"""Cross-validated predictivity normalised by reliability (analysis.stats.predictivity):
+"""Cross-validated predictivity normalised by reliability (analysis.methods.predictivity):
 against scikit-learn per fold, the reliability against the repetition-based closed form
 (clipped to [0, 1]), the single-repetition predictions against sklearn's fixed-alpha ridge and
 their mean against the full prediction, a planted mapping whose normalised EV must reach 1
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import RidgeCV
 
-from analysis.stats import ridge
-from analysis.stats.predictivity import (
+from analysis.methods import ridge
+from analysis.methods.predictivity import (
     _fold_fits,
     _predictions,
     column_r,
@@ -24,7 +24,7 @@ from analysis.stats.predictivity import (
     split_reliability,
     target_reliability,
 )
-from analysis.stats.reliability import split_half_sb
+from analysis.methods.reliability import split_half_sb
 
 ALPHAS = list(np.logspace(-3, 3, 13))
 

@@ -1,4 +1,4 @@
-"""The reliabilities of analysis.stats.predictivity against the reference implementation of
+"""The reliabilities of analysis.methods.predictivity against the reference implementation of
 reverse predictivity (vital-kolab/reverse_pred, lib/src/reverse_pred at e3c3690), whose
 functions used here are transcribed below (ridge and PLS options dropped, names kept).
 
@@ -16,7 +16,7 @@ order; every quantity below is symmetric in them), so the comparison is determin
   side.
 
 Subject to subject, the predictor side departs from the reference by design (module docstring
-of analysis.stats.predictivity): the reference refits on each predictor half, we apply the map
+of analysis.methods.predictivity): the reference refits on each predictor half, we apply the map
 fitted on the mean predictors to each test repetition there.
 
 Transcribed code: MIT License, Copyright (c) 2025 vital-kolab.
@@ -41,7 +41,7 @@ import numpy as np
 from scipy import stats
 from sklearn import linear_model
 
-from analysis.stats.predictivity import split_reliability, target_reliability
+from analysis.methods.predictivity import split_reliability, target_reliability
 
 
 # --- transcribed from reverse_pred (correlation_metrics, regression_metrics,

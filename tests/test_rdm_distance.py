@@ -13,11 +13,11 @@ import warnings
 import numpy as np
 import pytest
 
+from analysis.methods.profiles import crossval_others, crossval_rdms, sq_euclidean_rdm
+from analysis.methods.reliability import crossval_rdm_reliability
+from analysis.methods.similarity import pearson
 from analysis.stats.comparison import Method, gap, prepare_all, similarities
 from analysis.stats.gap_inference import dual_bootstrap, equivalent, summarise
-from analysis.stats.profiles import crossval_others, crossval_rdms, sq_euclidean_rdm
-from analysis.stats.reliability import crossval_rdm_reliability
-from analysis.stats.similarity import pearson
 from analysis.validation.worlds import Design, null_world
 
 N_IMG, N_VOX = 80, 40

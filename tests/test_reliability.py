@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.stats.reliability import (
+from analysis.methods.reliability import (
     ncsnr_reliability,
     single_rep_correlation,
     spearman_brown,
@@ -51,8 +51,8 @@ def test_estimators_agree_with_the_truth(noise_sd):
 
 @pytest.mark.parametrize("noise", [0.7, 1.5])
 def test_rdm_reliability_matches_the_truth_where_spearman_brown_does_not(noise):
-    from analysis.stats.profiles import rdm
-    from analysis.stats.reliability import rdm_reliability
+    from analysis.methods.profiles import rdm
+    from analysis.methods.reliability import rdm_reliability
 
     rng = np.random.default_rng(1)
     est, sb, true = [], [], []
@@ -98,8 +98,8 @@ def test_rdm_reliability_with_missing_repetitions_matches_complete_data():
     lower truth, since fewer repetitions enter the mean), and is exact on complete data."""
     import warnings
 
-    from analysis.stats.profiles import rdm
-    from analysis.stats.reliability import rdm_reliability
+    from analysis.methods.profiles import rdm
+    from analysis.methods.reliability import rdm_reliability
 
     rng = np.random.default_rng(3)
     full, part = [], []
@@ -123,7 +123,7 @@ def test_rdm_reliability_with_missing_repetitions_matches_complete_data():
 def test_pearson_complete_against_scipy_on_the_shared_items():
     import scipy.stats
 
-    from analysis.stats.missing import pearson_complete
+    from analysis.methods.missing import pearson_complete
 
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=50), rng.normal(size=50)

@@ -1,5 +1,5 @@
-"""The multi-target kernel ridge solver (analysis.stats.ridge) and the kernel accumulation
-(analysis.stats.kernels): against scikit-learn's RidgeCV and closed forms, on a planted linear
+"""The multi-target kernel ridge solver (analysis.methods.ridge) and the kernel accumulation
+(analysis.methods.kernels): against scikit-learn's RidgeCV and closed forms, on a planted linear
 map, on the GPU where there is one, and on bad input."""
 
 import h5py
@@ -9,7 +9,7 @@ import torch
 from sklearn.linear_model import Ridge, RidgeCV
 
 from analysis.errors import InputError
-from analysis.stats import kernels, ridge
+from analysis.methods import kernels, ridge
 
 ALPHAS = np.logspace(-1, 4, 12)
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from analysis.methods.profiles import pair_mask, rdm, univariate_units_sample
+from analysis.methods.reliability import split_half_sb
+from analysis.methods.similarity import pearson, rdm_similarity
+from analysis.methods.standardize import varying, zscore_columns
 from analysis.stats.comparison import norm
-from analysis.stats.profiles import pair_mask, rdm, univariate_units_sample
-from analysis.stats.reliability import split_half_sb
-from analysis.stats.similarity import pearson, rdm_similarity
-from analysis.stats.standardize import varying, zscore_columns
 
 
 def test_pearson_equals_numpy_and_scipy():
@@ -72,7 +72,7 @@ def test_corrected_human_human_is_about_one_and_planted_gap_is_recovered():
 def test_indexing_the_full_rdm_equals_recomputing_it_on_a_sample():
     """Profiles index RDMs computed once on all images; that must give the same numbers as
     recomputing the RDM on a bootstrap sample (with duplicates) or a half."""
-    from analysis.stats.profiles import pair_positions
+    from analysis.methods.profiles import pair_positions
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(40, 7))

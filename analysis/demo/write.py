@@ -28,7 +28,7 @@ from analysis.io import annotations as ann
 from analysis.io.nsd import layout
 from analysis.io.nsd.betas import BETA_SCALE
 from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
-from analysis.stats.noise_ceiling import ncsnr as compute_ncsnr
+from analysis.methods.noise_ceiling import ncsnr as compute_ncsnr
 
 AFFINE = np.diag([1.8, 1.8, 1.8, 1.0])
 N_REPS = 3

@@ -4,7 +4,7 @@
   `simulate`) presented as a network: its voxels are the units (each with an arbitrary positive
   scale, ``voxels/unit_scale`` in the file, as a network unit's scale is arbitrary), its fLOC t
   the unit localizer. A system that should match the brains.
-* its negative twin, :func:`analysis.stats.controls.negative` (a pure method, so the planted
+* its negative twin, :func:`analysis.stats.controls.negative` (pure, so the planted
   worlds of analysis.validation use it too): the same system with its images shuffled, which
   breaks every image-level correspondence; a system the analyses must tell apart from the
   brains.

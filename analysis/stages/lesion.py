@@ -12,11 +12,11 @@ import numpy as np
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store
+from analysis.methods.decoding import classifier, folds
 from analysis.nets import zoo
 from analysis.nets.extraction import resolve_device
 from analysis.nets.lesion import lesion_effects
 from analysis.nets.preprocess import check_model_config
-from analysis.stats.decoding import classifier, folds
 
 
 def run(args: argparse.Namespace) -> None:

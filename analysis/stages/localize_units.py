@@ -15,7 +15,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path
 from analysis.io import activation_store, unit_store
 from analysis.io.stimulus_sets import localizer_domains
-from analysis.stats.localizer import category_t, conjunction
+from analysis.methods.localizer import category_t, conjunction
 
 
 def run(args: argparse.Namespace) -> None:

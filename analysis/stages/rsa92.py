@@ -18,10 +18,10 @@ import pandas as pd
 from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
+from analysis.methods.profiles import rdm, standardized_channels
 from analysis.report.format import number
 from analysis.responses import NetworkId, Selection, as_network
 from analysis.stats.comparison import MIN_FEATURES, ratio_of_means
-from analysis.stats.profiles import rdm, standardized_channels
 from analysis.stats.rsa92 import (
     VARIANT,
     compare,

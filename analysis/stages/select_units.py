@@ -29,9 +29,10 @@ from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, unit_store
 from analysis.io.stimulus_sets import localizer_domains
+from analysis.methods.localizer import generalisation, subsampled_category_t
+from analysis.methods.standardize import zscore_columns
 from analysis.report.localizer_summary import summary
 from analysis.selection import above
-from analysis.stats.localizer import generalisation, subsampled_category_t
 from analysis.stats.localizer_comparative import (
     compare_networks,
     stratified_bootstrap_weights,
@@ -45,7 +46,6 @@ from analysis.stats.localizer_tables import (
     overlap,
     top_k_overlap_test,
 )
-from analysis.stats.standardize import zscore_columns
 
 TABLES = ("counts", "generalisation", "venn", "profiles")
 PROFILE_COLUMNS = ["model", "display", "trained", "seed", "threshold", "layer", "selected_for",

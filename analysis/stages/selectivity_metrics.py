@@ -14,7 +14,7 @@ import scipy.stats
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store as store
-from analysis.stats.decoding import cv_accuracy, mean_ci
+from analysis.methods.decoding import cv_accuracy, mean_ci
 from analysis.stats.selectivity_metrics import (
     FLOOR_QUANTILE,
     METRICS,

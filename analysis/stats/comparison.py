@@ -31,9 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.responses import Responses, SystemId, as_network
-from analysis.stats.missing import mean_observed
-from analysis.stats.profiles import (
+from analysis.methods.missing import mean_observed
+from analysis.methods.profiles import (
     crossval_others,
     crossval_rdms,
     pair_positions,
@@ -43,17 +42,18 @@ from analysis.stats.profiles import (
     univariate_reps,
     univariate_units_sample,
 )
-from analysis.stats.reliability import (
+from analysis.methods.reliability import (
     crossval_rdm_reliability,
     rdm_reliability_from,
     split_half_sb,
 )
-from analysis.stats.similarity import pearson, rdm_similarity
+from analysis.methods.similarity import pearson, rdm_similarity
+from analysis.responses import Responses, SystemId, as_network
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = ("univariate", "multivariate")
 MIN_FEATURES = 3  # fewer selected voxels/units than this give no profile
-#: RDM distances (analysis.stats.profiles): the unbiased default and the paper's.
+#: RDM distances (analysis.methods.profiles): the unbiased default and the paper's.
 RDM_DISTANCES = ("crossval_euclidean", "correlation")
 
 
@@ -95,7 +95,7 @@ class Prepared:
     univariate: brains (n_img, n_rep), the mean over voxels per repetition; networks
     (n_img, n_units), the standardized activations (units are z-scored again over each sample).
     rdm: the condensed RDM over all images with ``distance`` (a network's from its standardized
-    units, :func:`analysis.stats.profiles.standardized_channels`); rdm_single / rdm_others
+    units, :func:`analysis.methods.profiles.standardized_channels`); rdm_single / rdm_others
     (brains): the RDM of each repetition and of the other repetitions (correlation distance: of
     their mean; cross-validated: from their pairs), for the RDM reliability.
     """

@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
+from analysis.methods.profiles import pair_positions
+from analysis.methods.similarity import rdm_similarity
 from analysis.stats.comparison import MEASURES, Method, Prepared, Profile, profile
-from analysis.stats.profiles import pair_positions
-from analysis.stats.similarity import rdm_similarity
 
 #: Statistics of each measure: HH (common to every network group), HN and the gap per group.
 STATISTICS = ("hh", "hn", "gap")
@@ -72,7 +72,7 @@ class Sample:
 def _correlation_matrix(vectors: list[np.ndarray], similarity: str) -> np.ndarray:
     """Pearson (or Spearman) correlations between all pairs of vectors, (k, k); NaN for a
     constant vector. One matrix product when the vectors are complete and of equal length,
-    pairwise-complete correlations (analysis.stats.similarity.rdm_similarity) otherwise."""
+    pairwise-complete correlations (analysis.methods.similarity.rdm_similarity) otherwise."""
     k = len(vectors)
     if len({len(v) for v in vectors}) == 1:
         x = np.asarray(vectors, dtype=np.float64)

@@ -2,7 +2,7 @@
 number of units, against matched untrained networks (same architecture, other seeds).
 
 Why a comparison: the per-network permutation test
-(:func:`analysis.stats.localizer.generalisation`) asks whether the selection carries any
+(:func:`analysis.methods.localizer.generalisation`) asks whether the selection carries any
 category information to a new image set. A low-level
 feature that differs between the categories' images in both sets (faces brighter, rounder)
 gives that too, and random filters read such features, so untrained networks pass it. Finding
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from analysis.stats.localizer import _rows_per_chunk
+from analysis.methods.localizer import _rows_per_chunk
 
 
 def stratified_bootstrap_weights(labels: np.ndarray, draws: int, rng: np.random.Generator
@@ -137,7 +137,7 @@ def top_k_generalisation(x1: np.ndarray, labels1: np.ndarray, domains1: list[str
     localizer Welch t, the top k of the units with a finite t, their z-scores over the second
     set (weighted mean and SD, ddof=0; a constant unit counts 0), and the Welch t of their
     mean z on the category's images against all other images (as
-    :func:`analysis.stats.localizer.generalisation` does for the threshold selection). Returns
+    :func:`analysis.methods.localizer.generalisation` does for the threshold selection). Returns
     category -> (rows,) t; NaN in a row where fewer than k units have a finite t.
     """
     labels1, labels2 = np.asarray(labels1), np.asarray(labels2)

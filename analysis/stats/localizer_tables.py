@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
+from analysis.methods.localizer import permuted_top_k_overlap
+from analysis.methods.standardize import zscore_columns
 from analysis.selection import above
-from analysis.stats.localizer import permuted_top_k_overlap
-from analysis.stats.standardize import zscore_columns
 
 
 def count(mask: np.ndarray) -> dict[str, float]:
@@ -61,7 +61,7 @@ def top_k_overlap(t_a: np.ndarray, t_b: np.ndarray, k: int) -> dict[str, float]:
     units with a finite t on both (``n_ranked``): the intersection, the Jaccard index
     |A & B| / (2k - |A & B|) and the chance expectation k^2 / n_ranked with its hypergeometric
     p (:func:`chance_overlap`; units treated as independent, see
-    :func:`analysis.stats.localizer.permuted_top_k_overlap`). k = 0 gives NaN statistics."""
+    :func:`analysis.methods.localizer.permuted_top_k_overlap`). k = 0 gives NaN statistics."""
     valid = np.isfinite(t_a) & np.isfinite(t_b)
     n = int(valid.sum())
     if not 0 <= k <= n:
@@ -77,7 +77,7 @@ def top_k_overlap(t_a: np.ndarray, t_b: np.ndarray, k: int) -> dict[str, float]:
 def matched_overlap(t_a: np.ndarray, t_b: np.ndarray, threshold: float) -> dict[str, float]:
     """Overlap at the threshold with localizer a's t computed on as many images per category as
     localizer b's: t_a (draws, n_units), one row per image subsample
-    (:func:`analysis.stats.localizer.subsampled_category_t`); t_b (n_units,). Means over draws
+    (:func:`analysis.methods.localizer.subsampled_category_t`); t_b (n_units,). Means over draws
     of the units a selects (``n_floc_matched``), the intersection with b's selection, the
     intersection expected by chance (n_a n_b / n, n the units with a finite t on both) and the
     Jaccard index (NaN when neither selects a unit)."""

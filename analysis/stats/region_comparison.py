@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.methods.missing import mean_observed
+from analysis.methods.reliability import ncsnr_reliability
 from analysis.responses import Responses, as_network
 from analysis.stats.comparison import (
     MEASURES,
@@ -32,8 +34,6 @@ from analysis.stats.comparison import (
 from analysis.stats.gap_inference import dual_bootstrap
 from analysis.stats.gap_inference import summarise as infer
 from analysis.stats.layer_choice import cross_validated, halves
-from analysis.stats.missing import mean_observed
-from analysis.stats.reliability import ncsnr_reliability
 
 #: Columns of the inference of a statistic, prefixed in the stats table (gap_, hh_, hn_).
 INFERENCE = ["bias", "bias_se", "estimate_corrected", "se", "ci_low", "ci_high", "p",

@@ -4,12 +4,12 @@ Human data: 4 subjects x 2 sessions of 92x92 RDMs (1 - Pearson r of hIT voxel pa
 subject's RDM is the mean of its two sessions; its reliability is the correlation between the
 session RDMs stepped up to two sessions with Spearman-Brown. Only RDMs are public, so the
 two-point extrapolation used for NSD cannot be applied; Spearman-Brown tends to underestimate
-RDM reliability (analysis/stats/reliability.py), which makes corrected values somewhat too high,
+RDM reliability (analysis/methods/reliability.py), which makes corrected values somewhat too high,
 for HH (corrected twice) more than for HN. HH: every pair of subjects, corrected by both
 reliabilities; HN: every subject against a network RDM (noiseless), corrected by the subject's
 reliability — the same pairing code and ratio-of-means correction as the NSD comparison,
 multivariate measure only. Network RDMs come from units standardized over the 92 images
-(analysis.stats.profiles.standardized_channels).
+(analysis.methods.profiles.standardized_channels).
 
 Network variants are model x layer x units (all, or one category's selective units). Choosing
 the best of them on the data that also score it is biased upward (winner's curse), so two
@@ -30,10 +30,10 @@ import scipy.io
 from scipy.spatial.distance import squareform
 
 from analysis.errors import InputError
+from analysis.methods.reliability import spearman_brown
+from analysis.methods.similarity import pearson
 from analysis.responses import BrainId, SystemId
 from analysis.stats.comparison import Method, Profile, pair_table, ratio_of_means
-from analysis.stats.reliability import spearman_brown
-from analysis.stats.similarity import pearson
 
 BRAIN_RDMS = "92_brainRDMs.mat"
 REGION = "hIT"

@@ -40,7 +40,7 @@ import pandas as pd
 import scipy.special
 import scipy.stats
 
-from analysis.stats.localizer import pairwise_welch
+from analysis.methods.localizer import pairwise_welch
 
 FSI_CRITERION = 0.3
 DPRIME_CRITERION = 0.65

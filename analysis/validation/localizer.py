@@ -7,7 +7,7 @@ set (the validation stage and tests/test_localizer_comparative.py).
   optionally category information planted in the 'trained' network.
 * :func:`world_tests` (one world) and :func:`comparison_worlds` (one per generator) — per world
   and network: the p of the per-network permutation test
-  (:func:`analysis.stats.localizer.permuted_selection_t`; untrained network 1 only) and of the
+  (:func:`analysis.methods.localizer.permuted_selection_t`; untrained network 1 only) and of the
   comparison with the matched untrained networks
   (:func:`analysis.stats.localizer_comparative.compare_to_untrained`), for generalisation and
   top-k overlap (:func:`top_k_excess`), with two untrained seeds (the demo's case) and with
@@ -28,15 +28,15 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import pandas as pd
 
+from analysis.methods.localizer import category_t, permuted_selection_t
+from analysis.methods.standardize import zscore_columns
 from analysis.seeds import stream
-from analysis.stats.localizer import category_t, permuted_selection_t
 from analysis.stats.localizer_comparative import (
     compare_to_untrained,
     stratified_bootstrap_weights,
     top_k_generalisation,
 )
 from analysis.stats.localizer_tables import top_k_overlap
-from analysis.stats.standardize import zscore_columns
 
 CATS = ["faces", "bodies", "places", "objects"]
 #: The statistics compared with the untrained networks.

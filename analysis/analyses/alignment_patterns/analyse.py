@@ -16,11 +16,11 @@ from analysis import seeds
 from analysis.analyses.alignment_patterns import patterns as apa
 from analysis.analyses.alignment_patterns.params import AlignmentPatterns
 from analysis.errors import InputError
+from analysis.methods.predictivity import cv_predict, folds
 from analysis.report.format import number
 from analysis.responses import Responses, as_brain
 from analysis.stats.comparison import MIN_FEATURES, Method, prepare
 from analysis.stats.layer_choice import halves
-from analysis.stats.predictivity import cv_predict, folds
 
 #: A pattern's agreement is a partial correlation over the other regions (one covariate):
 #: at least four of them, so five regions.

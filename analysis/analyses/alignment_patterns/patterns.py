@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from analysis.stats.profiles import pair_positions
+from analysis.methods.profiles import pair_positions
 
 
 def _zrows(x: np.ndarray) -> np.ndarray:

@@ -42,10 +42,10 @@ from scipy.spatial.distance import squareform
 from analysis import config
 from analysis.analyses.divergence.params import RealImageContrast, block
 from analysis.errors import InputError, ParameterError
+from analysis.methods.profiles import rdm, standardized_channels
 from analysis.responses import Responses, as_brain
 from analysis.stats import divergence as dv
 from analysis.stats import generalisation_parts as gp
-from analysis.stats.profiles import rdm, standardized_channels
 
 NEGATIVE = "shifted_control"
 RSA_SET = "kriegeskorte92"

@@ -18,6 +18,7 @@ from analysis import config, paths, seeds
 from analysis.analyses.encoding import voxelwise
 from analysis.analyses.encoding.params import block
 from analysis.errors import InputError
+from analysis.methods.kernels import linear_kernels
 from analysis.responses import NetworkId, Responses, Selection
 from analysis.stats.comparison import (
     Method,
@@ -26,7 +27,6 @@ from analysis.stats.comparison import (
     profile,
     similarity,
 )
-from analysis.stats.kernels import linear_kernels
 from analysis.vocabulary import POSITIVE_CONTROL
 
 #: Columns of accuracy.csv (one row per model, subject, region, feature set and draw).

@@ -2,7 +2,7 @@
 to predict the brain? (Finding 4, Figure 5.)
 
 For every trained network, subject and main region (FFA, EBA, PPA): kernel ridge models (alpha
-per voxel by leave-one-out, analysis.stats.ridge) trained on the subject's own images and tested
+per voxel by leave-one-out, analysis.methods.ridge) trained on the subject's own images and tested
 on the shared images, from the category's layer with every unit, without the selective units,
 with only them, and with random unit sets of the same size removed or kept (voxelwise.py);
 from a later layer with the selective (or random) units silenced in the forward pass
@@ -11,7 +11,7 @@ simulated brain as the features (positive; where the tier has one) and the netwo
 images shuffled (negative: every image gets another image's features). Accuracy per voxel (r,
 normalised by NSD's noise ceiling) and per region (univariate and multivariate, with the
 comparison's RDM distance, noise-corrected as in the comparison). Kernels are accumulated over
-feature chunks from the float16 store (analysis.stats.kernels). Writes
+feature chunks from the float16 store (analysis.methods.kernels). Writes
 results/analyses/encoding/ (accuracy.csv, excluded.csv, summary.json); the fits: compute.py
 (reading the stores through the readers handed in here), the summary: summary.py.
 """
@@ -32,10 +32,10 @@ from analysis.analyses.encoding.summary import summary
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
 from analysis.io import activation_store, brain_store, controls, unit_store
+from analysis.methods.kernels import linear_kernels
 from analysis.nets import insilico, zoo
 from analysis.nets.extraction import resolve_device
 from analysis.nets.preprocess import check_model_config
-from analysis.stats.kernels import linear_kernels
 
 
 def insilico_kernels(params: config.Params, model: str, layer: str,

@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats import ridge
-from analysis.stats.noise_ceiling import ncsnr, noise_ceiling
-from analysis.stats.similarity import pearson
+from analysis.methods import ridge
+from analysis.methods.noise_ceiling import ncsnr, noise_ceiling
+from analysis.methods.similarity import pearson
 
 #: The feature sets of one layer, in the order the figure shows them.
 MAIN_SETS = ("all", "lesioned", "selective")

@@ -4,7 +4,7 @@ forward and reverse EVs and the common / unique units (pure: arrays in, tables o
 Per subject, on the shared images (every repetition present), k-fold over images (the same
 folds for every direction of a subject), kernel ridge with a LOO-chosen alpha per target, EV
 normalised by the reliability of both predictor and target in every direction
-(analysis.stats.predictivity); a system's EV in a subject is the ratio EV over its targets
+(analysis.methods.predictivity); a system's EV in a subject is the ratio EV over its targets
 (``ratio_ev``), the median of the per-target EVs beside it. Common / unique units
 (``common_rule``): ``percentile`` (the paper's): common when the unit's reverse EV is above
 the (1 − ``common_quantile``) percentile of the sampled units' reverse EV, unique below the
@@ -23,14 +23,14 @@ from tqdm import tqdm
 
 from analysis import seeds
 from analysis.analyses.reverse_predictivity.params import ReversePredictivity
-from analysis.responses import Responses, as_brain
-from analysis.stats.predictivity import (
+from analysis.methods.predictivity import (
     common_unique,
     folds,
     predictivity,
     ratio_ev,
     target_reliability,
 )
+from analysis.responses import Responses, as_brain
 
 #: Columns of subjects.csv and units.csv (kept when a threshold leaves no row).
 SUBJECT_COLUMNS = ["model", "variant", "region", "category", "subject", "forward_ev",

@@ -21,9 +21,9 @@ from itertools import combinations
 
 import numpy as np
 
-from analysis.stats.missing import cov_complete, mean_observed, pearson_complete
-from analysis.stats.noise_ceiling import ncsnr
-from analysis.stats.similarity import pearson
+from analysis.methods.missing import cov_complete, mean_observed, pearson_complete
+from analysis.methods.noise_ceiling import ncsnr
+from analysis.methods.similarity import pearson
 
 
 def spearman_brown(r: float | np.ndarray, factor: float) -> float | np.ndarray:

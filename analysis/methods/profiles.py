@@ -23,7 +23,7 @@ from itertools import combinations
 import numpy as np
 from scipy.spatial.distance import pdist
 
-from analysis.stats.missing import mean_observed
+from analysis.methods.missing import mean_observed
 
 
 def univariate_reps(responses: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@ the reliability of the data on both sides (Muzellec & Kar 2026's reverse predict
 
 One system's channels (predictors) predict each channel of another (targets) on the same
 images: k-fold over images, kernel ridge with a LOO-chosen alpha per target inside each
-training fold (analysis.stats.ridge), Pearson r between the out-of-fold predictions and the
+training fold (analysis.methods.ridge), Pearson r between the out-of-fold predictions and the
 target's mean response. The explained variance is normalised by three reliabilities:
 
     EV = sign(r) r² / (ρ_x · ρ_y · ρ_target)
@@ -46,8 +46,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stats import ridge
-from analysis.stats.reliability import spearman_brown
+from analysis.methods import ridge
+from analysis.methods.reliability import spearman_brown
 
 
 def folds(n_images: int, k: int, rng: np.random.Generator) -> list[np.ndarray]:

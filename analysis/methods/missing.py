@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from analysis.stats.similarity import complete, pearson
+from analysis.methods.similarity import complete, pearson
 
 
 def mean_observed(x: np.ndarray, axis: int) -> np.ndarray:
