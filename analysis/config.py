@@ -51,7 +51,8 @@ Threshold = Annotated[int | float, PlainValidator(_threshold),
                       WithJsonSchema({"type": "number", "minimum": 0, "finite": True})]
 Probability = Annotated[float, Field(gt=0, lt=1)]
 Positive = Annotated[int, Field(gt=0)]
-Subject = Annotated[int, Field(ge=1, le=8)]
+#: A subject id: any positive integer (the tier's dataset says which exist: NSD has 1-8).
+Subject = Annotated[int, Field(ge=1)]
 if TYPE_CHECKING:  # a str to the type checker; pydantic checks it is one of DOMAINS
     Domain = str
 else:
@@ -268,12 +269,12 @@ class Params(Block):
                 f"{self.categories} (a roi_definitions entry whose contrast is one of them, "
                 "e.g. FFA), which the comparison, encoding and divergence analyses all "
                 "need: add one to rois")
-        for block in ("nsd", "simulate"):
-            n = len(getattr(self, block).sessions_per_subject)
-            if n < max(self.subjects):
-                problems.append(f"{block}.sessions_per_subject lists {n} subjects; subjects "
-                                f"go up to {max(self.subjects)}")
-        if len(self.simulate.noise_sd) < max(self.subjects):
+        block = "nsd" if self.tier == "nsd" else "simulate"  # the tier's brain dataset
+        n = len(getattr(self, block).sessions_per_subject)
+        if n < max(self.subjects):
+            problems.append(f"{block}.sessions_per_subject lists {n} subjects; subjects "
+                            f"go up to {max(self.subjects)}")
+        if block == "simulate" and len(self.simulate.noise_sd) < max(self.subjects):
             problems.append(f"simulate.noise_sd lists {len(self.simulate.noise_sd)} subjects; "
                             f"subjects go up to {max(self.subjects)}")
         for key in ("floc", "localizer2", self.metrics.identity_set):

@@ -18,7 +18,7 @@ from analysis.io import annotations as ann
 
 ROOT = Path(__file__).resolve().parents[1]
 COCO = ROOT.parent / "shared" / "offline" / "nsd_shared1000_annotations" / "shared1000.csv"
-HEADER = "nsd_id,human_face,animal_face,exposed_limbs,covered_body,scene_with_people," \
+HEADER = "image_id,human_face,animal_face,exposed_limbs,covered_body,scene_with_people," \
          "scene_without_people,note\n"
 RULES = ann.CocoRules(50000.0, ("shirtless", "bikini", "swimsuit", "shorts"),
                       ("jacket", "coat", "suit", "wetsuit"))
@@ -33,22 +33,22 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_a_good_table_reads_back(tmp_path):
     path = write(tmp_path, HEADER + "3,1,0,,,0,0,close-up\n7,,,1,0,,\n")
     t = ann.read_table(path, np.arange(10))
-    assert t["nsd_id"].tolist() == [3, 7]
+    assert t["image_id"].tolist() == [3, 7]
     assert t["human_face"].tolist()[0] == 1 and np.isnan(t["human_face"].iloc[1])
     assert t["note"].tolist() == ["close-up", ""]
-    partial = ann.read_table(write(tmp_path, "nsd_id,exposed_limbs\n4,1\n"), np.arange(10))
-    assert list(partial.columns) == ["nsd_id", "exposed_limbs"]
+    partial = ann.read_table(write(tmp_path, "image_id,exposed_limbs\n4,1\n"), np.arange(10))
+    assert list(partial.columns) == ["image_id", "exposed_limbs"]
 
 
 @pytest.mark.parametrize("text, row, problem", [
-    ("nsd_id,human_faces\n1,1\n", 1, "unknown column(s) ['human_faces']"),
+    ("image_id,human_faces\n1,1\n", 1, "unknown column(s) ['human_faces']"),
     ("image,human_face\n1,1\n", 1, "unknown column(s) ['image']"),
     (HEADER + "1,1,0,,,,,\n12,0,1,,,,,\n", 3, "unknown image id 12"),
     (HEADER + "1,1,0,,,,,\n2,,,1,1,,,\n", 3, "conflicting labels: exposed_limbs and covered_body"),
     (HEADER + "1,1,0,,,,,\n2,0,0,,,,,\n1,1,0,,,,,\n", 4,
-     "duplicate row: nsd_id 1 is also on row 2"),
+     "duplicate row: image_id 1 is also on row 2"),
     (HEADER + "1,yes,0,,,,,\n", 2, "human_face = 'yes': use 1, 0 or leave it empty"),
-    (HEADER + "x,1,0,,,,,\n", 2, "nsd_id 'x' is not an integer"),
+    (HEADER + "x,1,0,,,,,\n", 2, "image_id 'x' is not an integer"),
     # an extra field on the first row: pandas alone would shift it into the index
     (HEADER + "1,1,0,,,,,,1\n2,0,1,,,,,\n", 2, "9 fields, but the header has 8"),
     (HEADER + "1,1,0,,,,,\n2,0,1,,,,,,\n", 3, "9 fields, but the header has 8"),
@@ -76,7 +76,7 @@ def test_coco_rules_on_constructed_rows():
         "coco_captions": ["['a man in a jacket']", "['a dog']", "['a girl and her horse']",
                           "['a red car']", "['a surfer in shorts']"]})
     mapping = pd.Series([100, 101, 102, 103, 104], index=[10, 11, 12, 13, 14])
-    t = ann.from_coco(coco, mapping, RULES).set_index("nsd_id")
+    t = ann.from_coco(coco, mapping, RULES).set_index("image_id")
     assert t.loc[100, ["human_face", "animal_face", "covered_body", "exposed_limbs"]].tolist() \
         == [1, 0, 1, 0]
     assert t.loc[101, ["human_face", "animal_face", "scene_without_people"]].tolist() == [0, 1, 0]
@@ -93,7 +93,7 @@ def test_coco_derivation_on_the_real_shared1000_annotations():
     coco = pd.read_csv(COCO)
     mapping = pd.Series(np.arange(len(coco)) + 5000, index=coco["image_id"].to_numpy())
     t = ann.from_coco(coco, mapping, RULES)
-    assert len(t) == 1000 and t["nsd_id"].is_unique
+    assert len(t) == 1000 and t["image_id"].is_unique
     # SOURCE.md: 438 images with a person, 266 with an animal; 51 with both
     assert int(t["scene_with_people"].sum()) == 438
     assert int((t["n_animal"] > 0).sum()) == 266
@@ -105,18 +105,18 @@ def test_coco_derivation_on_the_real_shared1000_annotations():
 
 
 def test_hand_labels_override_and_conflicts_are_refused():
-    base = pd.DataFrame({"nsd_id": [1, 2], "human_face": [np.nan, 0.0], "animal_face": [0.0, 1.0],
+    base = pd.DataFrame({"image_id": [1, 2], "human_face": [np.nan, 0.0], "animal_face": [0.0, 1.0],
                          "exposed_limbs": np.nan, "covered_body": np.nan,
                          "scene_with_people": [1.0, 0.0], "scene_without_people": [0.0, 0.0],
                          "source": "coco"})
-    hand = pd.DataFrame({"nsd_id": [1, 9], "human_face": [1.0, np.nan],
+    hand = pd.DataFrame({"image_id": [1, 9], "human_face": [1.0, np.nan],
                          "exposed_limbs": [np.nan, 1.0]})
-    out = ann.merge(base, hand).set_index("nsd_id")
+    out = ann.merge(base, hand).set_index("image_id")
     assert out.loc[1, "human_face"] == 1 and out.loc[1, "source"] == "coco+hand"
     assert out.loc[9, "exposed_limbs"] == 1 and out.loc[9, "source"] == "hand"
     assert out.loc[2, "source"] == "coco"
-    with pytest.raises(InputError, match="human_face and animal_face both 1 for nsd_id 2"):
-        ann.merge(base, pd.DataFrame({"nsd_id": [2], "human_face": [1.0]}))
+    with pytest.raises(InputError, match="human_face and animal_face both 1 for image_id 2"):
+        ann.merge(base, pd.DataFrame({"image_id": [2], "human_face": [1.0]}))
 
 
 def test_generator_attributes_become_labels():
@@ -135,7 +135,7 @@ def test_demo_table_matches_the_generators_truth():
     if not (truth / "images.csv").is_file() or not table.is_file():
         pytest.skip("run `dvc repro annotate` first")
     t = pd.read_csv(truth / "images.csv").set_index("nsd_id")
-    a = pd.read_csv(table).set_index("nsd_id").loc[t.index]
+    a = pd.read_csv(table).set_index("image_id").loc[t.index]
     for label, (cat, attr) in {"human_face": ("face", "human"),
                                "animal_face": ("face", "animal"),
                                "exposed_limbs": ("body", "exposed"),
@@ -178,6 +178,6 @@ def test_annotate_stage_writes_nothing_when_hand_labels_are_bad(tmp_path, monkey
     assert not Path("results").exists()
     hand.write_text(HEADER + "7,1,0,,,,,\n")
     annotate.run(argparse.Namespace(params="params.yaml"))
-    out = pd.read_csv("results/annotations/images.csv").set_index("nsd_id")
+    out = pd.read_csv("results/annotations/images.csv").set_index("image_id")
     assert out.loc[7, "human_face"] == 1 and out.loc[7, "source"] == "synthetic truth+hand"
     assert out.loc[0, "human_face"] == 1 and out.loc[1, "animal_face"] == 1

@@ -98,7 +98,8 @@ def test_bootstrap_counts_follow_the_interval_level(changes, ok):
     ("threshold", "seven", "must be a finite number >= 0"),
     ("threshold", True, "must be a finite number >= 0"),
     ("tier", "full", "Input should be 'demo', 'public' or 'nsd'"),
-    ("subjects", [1, 9], "less than or equal to 8"),
+    ("subjects", [1, 9], "simulate.sessions_per_subject lists 8 subjects"),
+    ("subjects", [0, 1], "greater than or equal to 1"),
     ("subjects", [1, 1], "list each entry once"),
     ("rois", ["FFA", "FFA3"], r"\['FFA3'\] not in roi_definitions"),
     ("categories", ["faces", "cars"], "Input should be 'faces', 'bodies', 'places'"),
@@ -140,12 +141,25 @@ def test_bootstrap_counts_follow_the_interval_level(changes, ok):
     ("simulate.grid", [18, 20], "List should have at least 3 items"),
     ("simulate.noise_sd", [1.0], "simulate.noise_sd lists 1 subjects"),
     ("nsd.trials_per_session", 0, "greater than 0"),
-    ("nsd.sessions_per_subject", [40, 40], "nsd.sessions_per_subject lists 2 subjects"),
     ("seed", "x", "Input should be a valid integer"),
 ])
 def test_bad_values_name_the_key_and_what_is_allowed(key, value, message):
     with pytest.raises(ParameterError, match=message):
         config.validate(_with(key, value))
+
+
+def test_subject_ids_are_the_datasets_not_nsds():
+    """Any positive subject id the tier's dataset lists: twelve simulated subjects validate,
+    while NSD's block (8 subjects) bounds the nsd tier."""
+    raw = yaml.safe_load(yaml.safe_dump(RAW))
+    raw["subjects"] = [1, 12]
+    raw["simulate"]["sessions_per_subject"] = [2] * 12
+    raw["simulate"]["noise_sd"] = [1.0] * 12
+    src = config.brain_source(config.validate(raw))
+    assert sorted(src.sessions_per_subject) == [1, 12] and src.sessions_per_subject[12] == 2
+    raw["tier"] = "nsd"
+    with pytest.raises(ParameterError, match="nsd.sessions_per_subject lists 8 subjects"):
+        config.validate(raw)
 
 
 def test_brain_source_follows_the_tier():

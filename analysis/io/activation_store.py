@@ -48,7 +48,7 @@ def layer(model: str, stim_set: str, name: str, kind: str = "units",
 
 def stimulus_ids(index: pd.DataFrame) -> np.ndarray:
     """The ids of a set's images: NSD ids for the NSD images, file names otherwise."""
-    return index["nsd_id"].to_numpy() if "nsd_id" in index else index["file"].to_numpy()
+    return index["image_id"].to_numpy() if "image_id" in index else index["file"].to_numpy()
 
 
 def layer_responses(model: str, stim_set: str, name: str, preprocessing: str,

@@ -1,7 +1,8 @@
 """Image annotations for the stimulus-level divergence analysis: one table, one schema.
 
-The table has one row per image, keyed by ``nsd_id`` (0-based index into the 73k NSD images,
-as everywhere in the pipeline), and six labels in three mutually exclusive pairs:
+The table has one row per image, keyed by ``image_id`` (the tier's dataset's image id, as in
+the prepared brain stores and the image stores; NSD: the 0-based index into its 73k images),
+and six labels in three mutually exclusive pairs:
 
 ==========================  =================================================================
 ``human_face``              a human face is the image's main content
@@ -24,7 +25,7 @@ Where the labels come from:
 * nsd tier: :func:`from_coco` derives what COCO gives (people and animals, their areas, words
   in the captions) from DeepNSD's ``shared1000.csv`` (COCO ids, mapped to NSD ids through
   ``nsd_stim_info_merged.csv``);
-* every tier: hand labels from a CSV with the same schema (``nsd_id`` plus any label columns;
+* every tier: hand labels from a CSV with the same schema (``image_id`` plus any label columns;
   :func:`read_table`) override the derived labels they give (:func:`merge`).
 
 Every check raises :class:`~analysis.errors.InputError` naming the file, the row (the line in
@@ -50,7 +51,7 @@ PAIRS: tuple[tuple[str, str], ...] = (("human_face", "animal_face"),
 LABELS: tuple[str, ...] = tuple(label for pair in PAIRS for label in pair)
 DESCRIPTIVE: tuple[str, ...] = ("n_person", "n_animal", "person_area", "animal_area", "source",
                                 "note")
-COLUMNS: tuple[str, ...] = ("nsd_id", *LABELS, *DESCRIPTIVE)
+COLUMNS: tuple[str, ...] = ("image_id", *LABELS, *DESCRIPTIVE)
 
 
 @dataclass(frozen=True)
@@ -90,38 +91,39 @@ def _check_fields(path: Path) -> None:
 def read_table(path: Path | str, known_ids: np.ndarray | None = None) -> pd.DataFrame:
     """Read and validate an annotation CSV (the whole table or hand labels).
 
-    Checks: an ``nsd_id`` column and no column outside :data:`COLUMNS`; every id an integer and,
+    Checks: an ``image_id`` column and no column outside :data:`COLUMNS`; every id an integer and,
     when ``known_ids`` is given, one of them; no id twice; label values 1, 0 or empty; no pair
-    with both labels 1. Returns the table with ``nsd_id`` int64 and labels float (NaN = not
+    with both labels 1. Returns the table with ``image_id`` int64 and labels float (NaN = not
     known), rows in file order."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path} not found: an annotation CSV with the columns nsd_id, "
+        raise InputError(f"{path} not found: an annotation CSV with the columns image_id, "
                          f"{', '.join(LABELS)} (see analysis/io/annotations.py)")
     _check_fields(path)
     table = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     unknown = [c for c in table.columns if c not in COLUMNS]
     if unknown:
         raise _fail(path, 1, f"unknown column(s) {unknown}; allowed: {list(COLUMNS)}")
-    if "nsd_id" not in table.columns:
-        raise _fail(path, 1, "no 'nsd_id' column (0-based NSD image index)")
+    if "image_id" not in table.columns:
+        raise _fail(path, 1, "no 'image_id' column (the dataset's image ids; NSD: the "
+                    "0-based index into its 73k images)")
     known = None if known_ids is None else set(np.asarray(known_ids).tolist())
     ids: list[int] = []
     seen: dict[int, int] = {}
-    for k, raw in enumerate(table["nsd_id"]):
+    for k, raw in enumerate(table["image_id"]):
         row = k + 2
         try:
-            nsd_id = int(raw.strip())
+            image_id = int(raw.strip())
         except ValueError:
-            raise _fail(path, row, f"nsd_id {raw!r} is not an integer") from None
-        if known is not None and nsd_id not in known:
-            raise _fail(path, row, f"unknown image id {nsd_id}: not one of the tier's images")
-        if nsd_id in seen:
-            raise _fail(path, row, f"duplicate row: nsd_id {nsd_id} is also on row "
-                        f"{seen[nsd_id]}")
-        seen[nsd_id] = row
-        ids.append(nsd_id)
-    out = pd.DataFrame({"nsd_id": np.asarray(ids, dtype=np.int64)})
+            raise _fail(path, row, f"image_id {raw!r} is not an integer") from None
+        if known is not None and image_id not in known:
+            raise _fail(path, row, f"unknown image id {image_id}: not one of the tier's images")
+        if image_id in seen:
+            raise _fail(path, row, f"duplicate row: image_id {image_id} is also on row "
+                        f"{seen[image_id]}")
+        seen[image_id] = row
+        ids.append(image_id)
+    out = pd.DataFrame({"image_id": np.asarray(ids, dtype=np.int64)})
     for label in LABELS:
         if label not in table.columns:
             continue
@@ -138,7 +140,7 @@ def read_table(path: Path | str, known_ids: np.ndarray | None = None) -> pd.Data
             both = np.flatnonzero((out[a] == 1) & (out[b] == 1))
             if len(both):
                 raise _fail(path, int(both[0]) + 2, f"conflicting labels: {a} and {b} are both "
-                            f"1 for nsd_id {out['nsd_id'].iloc[both[0]]}")
+                            f"1 for image_id {out['image_id'].iloc[both[0]]}")
     for col in DESCRIPTIVE:
         if col in table.columns:
             out[col] = table[col].to_numpy()
@@ -191,7 +193,7 @@ def from_coco(coco: pd.DataFrame, coco_to_nsd: pd.Series, rules: CocoRules,
         exposed = bool(person) and _mentions(captions, rules.exposed_words)
         covered = bool(person) and _mentions(captions, rules.covered_words)
         rows.append({
-            "nsd_id": int(coco_to_nsd[coco_id]),
+            "image_id": int(coco_to_nsd[coco_id]),
             "human_face": 1.0 if p_area >= rules.close_area and not animal else
             (0.0 if not person else np.nan),
             "animal_face": 1.0 if a_area >= rules.close_area and not person else
@@ -205,46 +207,46 @@ def from_coco(coco: pd.DataFrame, coco_to_nsd: pd.Series, rules: CocoRules,
             "n_person": len(person), "n_animal": len(animal),
             "person_area": round(p_area, 1), "animal_area": round(a_area, 1),
             "source": "coco"})
-    return pd.DataFrame(rows, columns=["nsd_id", *LABELS, "n_person", "n_animal",
+    return pd.DataFrame(rows, columns=["image_id", *LABELS, "n_person", "n_animal",
                                        "person_area", "animal_area", "source"])
 
 
 def merge(base: pd.DataFrame, hand: pd.DataFrame) -> pd.DataFrame:
     """``base`` with the labels ``hand`` gives (non-empty) taking precedence; rows of ``hand``
     for images not in ``base`` are added. ``source`` gains '+hand' where a hand label was used.
-    Rows sorted by nsd_id; a pair made to conflict by the merge is an error."""
-    out = base.set_index("nsd_id").copy()
+    Rows sorted by image_id; a pair made to conflict by the merge is an error."""
+    out = base.set_index("image_id").copy()
     for label in LABELS:
         if label not in out:
             out[label] = np.nan
     if "source" not in out:
         out["source"] = ""
     out["source"] = out["source"].fillna("").astype(str)
-    for rec in hand.set_index("nsd_id").itertuples():
-        nsd_id = rec.Index
-        if nsd_id not in out.index:
-            out.loc[nsd_id, LABELS] = np.nan
-            out.loc[nsd_id, "source"] = ""
+    for rec in hand.set_index("image_id").itertuples():
+        image_id = rec.Index
+        if image_id not in out.index:
+            out.loc[image_id, LABELS] = np.nan
+            out.loc[image_id, "source"] = ""
         used = False
         for label in LABELS:
             value = getattr(rec, label, np.nan)
             if np.isfinite(value):
-                out.loc[nsd_id, label] = value
+                out.loc[image_id, label] = value
                 used = True
         if used:
-            src = out.loc[nsd_id, "source"]
-            out.loc[nsd_id, "source"] = f"{src}+hand" if src else "hand"
+            src = out.loc[image_id, "source"]
+            out.loc[image_id, "source"] = f"{src}+hand" if src else "hand"
     out = out.sort_index().reset_index()
     for a, b in PAIRS:
         both = out[(out[a] == 1) & (out[b] == 1)]
         if len(both):
             raise InputError(f"hand labels conflict with the derived ones: {a} and {b} both 1 "
-                             f"for nsd_id {int(both['nsd_id'].iloc[0])}; give both labels "
+                             f"for image_id {int(both['image_id'].iloc[0])}; give both labels "
                              "in the hand-label row")
     return out[[c for c in COLUMNS if c in out.columns]]
 
 
-def from_attributes(nsd_ids: np.ndarray, categories: np.ndarray, attributes: np.ndarray
+def from_attributes(image_ids: np.ndarray, categories: np.ndarray, attributes: np.ndarray
                     ) -> pd.DataFrame:
     """The table from a synthetic image's known category (face, body, scene, object) and
     attribute (human/animal, exposed/covered, people/nopeople): every label known."""
@@ -252,7 +254,7 @@ def from_attributes(nsd_ids: np.ndarray, categories: np.ndarray, attributes: np.
     is_ = {("face", "human"): "human_face", ("face", "animal"): "animal_face",
            ("body", "exposed"): "exposed_limbs", ("body", "covered"): "covered_body",
            ("scene", "people"): "scene_with_people", ("scene", "nopeople"): "scene_without_people"}
-    table = pd.DataFrame({"nsd_id": np.asarray(nsd_ids, dtype=np.int64)})
+    table = pd.DataFrame({"image_id": np.asarray(image_ids, dtype=np.int64)})
     for (c, a), label in is_.items():
         table[label] = ((cat == c) & (attr == a)).astype(int)
     table["source"] = "synthetic truth"

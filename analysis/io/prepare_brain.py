@@ -1,13 +1,6 @@
-"""Turn raw NSD-format data into a compact per-subject store of ROI responses.
-
-Store (HDF5, one file per subject), voxels = the union of the requested ROIs:
-
-* ``images/shared`` (n_shared,), ``images/own`` (n_own,): 0-based 73k ids.
-* ``voxels/ijk`` (n_vox, 3): voxel coordinates on the functional grid.
-* ``voxels/t_<domain>`` (n_vox,): fLOC t-values; ``voxels/ncsnr`` (n_vox,).
-* ``responses/shared`` (n_vox, n_shared, 3), ``responses/own`` (n_vox, n_own, 3): betas z-scored
-  per voxel within each session; NaN where a repetition was not shown.
-* ``roi/<NAME>`` (n_in_roi,): indices into the voxel axis.
+"""NSD's implementation of the brain-dataset interface (analysis.io.brain_store): turn raw
+NSD-format data into the per-subject stores that interface describes (image ids: the 0-based
+index into NSD's 73k images; 3 repetitions), each checked by ``brain_store.check``.
 
 Sessions are streamed one at a time and written straight into the store, so memory is bounded
 by one session of betas (one chunk of trials for HDF5 betas).
@@ -25,6 +18,7 @@ from tqdm import tqdm
 
 from analysis.config import BrainSource
 from analysis.errors import InputError
+from analysis.io import brain_store
 from analysis.io.nsd import betas as nsd_betas
 from analysis.io.nsd import layout
 from analysis.io.nsd.design import Design, shared_images, trial_table
@@ -109,6 +103,7 @@ def prepare_subject(src: BrainSource, subject: int, trials: pd.DataFrame, shared
                 for rep, g in h.groupby("rep"):
                     g = g.sort_values("col")  # h5py writes need increasing indices
                     dsets[name][:, g["col"].to_numpy(), rep] = z[:, g["position"].to_numpy()]
+    brain_store.check(out, rois)
     return {roi: int(m.sum()) for roi, m in masks.items()}
 
 

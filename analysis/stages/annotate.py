@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> None:
     missing = [label for label in ann.LABELS if label not in table]
     if missing:
         raise InputError(f"the annotation table has no column(s) {missing}")
-    table = table.sort_values("nsd_id").reset_index(drop=True)
+    table = table.sort_values("image_id").reset_index(drop=True)
     for label in ann.LABELS:
         table[label] = table[label].astype("Int64")
     with atomic_path(paths.ANNOTATIONS) as tmp:

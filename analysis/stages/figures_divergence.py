@@ -18,9 +18,9 @@ from analysis.report.provenance import stage_provenance
 
 
 def thumbnails(ids: set[int], path: Path = paths.NSD_IMAGES) -> dict[int, np.ndarray]:
-    """{nsd_id: (H, W, 3) uint8} of the shared images asked for that the store holds."""
+    """{image_id: (H, W, 3) uint8} of the shared images asked for that the store holds."""
     with h5py.File(path, "r") as f:
-        stored = f["nsd_ids"][()]
+        stored = f["image_ids"][()]
         rows = [k for k, i in enumerate(stored) if int(i) in ids]
         return {int(stored[k]): f["images"][k] for k in rows}
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> None:
     top = set()
     for _, g in (img.groupby("region") if len(img) else ()):
         top |= set(g.reindex(g["residual"].abs().sort_values(ascending=False).index)
-                   .head(figure6.THUMBNAILS)["nsd_id"].astype(int))
+                   .head(figure6.THUMBNAILS)["image_id"].astype(int))
     fig = figure6.draw(tables["images"], tables["diagnostics"], tables["subjects"],
                        tables["generalisation"], tables["real_images"], tables["it_rdm"],
                        regions, model, thumbnails(top), block(params).residual_cutoff)

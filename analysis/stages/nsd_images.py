@@ -2,7 +2,8 @@
 
 shared.h5: the shared images used for comparisons (and as the encoding models' test set);
 own.h5: every subject's own images (the union over subjects, sorted; the encoding models'
-training images). Each has ``nsd_ids`` (n,) 0-based 73k ids and ``images`` (n, H, W, 3) uint8.
+training images). Each has ``image_ids`` (n,) the images' ids (NSD's 0-based 73k index) and
+``images`` (n, H, W, 3) uint8.
 Reads only the needed rows of the brick, ``CHUNK`` images at a time, so neither the 40 GB real
 brick nor the ~60 000 own images of the real NSD are ever in memory at once.
 """
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> None:
     for path, chosen in ((paths.NSD_IMAGES, ids), (paths.NSD_OWN_IMAGES, own)):
         with atomic_path(path) as tmp:
             with h5py.File(tmp, "w") as f:
-                f.create_dataset("nsd_ids", data=chosen, track_times=False)
+                f.create_dataset("image_ids", data=chosen, track_times=False)
                 f.attrs["synthetic"] = src.synthetic
                 out = None
                 for start in tqdm(range(0, len(chosen), CHUNK), desc=f"nsd-images {path.stem}",

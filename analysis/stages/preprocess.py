@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> None:
             sets[paths.NSD_OWN_SET] = paths.NSD_OWN_IMAGES
         for name, source in sets.items():
             with h5py.File(source, "r") as f:
-                images, ids = f["images"], f["nsd_ids"][()]
+                images, ids = f["images"], f["image_ids"][()]
                 side = cfg.input_size
                 out = np.lib.format.open_memmap(tmp / f"{name}.npy", mode="w+", dtype=np.uint8,
                                                 shape=(len(ids), 3, side, side))
@@ -63,4 +63,4 @@ def run(args: argparse.Namespace) -> None:
                                                                  cfg)
                 out.flush()
                 del out
-            write_csv(pd.DataFrame({"nsd_id": ids}), tmp / f"{name}.csv")
+            write_csv(pd.DataFrame({"image_id": ids}), tmp / f"{name}.csv")

@@ -174,7 +174,7 @@ def region_tables(params: config.Params, category: str, region: str, stimuli: np
             continue
         res = dv.residuals(average, nz)
         image_rows.append(pd.DataFrame({
-            **base, "model": name, "nsd_id": stimuli, "brain_z": average.round(6),
+            **base, "model": name, "image_id": stimuli, "brain_z": average.round(6),
             "network_z": nz.round(6), "residual": res.standardized.round(6),
             "divergent": res.divergent(d.residual_cutoff),
             **{label: labels[label].to_numpy() for label in labels.columns}}))
@@ -186,7 +186,7 @@ def region_tables(params: config.Params, category: str, region: str, stimuli: np
                                         labels, pairs)
     subject_images = pd.DataFrame({
         **base, "subject": np.repeat(subjects, len(stimuli)),
-        "nsd_id": np.tile(stimuli, len(subjects)), "brain_z": z.ravel().round(6)})
+        "image_id": np.tile(stimuli, len(subjects)), "brain_z": z.ravel().round(6)})
     return {"images": pd.concat(image_rows, ignore_index=True) if image_rows else
             pd.DataFrame(), "subject_images": subject_images,
             "subjects": pd.DataFrame(subj_rows), "diagnostics": pd.DataFrame(diag_rows),

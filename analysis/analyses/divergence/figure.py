@@ -52,7 +52,7 @@ def _scatter(ax: plt.Axes, img: pd.DataFrame, category: str, thumbs: dict[int, n
     ax.plot(lim, lim, color="#999999", lw=0.5, ls="--")
     top = img.reindex(img["residual"].abs().sort_values(ascending=False).index)
     for k, (_, row) in enumerate(top.head(THUMBNAILS).iterrows()):
-        pic = thumbs.get(int(row["nsd_id"]))
+        pic = thumbs.get(int(row["image_id"]))
         if pic is None:
             continue
         box = OffsetImage(pic, zoom=18 / pic.shape[0])

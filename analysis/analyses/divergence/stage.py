@@ -42,7 +42,7 @@ def _labels(stimuli: np.ndarray) -> pd.DataFrame:
     path = paths.ANNOTATIONS / "images.csv"
     if not path.is_file():
         raise InputError(f"{path} not found: run `dvc repro annotate`")
-    table = pd.read_csv(path).set_index("nsd_id")
+    table = pd.read_csv(path).set_index("image_id")
     missing = [int(s) for s in stimuli if s not in table.index]
     if missing:
         raise InputError(f"{path} has no row for shared images {missing[:5]} "

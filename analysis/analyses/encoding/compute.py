@@ -71,7 +71,7 @@ def _subject(s: int) -> Subject:
 
 
 def _rows(index: pd.DataFrame, ids: np.ndarray, what: str) -> np.ndarray:
-    pos = pd.Series(np.arange(len(index)), index=index["nsd_id"].to_numpy())
+    pos = pd.Series(np.arange(len(index)), index=index["image_id"].to_numpy())
     missing = np.setdiff1d(ids, pos.index.to_numpy())
     if len(missing):
         raise InputError(f"{len(missing)} {what} images (e.g. NSD id {missing[0]}) have no "
