@@ -427,7 +427,7 @@ def stage_world(rng: np.random.Generator, measure: str, n_regions: int = 10,
     chosen = [apa.choose_layers(a, rows, cols, regions) for a, _ in mats]
     brain = [apa.brain_matrix(e, rows, cols, regions) for _, e in mats]
     scored = [apa.score_layers(e, rows, cols, regions, ch).set_index(["system", "region"])
-              for (_, e), ch in zip(mats, chosen)]
+              for (_, e), ch in zip(mats, chosen, strict=True)]
     out = []
     for system in systems:
         for a in regions:

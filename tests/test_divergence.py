@@ -347,7 +347,7 @@ def test_generalise_runs_every_held_out_part_on_held_out_subjects_and_images():
     assert tuple(disc[disc["hypothesis"] == "found"][["label_a", "label_b"]].iloc[0]) == PAIRS[0]
     assert set(disc["n_images"]) == {int(disc_img.sum())}
     held = rows[rows["part"] != "discovery"]
-    assert set(zip(held["part"], held["model"])) == {
+    assert set(zip(held["part"], held["model"], strict=True)) == {
         ("held-out subjects and images", "discovery"),
         ("held-out models, subjects and images", "held-out")}
     assert set(held["n_subjects"]) == {4} and set(held["n_images"]) == {int((~disc_img).sum())}

@@ -86,7 +86,7 @@ def test_statistics_equal_the_pair_table_ratios_also_for_drawn_subjects():
         idx = np.sort(rng.integers(0, 60, 60))
         pick = rng.choice(8, 8, replace=True)
         w = np.bincount(pick, minlength=8).astype(float)
-        got = dict(zip(lay.keys(), statistics(on(idx), w, lay)))
+        got = dict(zip(lay.keys(), statistics(on(idx), w, lay), strict=True))
         pos = pair_positions(idx, 60)
         drawn = [(pb[k].system, profile(pb[k], idx, pos)) for k in pick]
         table = pair_table(drawn, [(p.system, profile(p, idx, pos)) for p in pn])
@@ -97,7 +97,7 @@ def test_statistics_equal_the_pair_table_ratios_also_for_drawn_subjects():
                 hn = by_model.loc[m, list(models)].mean()
                 assert got[(m, "hn", g)] == pytest.approx(hn, rel=1e-10)
                 assert got[(m, "gap", g)] == pytest.approx(hh[m] - hn, rel=1e-9, abs=1e-12)
-    full = dict(zip(lay.keys(), statistics(on(np.arange(60)), np.ones(8), lay)))
+    full = dict(zip(lay.keys(), statistics(on(np.arange(60)), np.ones(8), lay), strict=True))
     g = gap(similarities(brains, [net], np.arange(60)))
     assert full[("univariate", "gap", "net")] == pytest.approx(g["univariate"], rel=1e-10)
 
@@ -130,7 +130,7 @@ def test_stacked_brain_profiles_equal_profile_one_brain_at_a_time():
     for seed in range(3):
         idx = np.sort(np.random.default_rng(seed).integers(0, 50, 50))
         pos = pair_positions(idx, 50)
-        for p, got in zip(prepared, _stack_profiles(stack, idx, pos)):
+        for p, got in zip(prepared, _stack_profiles(stack, idx, pos), strict=True):
             ref = profile(p, idx, pos)
             np.testing.assert_allclose(got.univariate, ref.univariate, rtol=1e-12)
             np.testing.assert_array_equal(got.multivariate, ref.multivariate)

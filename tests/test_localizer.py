@@ -84,7 +84,7 @@ def test_grouped_welch_t_equals_welch_t_of_each_grouping():
     x[:, 0] = 2.0  # a constant unit
     groups = np.array([rng.permutation(30) < n for n in (3, 10, 15, 27)])
     got = grouped_welch_t(x, groups)
-    for g, row in zip(groups, got):
+    for g, row in zip(groups, got, strict=True):
         np.testing.assert_allclose(row[1:], scipy.stats.ttest_ind(
             x[g, 1:], x[~g, 1:], equal_var=False).statistic, rtol=1e-9)
         np.testing.assert_allclose(row, welch_t(x[g], x[~g]), rtol=1e-9)

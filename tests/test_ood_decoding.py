@@ -53,7 +53,7 @@ def test_two_afc_matches_a_direct_loop_over_distractors():
     scores = np.array([[2.0, 1.0, 0.5], [0.3, 0.3, 0.9], [1.0, 2.0, 3.0], [0.0, 5.0, -1.0]])
     labels = np.array([0, 1, 2, 0])
     expected = []
-    for s, y in zip(scores, labels):
+    for s, y in zip(scores, labels, strict=True):
         trials = [1.0 if s[y] > s[j] else 0.5 if s[y] == s[j] else 0.0
                   for j in range(3) if j != y]
         expected.append(np.mean(trials))
@@ -140,7 +140,7 @@ def test_splits_are_stratified_disjoint_and_reproducible():
     table = design(10, 24, ["a"])
     splits = od.draw_splits(table, "a", 3, 100, 25, np.random.default_rng(5))
     again = od.draw_splits(table, "a", 3, 100, 25, np.random.default_rng(5))
-    for (train, test), (train2, test2) in zip(splits, again):
+    for (train, test), (train2, test2) in zip(splits, again, strict=True):
         np.testing.assert_array_equal(train, train2)
         np.testing.assert_array_equal(test, test2)
         assert len(train) == 100 and len(test) == 25 and not np.intersect1d(train, test).size

@@ -294,9 +294,9 @@ def test_any_setting_runs_to_the_end_with_its_exclusions(world):
                                                       n_voxels=12))
     # localizer t values around a level per system: thresholds select all, some or none
     vt = [voxel_t + 3 * rng.normal(size=12) for _ in brains]
-    sel_brains = [_selected(b, t, threshold) for b, t in zip(brains, vt)]
+    sel_brains = [_selected(b, t, threshold) for b, t in zip(brains, vt, strict=True)]
     nets = []
-    for k, (tr, level) in enumerate(zip(trained, unit_t)):
+    for k, (tr, level) in enumerate(zip(trained, unit_t, strict=True)):
         net = network.relabel(type(network.system)(f"net{k}", "layer", tr))
         nets.append(_selected(net, level + 3 * rng.normal(size=12), threshold))
     by_layer = {n.system.model: {"layer": n} for n in nets}

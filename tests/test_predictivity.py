@@ -94,7 +94,7 @@ def test_single_repetition_predictions():
     np.testing.assert_allclose(np.mean(by_x, axis=0), full, atol=1e-4)
     np.testing.assert_allclose(by_y[2], cv_predict(x.mean(2), y[:, :, 2], test_sets, ALPHAS))
     fits = _fold_fits(x.mean(2), y.mean(2), test_sets, ALPHAS, "cpu")
-    for test, (train, model) in zip(test_sets, fits):
+    for test, (train, model) in zip(test_sets, fits, strict=True):
         for v, alpha in enumerate(model.alpha):
             ref = Ridge(alpha=alpha).fit(x.mean(2)[train], y.mean(2)[train, v])
             np.testing.assert_allclose(by_x[1][test, v], ref.predict(x[test, :, 1]),

@@ -146,7 +146,8 @@ def test_equal_n_kernels_and_top_ranked_choice():
 
     v = pd.DataFrame({f"{m}_selective": sel for m, sel in
                       zip(("fsi", "dprime", "ranksum", "pairwise_t"),
-                          ([1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 0, 0], [1, 1, 1, 1]))}).astype(bool)
+                          ([1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 0, 0], [1, 1, 1, 1]),
+                          strict=True)}).astype(bool)
     assert equal_n(v, minimum=0) == (1, 1)   # the fewest any metric selects
     assert equal_n(v, minimum=3) == (3, 1)   # but at least `minimum`
     values = pd.Series([0.2, np.nan, 0.9, 0.2, 0.5])
@@ -196,7 +197,7 @@ def test_null_fractions_equal_all_metrics_on_each_permuted_labeling():
         row[idx] = rng.permutation(row[idx])
     labelings = np.vstack([dom, perms, partial])
     got = selective_fractions(x, labelings)
-    for labels, row in zip(labelings, got):
+    for labels, row in zip(labelings, got, strict=True):
         v = all_metrics(x, labels)
         np.testing.assert_array_equal(row, [v[f"{m}_selective"].mean() for m in METRICS])
     assert (perms[:, dom == "scrambled"] == "scrambled").all()
@@ -218,7 +219,7 @@ def test_bh_reject_matches_statsmodels_per_row_with_untestable_units():
     p = rng.uniform(size=(30, 400)) ** rng.uniform(1, 6, size=(30, 1))  # from null to strong
     p[rng.uniform(size=p.shape) < 0.1] = np.nan                          # t undefined
     got = bh_reject(p, 0.05)
-    for row, rej in zip(p, got):
+    for row, rej in zip(p, got, strict=True):
         ok = ~np.isnan(row)
         ref = np.zeros(row.shape, dtype=bool)
         ref[ok] = multipletests(row[ok], 0.05, "fdr_bh")[0]

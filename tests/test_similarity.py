@@ -65,7 +65,7 @@ def test_corrected_human_human_is_about_one_and_planted_gap_is_recovered():
     other = rng.normal(size=500)
     other -= truth * (other @ truth) / (truth @ truth)
     net = rho * truth / truth.std() + np.sqrt(1 - rho**2) * other / other.std()
-    hn = [pearson(s.mean(1), net) / norm(r) for s, r in zip(subs, rel)]
+    hn = [pearson(s.mean(1), net) / norm(r) for s, r in zip(subs, rel, strict=True)]
     assert np.mean(hn) == pytest.approx(rho, abs=0.05)
 
 

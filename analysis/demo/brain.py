@@ -159,7 +159,7 @@ def region_profile(region: str, images: ImageSet, readout: np.ndarray) -> np.nda
         return (1 - w) * images.lowlevel @ readout[:4] + w * cat + 0.3 * images.latent @ readout
     t = TUNING[region]
     mu = np.array([t["cat"][c] + t["attr"].get((c, a), 0.0)
-                   for c, a in zip(images.category, images.attribute)])
+                   for c, a in zip(images.category, images.attribute, strict=True)])
     return mu + 0.35 * images.latent @ readout
 
 

@@ -112,7 +112,7 @@ def strength_strata(cfg: dict[str, Any], order: np.ndarray, subjectim: np.ndarra
     image_set[subjectim[0, seen3 - 1] - 1] = "shared3"
     for s in range(subjectim.shape[0]):
         image_set[subjectim[s, cfg["n_shared"]:] - 1] = f"own{s + 1}"
-    return np.array([f"{i}/{c}/{a}" for i, c, a in zip(image_set, cats, attrs)])
+    return np.array([f"{i}/{c}/{a}" for i, c, a in zip(image_set, cats, attrs, strict=True)])
 
 
 BLOB_SIGMA = 1.6
@@ -361,7 +361,8 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     cats, attrs = brain.draw_labels(n73k, rng)
     size = cfg["image_size"]
     brick = np.stack([images.render(c, a, rng, size) for c, a in
-                      tqdm(zip(cats, attrs), total=n73k, desc="simulate: images", leave=False)])
+                      tqdm(zip(cats, attrs, strict=True), total=n73k, desc="simulate: images",
+                           leave=False)])
     imgset = brain.ImageSet(cats, attrs, features.latent_features(brick, brain.N_LATENT, rng),
                             brain.lowlevel_features(brick))
     readouts = {r: rng.normal(size=brain.N_LATENT) / np.sqrt(brain.N_LATENT)

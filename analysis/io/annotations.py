@@ -187,8 +187,8 @@ def from_coco(coco: pd.DataFrame, coco_to_nsd: pd.Series, rules: CocoRules,
         captions = " ".join(_parse_list(rec.coco_captions, path, row, "coco_captions")).lower()
         if len(supers) != len(areas):
             raise _fail(path, row, f"{len(supers)} instances but {len(areas)} areas")
-        person = [float(a) for s, a in zip(supers, areas) if s == "person"]
-        animal = [float(a) for s, a in zip(supers, areas) if s == "animal"]
+        person = [float(a) for s, a in zip(supers, areas, strict=True) if s == "person"]
+        animal = [float(a) for s, a in zip(supers, areas, strict=True) if s == "animal"]
         p_area, a_area = max(person, default=0.0), max(animal, default=0.0)
         exposed = bool(person) and _mentions(captions, rules.exposed_words)
         covered = bool(person) and _mentions(captions, rules.covered_words)

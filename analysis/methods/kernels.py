@@ -56,11 +56,12 @@ def linear_kernels(stores: Sequence[Any], groups: Mapping[G, Sequence[np.ndarray
     for start in range(0, p, chunk):
         stop = min(p, start + chunk)
         blocks = [torch.as_tensor(_read(units, u, start, stop, buf), device=device)
-                  for units, u, buf in zip(stores, used, buffers)]
+                  for units, u, buf in zip(stores, used, buffers, strict=True)]
         masks = {name: None if m is None else torch.as_tensor(m[start:stop], device=device)
                  for name, m in subsets.items()}
         for g, where in pos.items():
-            x = torch.cat([b[torch.as_tensor(w, device=device)] for b, w in zip(blocks, where)])
+            x = torch.cat([b[torch.as_tensor(w, device=device)]
+                           for b, w in zip(blocks, where, strict=True)])
             for name, m in masks.items():
                 xs = x if m is None else x[:, m]
                 if xs.shape[1]:

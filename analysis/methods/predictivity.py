@@ -87,7 +87,7 @@ def cv_predict(x: np.ndarray, y: np.ndarray, test_sets: Sequence[np.ndarray],
     y = np.asarray(y, dtype=np.float64)
     pred = np.empty_like(y)
     for test, (train, model) in zip(test_sets, _fold_fits(x, y, test_sets, relative_alphas,
-                                                          device)):
+                                                          device), strict=True):
         pred[test] = ridge.predict(model, x[test] @ x[train].T)
     return pred
 
@@ -123,12 +123,14 @@ def _predictions(predictors: np.ndarray, targets: np.ndarray, test_sets: Sequenc
     n_x, n_y = predictors.shape[2], targets.shape[2]
     k = x @ x.T
     full = np.empty_like(y)
-    by_x = [np.empty_like(y) for _ in range(n_x)] if n_x > 1 and n_y > 1 else []
+    per_x = n_x > 1 and n_y > 1  # each predictor repetition through the mean's fits
+    by_x = [np.empty_like(y) for _ in range(n_x)] if per_x else []
     for test, (train, model) in zip(test_sets, _fold_fits(x, y, test_sets, relative_alphas,
-                                                          device)):
+                                                          device), strict=True):
         full[test] = ridge.predict(model, k[np.ix_(test, train)])
-        for pred, xk in zip(by_x, np.moveaxis(predictors, 2, 0)):
-            pred[test] = ridge.predict(model, xk[test] @ x[train].T)
+        if per_x:
+            for pred, xk in zip(by_x, np.moveaxis(predictors, 2, 0), strict=True):
+                pred[test] = ridge.predict(model, xk[test] @ x[train].T)
     if n_x > 1 and n_y == 1:
         by_x = [cv_predict(predictors[:, :, j], y, test_sets, relative_alphas, device)
                 for j in range(n_x)]

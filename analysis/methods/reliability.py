@@ -114,7 +114,7 @@ def crossval_rdm_reliability(singles: list[np.ndarray], others: list[np.ndarray]
     as it is, also when sampling error makes it negative (the comparison clips it at 0 where it
     takes a square root, without leaving the subject out); NaN only when it is undefined.
     """
-    covs = [cov_complete(s, o) for s, o in zip(singles, others)]
+    covs = [cov_complete(s, o) for s, o in zip(singles, others, strict=True)]
     covs = [c for c in covs if np.isfinite(c)]
     d = crossval[np.isfinite(crossval)]
     if not covs or len(d) < 3:

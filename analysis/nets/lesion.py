@@ -124,7 +124,7 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
 
     def accuracy(feats: np.ndarray) -> float:
         return float(np.mean([(c.predict(feats[te]) == identities[te]).mean()
-                              for c, (_, te) in zip(clfs, splits)]))
+                              for c, (_, te) in zip(clfs, splits, strict=True)]))
 
     acc0 = round(accuracy(intact), 12)
     tail = sequential_tail(model, layer, readout_layer)

@@ -89,7 +89,7 @@ def summary(humans: dict[str, np.ndarray], table: pd.DataFrame, pre: pd.DataFram
         "hh_mean_corrected": number(ratio_of_means(hh_pairs["r"], hh_pairs["norm"])
                                     if len(hh_pairs) else float("nan")),
         "hh_range": [number(hh.min()), number(hh.max())],
-        "prespecified_layers": {m: dict(zip(g["category"], g["layer"]))
+        "prespecified_layers": {m: dict(zip(g["category"], g["layer"], strict=True))
                                 for m, g in pre.groupby("model", sort=False)},
         "prespecified_hn": {f"{r.model}/{r.category}/{r.units}": number(r.hn)
                             for r in pre.itertuples()},

@@ -109,8 +109,8 @@ def generalise(brain: Sequence[dv.Profile], networks: Mapping[str, dv.Profile],
     ``held_out_models``; ``candidates`` includes ``prespecified``. A part without held-out
     subjects is skipped; the held-out models' part without any model gives one row with a
     note."""
-    disc_brain = [p for p, d in zip(brain, discovery_subjects) if d]
-    held_brain = [p for p, d in zip(brain, discovery_subjects) if not d]
+    disc_brain = [p for p, d in zip(brain, discovery_subjects, strict=True) if d]
+    held_brain = [p for p, d in zip(brain, discovery_subjects, strict=True) if not d]
     rows = [{"part": "discovery", "model": model, **r}
             for r in discover(disc_brain, networks[model], discovery_images, candidates, level)]
     hypotheses = {"pre-specified": prespecified}

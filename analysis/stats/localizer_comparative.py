@@ -99,7 +99,7 @@ def _welch_from_sums(a: tuple[np.ndarray, ...], total: tuple[np.ndarray, ...]) -
     :class:`_WeightedSums`): (rows, n_units); NaN where both variances are 0 (or a group has
     fewer than 2 images). In-place arithmetic: these arrays are the bootstrap's main cost."""
     parts = []
-    for n, s, q in (a, tuple(t - x for t, x in zip(total, a))):
+    for n, s, q in (a, tuple(t - x for t, x in zip(total, a, strict=True))):
         mean, ss = _deviations(n, s, q)
         with np.errstate(divide="ignore", invalid="ignore"):
             ss /= np.where(n > 1, n * (n - 1), np.nan)  # squared standard error of the mean
@@ -158,7 +158,8 @@ def top_k_generalisation(x1: np.ndarray, labels1: np.ndarray, domains1: list[str
     for start in range(0, rows, step):
         w1, w2 = weights1[start:start + step], weights2[start:start + step]
         per_domain = {d: sums1(w1, [d]) for d in domains1}
-        total1 = cast(tuple[np.ndarray, ...], tuple(sum(v) for v in zip(*per_domain.values())))
+        total1 = cast(tuple[np.ndarray, ...],
+                      tuple(sum(v) for v in zip(*per_domain.values(), strict=True)))
         n2, s2, q2 = sums2(w2, list(dict.fromkeys(labels2)))
         ss2 = _deviations(n2, s2, q2)[1]
         inv_sd2 = np.divide(np.sqrt(n2), np.sqrt(ss2), out=np.zeros_like(ss2), where=ss2 > 0)

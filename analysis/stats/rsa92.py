@@ -95,7 +95,7 @@ def hn_means(table: pd.DataFrame) -> pd.DataFrame:
     means over its subjects as in the NSD comparison: one row per variant, columns model,
     trained, layer, units (all or a category), hn."""
     hn = table[table["kind"] == "hn"].rename(columns={f"b_{k}": k for k in VARIANT})
-    rows = [{**dict(zip(VARIANT, key)), "hn": ratio_of_means(g["r"], g["norm"])}
+    rows = [{**dict(zip(VARIANT, key, strict=True)), "hn": ratio_of_means(g["r"], g["norm"])}
             for key, g in hn.groupby(VARIANT, sort=True)]
     return pd.DataFrame(rows, columns=[*VARIANT, "hn"])
 

@@ -77,11 +77,11 @@ def labelled_world(rng: np.random.Generator, difference: tuple[float, ...] = (0.
     networks = {}
     for name in ("discovery", "held-out"):
         own = np.sqrt(model_rho) * shared_own + np.sqrt(1 - model_rho) * rng.normal(size=n)
-        networks[name] = dv.Profile(sum(c * g for c, g in zip(contrasts, groups))
+        networks[name] = dv.Profile(sum(c * g for c, g in zip(contrasts, groups, strict=True))
                                     + rho * common + own_sd * own, np.zeros(n))
     true = common + 0.3 * rng.normal(size=(n_subjects, n)) + sum(
         (c + d + slope_sd * rng.normal(size=(n_subjects, 1))) * g
-        for c, d, g in zip(contrasts, difference, groups))
+        for c, d, g in zip(contrasts, difference, groups, strict=True))
     shared = rng.normal(size=(n_subjects, n, 1, reps))
     own = rng.normal(size=(n_subjects, n, voxels, reps))
     trials = true[:, :, None, None] + noise * (0.6 * shared + 0.8 * own)

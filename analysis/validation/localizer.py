@@ -191,7 +191,7 @@ def bootstrap_realisations(rngs: Iterable[np.random.Generator],
         o = np.array([[top_k_excess(x1[i1], l1[i1], x2[i2], l2[i2], k) for x1, x2 in nets]
                       for i1, i2 in ((np.repeat(np.arange(l1.size), a.astype(int)),
                                       np.repeat(np.arange(l2.size), b.astype(int)))
-                                     for a, b in zip(w1, w2))])
+                                     for a, b in zip(w1, w2, strict=True))])
         d_g, d_o = g[0] - g[1], o[:, 0] - o[:, 1]
         rows.append({"d_generalisation": d_g[0], "boot_sd_generalisation": d_g[1:].std(ddof=1),
                      "d_overlap": d_o[0], "boot_sd_overlap": d_o[1:].std(ddof=1)})

@@ -50,7 +50,7 @@ def predictivity_alignment(brains: list[Responses], row_systems: list[Responses]
     for i, r in enumerate(tqdm(row_systems, desc="alignment patterns: predictivity",
                                leave=False)):
         x = r.mean()
-        for h, test in zip(parts, tests):
+        for h, test in zip(parts, tests, strict=True):
             preds[i, h] = cv_predict(x[h], y[h], test, alphas, device)
     return apa.PredictivityAlignment(preds, y, np.concatenate(col), len(brains))
 
@@ -101,7 +101,7 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
              else None for _, e in fold_sets]
     chosen = [apa.choose_layers(c, rows, cols, regions) for c, _ in mats]
     per_fold = [apa.score_layers(e, rows, cols, regions, ch, pl).assign(fold=k)
-                for k, ((_, e), ch, pl) in enumerate(zip(mats, chosen, plain))]
+                for k, ((_, e), ch, pl) in enumerate(zip(mats, chosen, plain, strict=True))]
     stability = pd.concat([apa.held_out_stability(e, rows, cols, regions).assign(fold=k)
                            for k, (_, e) in enumerate(mats)], ignore_index=True)
     stab = stability.groupby(["subject", "region"], sort=False)["agreement"].mean()
@@ -145,7 +145,7 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
                   leave=False):
         tables = [apa.score_layers(measure.matrix(rng.choice(e, len(e), replace=True)), rows,
                                    cols, regions, ch)
-                  for (_, e), ch in zip(fold_sets, chosen)]
+                  for (_, e), ch in zip(fold_sets, chosen, strict=True)]
         s = _system_scores(_mean_over_folds(tables))
         boot.append(pd.DataFrame({"draw": b, "system": s.index,
                                   "rank_conventional": apa.ranks(s["conventional"]).to_numpy(),

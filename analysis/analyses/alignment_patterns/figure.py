@@ -22,7 +22,7 @@ def alignment_patterns(brain: pd.DataFrame, stability: pd.DataFrame, layers: pd.
     measures = [m for m in ("rsa", "predictivity") if m in set(brain["measure"])]
     fig, axes = plt.subplots(len(measures), 3, figsize=(11, 3.3 * len(measures)),
                              gridspec_kw={"width_ratios": [1.0, 1.6, 1.0]}, squeeze=False)
-    for k_row, (row, measure) in enumerate(zip(axes, measures)):
+    for k_row, (row, measure) in enumerate(zip(axes, measures, strict=True)):
         la, lb, lc = list("abcdef"[3 * k_row: 3 * k_row + 3])
         b = brain[brain["measure"] == measure].pivot(index="region_a", columns="region_b",
                                                      values="alignment")

@@ -224,7 +224,8 @@ def choose_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
     chosen = {}
     for system, g in rows[rows["kind"] != "brain"].groupby("system", sort=False):
         pos = np.flatnonzero((rows["system"] == system).to_numpy())
-        pats = {lay: system_pattern(mat[i], cols, regions) for i, lay in zip(pos, g["layer"])}
+        pats = {lay: system_pattern(mat[i], cols, regions)
+                for i, lay in zip(pos, g["layer"], strict=True)}
         for a in regions:
             scores = {lay: p[a] for lay, p in pats.items() if np.isfinite(p[a])}
             if scores:
@@ -245,7 +246,8 @@ def score_layers(mat: np.ndarray, rows: pd.DataFrame, cols: pd.DataFrame,
     plain = mat if plain is None else plain
     brain_t = brain_matrix(mat, rows, cols, regions)
     brain = brain_t.to_numpy()
-    where = {(s, lay): i for i, (s, lay) in enumerate(zip(rows["system"], rows["layer"]))}
+    where = {(s, lay): i
+             for i, (s, lay) in enumerate(zip(rows["system"], rows["layer"], strict=True))}
     order = {r: k for k, r in enumerate(regions)}
     pats: dict[int, np.ndarray] = {}
     out = []

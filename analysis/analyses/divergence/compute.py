@@ -221,7 +221,7 @@ def generalisation(params: config.Params, base: dict, stimuli: np.ndarray,
             brain, trained, disc_subj, disc_img, model, held_models, candidates, prespecified,
             params.comparison.ci_level)]
         enr_rows += [{**region, "model": model, **r} for r in gp.discovery_enrichment(
-            [p for p, keep in zip(brain, disc_subj) if keep], trained[model], disc_img,
+            [p for p, keep in zip(brain, disc_subj, strict=True) if keep], trained[model], disc_img,
             candidates, d.residual_cutoff)]
     return gen_rows, enr_rows
 

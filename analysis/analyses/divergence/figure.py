@@ -121,7 +121,7 @@ def _generalisation(ax: plt.Axes, gen: pd.DataFrame) -> None:
 
 
 def _real(ax: plt.Axes, real: pd.DataFrame) -> None:
-    specs = list(dict.fromkeys(zip(real["set"], real["units"], real["a"], real["b"])))
+    specs = list(dict.fromkeys(zip(real["set"], real["units"], real["a"], real["b"], strict=True)))
     models = list(dict.fromkeys(real["model"]))
     for k, spec in enumerate(specs):
         g = real[(real["set"] == spec[0]) & (real["units"] == spec[1]) & (real["a"] == spec[2])

@@ -204,7 +204,7 @@ def _run(features: np.ndarray, labels: np.ndarray, plans: list[_Plan], train_dom
         tested = np.concatenate(list(plan.tests.values()))
         acc = two_afc(class_scores(decoder, features[tested]), labels[tested])
         ends = np.cumsum([len(t) for t in plan.tests.values()])
-        for d, part in zip(plan.tests, np.split(acc, ends[:-1])):
+        for d, part in zip(plan.tests, np.split(acc, ends[:-1]), strict=True):
             rows.append({"split": k, "domain": d, "in_domain": d == train_domain,
                          "accuracy": float(part.mean()) if part.size else np.nan,
                          "n_test": int(part.size)})

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
         write_csv(table, tmp / "images.csv")
         first = table["base"].iloc[0]
         np.save(tmp / "examples.npy", resized(
-            [im for im, b in zip(images, table["base"]) if b == first], EXAMPLE_SIDE))
+            [im for im, b in zip(images, table["base"], strict=True) if b == first], EXAMPLE_SIDE))
         data, twin, source = neural(params, table, images)
         with h5py.File(tmp / "neural.h5", "w") as f:
             f.create_dataset("responses", data=data.astype(np.float32), track_times=False)

@@ -30,7 +30,7 @@ def generated_table(params: config.Params) -> pd.DataFrame:
     bases = pd.concat(picked, ignore_index=True)
     rows = [{"stimulus_id": f"{d}/{f}", "base": f, "domain": d, "label": c,
              "file": str(paths.stimulus_set(o.stimulus_set) / f)}
-            for d in o.domains for f, c in zip(bases["file"], bases["category"])]
+            for d in o.domains for f, c in zip(bases["file"], bases["category"], strict=True)]
     return pd.DataFrame(rows)
 
 

@@ -122,7 +122,7 @@ def reference(region: str, brains: list[Responses], test: dict[int | str, list[n
         table = predictivity(a.data, np.concatenate([b.data for b in others], axis=1),
                              test[as_brain(a.system).subject], fit.alphas, fit.floor, fit.device)
         edges = np.cumsum([0] + [b.n_channels for b in others])
-        for b, lo, hi in zip(others, edges[:-1], edges[1:]):
+        for b, lo, hi in zip(others, edges[:-1], edges[1:], strict=True):
             part = table.iloc[lo:hi]
             ev = ratio_ev(part)
             ref[as_brain(b.system).subject].append(ev)

@@ -68,7 +68,7 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
         cols = [f"{kind}_share_{group}" for kind in ("common", "unique")
                 for group in ("selective", "other")]
         g = s[s["region"] == region].groupby("subject")[cols].mean()
-        for off, col in zip((-0.3, -0.1, 0.1, 0.3), cols):
+        for off, col in zip((-0.3, -0.1, 0.1, 0.3), cols, strict=True):
             kind, group = col.split("_share_")
             ax.bar(k + off, g[col].mean(), 0.18, alpha=0.7,
                    color="#e6550d" if group == "selective" else "#999999",
