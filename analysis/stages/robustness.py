@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from analysis import config, paths, seeds
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store, brain_store, unit_store
+from analysis.report.format import number
 from analysis.responses import Responses, Selection, check_aligned
 from analysis.stats.comparison import comparison_method
 from analysis.stats.robustness import hh_by_threshold, sweep
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> None:
 
 def summary(table: pd.DataFrame) -> dict:
     """Counts of settings (threshold x region x localizer x measure), the range and sign of
-    the bias-corrected gap over those with a gap, and the share whose interval lies above 0."""
+    the bias-corrected gap over those with a gap (rounded like every result file's numbers:
+    its last bits follow BLAS's summation order), and the share whose interval lies above 0."""
     ok = table[table["status"] == "ok"]
     g = ok["gap_corrected"]
     return {"settings": int(len(table)), "settings_with_both": int(len(ok)),
@@ -102,5 +104,5 @@ def summary(table: pd.DataFrame) -> dict:
             "gap_positive_fraction": float((g > 0).mean()) if len(ok) else None,
             "gap_above_zero_fraction": float((ok["gap_ci_low"] > 0).mean()) if len(ok)
             else None,
-            "gap_min": float(g.min()) if len(ok) else None,
-            "gap_max": float(g.max()) if len(ok) else None}
+            "gap_min": number(float(g.min())) if len(ok) else None,
+            "gap_max": number(float(g.max())) if len(ok) else None}
