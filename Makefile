@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env system repro update dry test test-slow test-integration dag audit lint lock benchmark clean-env
+.PHONY: env system repro update dry test test-slow test-integration dag audit verify lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -63,6 +63,11 @@ test-slow: env
 # the demo outputs, so run them after `make repro`; CI does).
 test-integration: env
 	python -m pytest -m integration
+
+# A reviewer's check (README, "Reviewers"): pull what is missing (REMOTE=<name> pulls from that
+# remote), then every output, figure, the PDF and its numbers against their records.
+verify: env
+	python -m analysis verify $(if $(REMOTE),--remote $(REMOTE))
 
 # The pipeline, one line per stage (STAGE=<name> for what leads to one stage).
 dag: env

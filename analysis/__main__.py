@@ -62,6 +62,9 @@ COMMANDS = {
     "audit": ("analysis.report.audit",
               "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
     "dag": ("analysis.report.dag", "the pipeline graph, one line per stage and its inputs"),
+    "verify": ("analysis.report.verify",
+               "a reviewer's check: outputs, figures, the PDF and its numbers against their "
+               "records (pulls missing outputs first)"),
 }
 
 

@@ -30,7 +30,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 #: Modules whose every test is marked integration (``pytestmark``): not even imported when the
 #: marker expression deselects integration, so the fast tier's collection does not pay for their
 #: tools (hypothesis alone: 1.7 s). tests/test_tiers.py checks the list against the markers.
-INTEGRATION_MODULES = ("test_parameter_sweep.py", "test_nothing_lost.py", "test_add_analysis.py")
+INTEGRATION_MODULES = ("test_parameter_sweep.py", "test_nothing_lost.py", "test_add_analysis.py",
+                       "test_remote.py")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import registry
+from analysis import config, registry
 from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
@@ -347,6 +347,13 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
                                "defined: give them names of their own")
         numbers |= own
     return numbers
+
+
+def manuscript_macros(params: config.Params, results: dict, published: dict) -> dict[str, str]:
+    """The macros of the manuscript's numbers.tex (:func:`all_macros` for the compared
+    regions and categories of ``params``)."""
+    regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
+    return all_macros(results, regions, params.categories, published)
 
 
 def numbers_tex(m: dict[str, str]) -> str:

@@ -12,8 +12,8 @@ import yaml
 from analysis import config, paths, registry
 from analysis.atomic import atomic_path, write_csv
 from analysis.report.macros import (
-    all_macros,
     comparison_table,
+    manuscript_macros,
     numbers_tex,
     reproduction_table,
 )
@@ -28,10 +28,9 @@ def run(args: argparse.Namespace) -> None:
     rep["comparable"] = params.tier == "nsd"
     write_csv(rep, paths.REPRODUCTION)
     main_t = rep[rep["threshold"] == float(params.threshold)]
-    regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
     with atomic_path(paths.GENERATED_TEX) as tmp:
         tmp.mkdir()
-        numbers = all_macros(results, regions, params.categories, published)
+        numbers = manuscript_macros(params, results, published)
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
