@@ -63,8 +63,7 @@ COMMANDS = {
               "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
     "dag": ("analysis.report.dag", "the pipeline graph, one line per stage and its inputs"),
     "verify": ("analysis.report.verify",
-               "a reviewer's check: outputs, figures, the PDF and its numbers against their "
-               "records (pulls missing outputs first)"),
+               "a reviewer's check: outputs, figures, PDF and numbers against their records"),
 }
 
 
