@@ -37,7 +37,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(final)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{final.name}.", dir=final.parent))
+    try:
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{final.name}.",
+                                        dir=final.parent))
+    except PermissionError as exc:  # name the folder, not the temporary name tried in it
+        raise PermissionError(exc.errno, f"cannot create files in {final.parent}",
+                              str(final.parent)) from None
     tmp = tmp_dir / final.name
     try:
         yield tmp

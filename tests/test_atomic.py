@@ -86,3 +86,29 @@ def test_sigkill_mid_write_leaves_dvc_status_unchanged(tmp_path):
     start = time.time()
     assert _sh(py, "writer.py", "data/sets/a", "0", cwd=tmp_path).returncode == 0
     assert not list((tmp_path / "data/sets").glob(".staging.*")) and time.time() - start < 60
+
+
+def test_a_read_only_output_folder_gives_one_line_naming_it(tmp_path, monkeypatch, capsys):
+    """As a user without write permission sees it; root ignores permissions, so there the
+    operating system's refusal is imitated where the staging directory is made."""
+    import tempfile
+
+    from analysis import __main__ as cli
+    from analysis.stages import results
+
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        def refuse(prefix: str, dir: str) -> str:
+            raise PermissionError(13, "Permission denied", os.path.join(dir, prefix + "x1y2"))
+        monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(results, "run", lambda args: write_json({"a": 1}, folder / "a.json"))
+    try:
+        assert cli.main(["results"]) == 2
+    finally:
+        folder.chmod(0o755)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"'results' may not write {folder}:" in err[0] and ".staging" not in err[0]
+    assert list(folder.iterdir()) == []

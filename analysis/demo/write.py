@@ -25,7 +25,7 @@ from tqdm import tqdm
 from analysis import seeds
 from analysis.demo import brain, features, images
 from analysis.io import annotations as ann
-from analysis.io.nsd import layout
+from analysis.io.nsd import layout, manifest
 from analysis.io.nsd.betas import BETA_SCALE
 from analysis.io.stimulus_sets import FLOC_SUBCATEGORIES
 from analysis.methods.noise_ceiling import ncsnr as compute_ncsnr
@@ -385,6 +385,8 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
         fmt = "nifti" if s % 2 else "hdf5"
         truth.append(simulate_subject(s, cfg, imgset, order, subjectim, readouts, strength, root,
                                       fmt, np.random.default_rng([seed, s])))
+    # the copy's sha256 manifest, as an author writes it after downloading NSD
+    manifest.write(root, [p for p in root.rglob("*") if p.is_file()])
     tdir = out / "truth"
     tdir.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"nsd_id": np.arange(n73k), "category": cats, "attribute": attrs,

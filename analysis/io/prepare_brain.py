@@ -97,7 +97,9 @@ def prepare_subject(src: BrainSource, subject: int, trials: pd.DataFrame, shared
             if n_trials != src.trials_per_session:
                 raise InputError(f"{path} has {n_trials} trials; expected "
                                  f"{src.trials_per_session} (trials_per_session in params.yaml)")
-            z, _ = nsd_betas.zscore_session(nsd_betas.read_session(path, sfmt, union))
+            betas = nsd_betas.read_session(path, sfmt, union)
+            nsd_betas.check_values(betas, path, ses)
+            z, _ = nsd_betas.zscore_session(betas)
             for name, hit in places.items():
                 h = hit[hit["session"] == ses]
                 for rep, g in h.groupby("rep"):
@@ -105,6 +107,21 @@ def prepare_subject(src: BrainSource, subject: int, trials: pd.DataFrame, shared
                     dsets[name][:, g["col"].to_numpy(), rep] = z[:, g["position"].to_numpy()]
     brain_store.check(out, rois)
     return {roi: int(m.sum()) for roi, m in masks.items()}
+
+
+def input_files(src: BrainSource, roi_defs: dict[str, dict[str, Any]], rois: list[str],
+                beta_format: str) -> list[Path]:
+    """Every file of the NSD copy that ``prepare`` reads (the design, and per subject the ROI
+    volumes, fLOC t-maps, ncsnr and each session's betas in the format found)."""
+    root = src.root
+    files = [layout.expdesign(root)]
+    for s, n_sessions in src.sessions_per_subject.items():
+        files += sorted({layout.roi_volume(root, s, roi_defs[r]["volume"]) for r in rois})
+        files += [layout.floc_tmap(root, s, c) for c in layout.FLOC_DOMAINS]
+        files.append(layout.ncsnr(root, s))
+        files += [nsd_betas.find_session_file(root, s, ses, beta_format)[0]
+                  for ses in range(1, n_sessions + 1)]
+    return files
 
 
 def prepare(src: BrainSource, design: Design, roi_defs: dict[str, dict[str, Any]],

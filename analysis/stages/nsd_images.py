@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from analysis import config, paths
 from analysis.atomic import atomic_path
-from analysis.io.nsd import layout
+from analysis.io.nsd import layout, manifest
 from analysis.io.nsd.design import load_design, shared_images
 from analysis.io.nsd.stimuli import read_images
 from analysis.io.prepare_brain import subject_trials
@@ -30,13 +30,14 @@ CHUNK = 1000
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     src = config.brain_source(params)
+    brick = layout.stimulus_brick(src.root)
+    manifest.check_inputs(src.root, [layout.expdesign(src.root), brick], "nsd-images")
     design = load_design(layout.expdesign(src.root))
     trials = subject_trials(design, src)
     ids = shared_images(design, trials, params.shared_images)
     own = np.setdiff1d(np.unique(np.concatenate([t["nsd_id"].to_numpy()
                                                  for t in trials.values()])),
                        design.sharedix - 1)
-    brick = layout.stimulus_brick(src.root)
     for path, chosen in ((paths.NSD_IMAGES, ids), (paths.NSD_OWN_IMAGES, own)):
         with atomic_path(path) as tmp:
             with h5py.File(tmp, "w") as f:

@@ -19,6 +19,12 @@ from analysis.errors import InputError
 from analysis.io.nsd import layout
 
 BETA_SCALE = 300.0
+#: NSD's range: a single-trial beta beyond +-100 % signal change (int16 +-30000) is not a BOLD
+#: response but damage (random bytes span the whole int16 range) or a file of another kind.
+MAX_ABS_PSC = 100.0
+#: Share of ROI voxels that may be constant over a session's trials (their z-scores are
+#: undefined; NSD's ROIs lie inside the brain, where every voxel varies).
+MAX_FLAT_SHARE = 0.01
 
 
 def find_session_file(root: Path, subject: int, session: int, fmt: str) -> tuple[Path, str]:
@@ -65,6 +71,10 @@ def read_session(path: Path, fmt: str, mask: np.ndarray, chunk: int = 125) -> np
     ``chunk`` trials at a time, so memory stays at one chunk of the full volume plus the output.
     """
     grid, n_trials = session_grid(path, fmt)
+    stored = stored_dtype(path, fmt)
+    if stored != np.int16:
+        raise InputError(f"{path}: betas are stored as {stored}; NSD stores them as int16 "
+                         "(percent signal change x 300). Is it an NSD betas file?")
     if tuple(mask.shape) != grid:
         raise InputError(f"ROI grid {mask.shape} does not match the betas grid {grid} of {path}. "
                          "Use ROI files from the same subject and func1pt8mm space.")
@@ -88,6 +98,38 @@ def read_session(path: Path, fmt: str, mask: np.ndarray, chunk: int = 125) -> np
                          "truncated; download it again.") from exc
     out /= BETA_SCALE
     return out
+
+
+def stored_dtype(path: Path, fmt: str) -> np.dtype:
+    """The dtype a betas file stores its values in (NIfTI: the header's, before scaling)."""
+    if fmt == "nifti":
+        return np.dtype(cast("nib.Nifti1Image", nib.load(str(path))).get_data_dtype())
+    with h5py.File(path, "r") as f:
+        return np.dtype(f["betas"].dtype)
+
+
+def check_values(betas: np.ndarray, path: Path, session: int) -> None:
+    """Fail unless one session's betas (n_voxels, n_trials; percent signal change) look like
+    NSD's: finite, within +-MAX_ABS_PSC, and at most MAX_FLAT_SHARE of the voxels constant."""
+    where = f"{path} (session {session})"
+    bad = ~np.isfinite(betas)
+    if bad.any():
+        raise InputError(f"{where}: {int(bad.sum())} of {betas.size} betas of the ROI voxels "
+                         "are not finite. The file is damaged; download it again.")
+    beyond = np.abs(betas) > MAX_ABS_PSC
+    if beyond.any():
+        v, t = np.argwhere(beyond)[0]
+        raise InputError(
+            f"{where}: {int(beyond.sum())} of {betas.size} betas of the ROI voxels lie beyond "
+            f"+-{MAX_ABS_PSC:g} % signal change (first: voxel {v}, trial {t}: "
+            f"{betas[v, t]:.1f} %), outside NSD's range. The file is damaged; download it "
+            "again (and check it against SHA256SUMS).")
+    flat = np.ptp(betas, axis=1) == 0
+    if betas.shape[0] and flat.mean() > MAX_FLAT_SHARE:
+        raise InputError(
+            f"{where}: {int(flat.sum())} of {betas.shape[0]} ROI voxels are constant over the "
+            "session's trials, so their z-scores are undefined (a zero-filled or truncated "
+            "download, or ROIs outside the brain). Download the file again or check the ROIs.")
 
 
 def _zyx_to_xyz(mask: np.ndarray) -> np.ndarray:
