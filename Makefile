@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env system repro update dry test test-slow test-integration dag audit verify lint lock benchmark clean-env
+.PHONY: env system repro update dry test test-slow test-integration test-nsd-import dag audit verify lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -54,7 +54,7 @@ dry: env
 # Neither runs a hypothesis test, so neither loads its plugin (which imports hypothesis, 1.8 s,
 # to write its summary).
 test: env
-	python -m pytest -m "not slow and not integration" -n auto -p no:hypothesispytest
+	python -m pytest -m "not slow and not integration and not nsd_import" -n auto -p no:hypothesispytest
 
 test-slow: env
 	python -m pytest -m slow -n auto -p no:hypothesispytest
@@ -63,6 +63,11 @@ test-slow: env
 # the demo outputs, so run them after `make repro`; CI does).
 test-integration: env
 	python -m pytest -m integration
+
+# NSD's bucket through dvc import-url, on a local S3 server filled with the demo's NSD copy: the
+# nsd tier end to end on the imported files, then dvc update after a file changes (~25 minutes).
+test-nsd-import: env
+	python -m pytest -m nsd_import --durations=0
 
 # A reviewer's check (README, "Reviewers"): pull what is missing (REMOTE=<name> pulls from that
 # remote), then every output, figure, the PDF and its numbers against their records.

@@ -62,8 +62,10 @@ COMMANDS = {
     "audit": ("analysis.report.audit",
               "trace a pipeline output to its stage, inputs and parameters; is it up to date?"),
     "dag": ("analysis.report.dag", "the pipeline graph, one line per stage and its inputs"),
-    "nsd-manifest": ("analysis.io.nsd.manifest",
+    "nsd-manifest": ("analysis.io.nsd.write_manifest",
                      "sha256 manifest of a local NSD copy, checked before reading"),
+    "nsd-import": ("analysis.io.nsd.import_copy",
+                   "dvc import-url every NSD file the pipeline reads (nsd tier)"),
     "verify": ("analysis.report.verify",
                "a reviewer's check: outputs, figures, PDF and numbers against their records"),
 }

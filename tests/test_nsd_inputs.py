@@ -25,7 +25,8 @@ from analysis.errors import InputError
 from analysis.io.nsd import betas as nsd_betas
 from analysis.io.nsd import layout, manifest
 from analysis.io.nsd.design import load_design
-from analysis.io.prepare_brain import input_files, prepare
+from analysis.io.nsd.files import brain_files
+from analysis.io.prepare_brain import prepare
 from tests.conftest import ROI_DEFS, save_nifti
 from tests.test_demo import CFG, DEFS
 
@@ -56,7 +57,7 @@ def test_manifest_agrees_with_coreutils_sha256sum(demo_copy, tmp_path):
     done = subprocess.run(["sha256sum", "--check", "--quiet", manifest.NAME], cwd=root,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    files = input_files(_source(root), DEFS, list(DEFS), "auto")
+    files = brain_files(_source(root), DEFS, list(DEFS), "auto")
     assert manifest.check(root, files)
     assert set(manifest.read(root)) >= {f.relative_to(root).as_posix() for f in files}
     # a changed file is named by both readers

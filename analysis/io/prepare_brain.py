@@ -109,21 +109,6 @@ def prepare_subject(src: BrainSource, subject: int, trials: pd.DataFrame, shared
     return {roi: int(m.sum()) for roi, m in masks.items()}
 
 
-def input_files(src: BrainSource, roi_defs: dict[str, dict[str, Any]], rois: list[str],
-                beta_format: str) -> list[Path]:
-    """Every file of the NSD copy that ``prepare`` reads (the design, and per subject the ROI
-    volumes, fLOC t-maps, ncsnr and each session's betas in the format found)."""
-    root = src.root
-    files = [layout.expdesign(root)]
-    for s, n_sessions in src.sessions_per_subject.items():
-        files += sorted({layout.roi_volume(root, s, roi_defs[r]["volume"]) for r in rois})
-        files += [layout.floc_tmap(root, s, c) for c in layout.FLOC_DOMAINS]
-        files.append(layout.ncsnr(root, s))
-        files += [nsd_betas.find_session_file(root, s, ses, beta_format)[0]
-                  for ses in range(1, n_sessions + 1)]
-    return files
-
-
 def prepare(src: BrainSource, design: Design, roi_defs: dict[str, dict[str, Any]],
             rois: list[str], selection: str, beta_format: str, out_dir: Path
             ) -> tuple[np.ndarray, pd.DataFrame]:

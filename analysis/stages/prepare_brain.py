@@ -8,14 +8,15 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io.nsd import layout, manifest
 from analysis.io.nsd.design import load_design
-from analysis.io.prepare_brain import input_files, prepare
+from analysis.io.nsd.files import brain_files
+from analysis.io.prepare_brain import prepare
 
 
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     src = config.brain_source(params)
     roi_defs = {k: v.model_dump() for k, v in params.roi_definitions.items()}
-    manifest.check_inputs(src.root, input_files(src, roi_defs, params.rois, params.beta_format),
+    manifest.check_inputs(src.root, brain_files(src, roi_defs, params.rois, params.beta_format),
                           "prepare-brain")
     design = load_design(layout.expdesign(src.root))
     with atomic_path(paths.PREPARED_BRAIN) as tmp:

@@ -10,7 +10,6 @@ hashes); the manifest covers copies made any other way (rsync, a shared drive, a
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -22,7 +21,6 @@ from tqdm import tqdm
 from analysis.atomic import write_text
 from analysis.errors import InputError
 from analysis.hashing import file_digest
-from analysis.io.nsd import layout
 
 NAME = "SHA256SUMS"
 _LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -95,22 +93,3 @@ def check_inputs(root: Path, files: Iterable[Path], stage: str) -> None:
         print(f"{stage}: {path(root)} not found, so the NSD files are not checked against "
               "their sha256s; write it once after downloading: python -m analysis "
               "nsd-manifest", file=sys.stderr)
-
-
-def run(args: argparse.Namespace) -> None:
-    """``python -m analysis nsd-manifest``: hash every file of the tier's NSD copy that the
-    pipeline reads (prepare-brain's, nsd-images' and annotate's inputs) into SHA256SUMS."""
-    from analysis import config
-    from analysis.io.prepare_brain import input_files
-
-    params = config.load_params(args.params)
-    src = config.brain_source(params)
-    roi_defs = {k: v.model_dump() for k, v in params.roi_definitions.items()}
-    files = [*input_files(src, roi_defs, params.rois, params.beta_format),
-             layout.stim_info(src.root), layout.stimulus_brick(src.root)]
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise InputError(f"{len(missing)} file(s) the pipeline reads are missing, e.g. "
-                         f"{missing[0]}: download them first (README, 'NSD tier')")
-    out = write(src.root, files)
-    print(f"nsd-manifest: {len(files)} files hashed into {out}")
