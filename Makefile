@@ -62,12 +62,12 @@ test-slow: env
 # The property-based parameter sweep and the DVC-level safety checks (a few minutes; they read
 # the demo outputs, so run them after `make repro`; CI does).
 test-integration: env
-	python -m pytest -m integration
+	python -m pytest -m integration -rP --durations=8
 
 # NSD's bucket through dvc import-url, on a local S3 server filled with the demo's NSD copy: the
 # nsd tier end to end on the imported files, then dvc update after a file changes (~25 minutes).
 test-nsd-import: env
-	python -m pytest -m nsd_import --durations=0
+	python -m pytest -m nsd_import -rP --durations=0
 
 # A reviewer's check (README, "Reviewers"): pull what is missing (REMOTE=<name> pulls from that
 # remote), then every output, figure, the PDF and its numbers against their records.

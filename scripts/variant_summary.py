@@ -1,7 +1,8 @@
 """Print the headline numbers of a run from results/results.json, one line per analysis.
 
-Used by .ci/run after each variant (the workspace is put back as committed right after, so
-this log is the only record of what the variant measured): the main comparison's FFA
+Printed by the tests that run a variant in a temporary clone (tests/test_remote.py's
+threshold=3 after a pull, tests/test_nsd_import.py's nsd run; `-rP` puts it in CI's log, the
+only record of what the variant measured): the main comparison's FFA
 univariate gap and what was excluded, then per network and region the companion analyses —
 reverse predictivity (forward / reverse EV and the positive control's |forward − reverse|),
 the encoding tests of the layer's selective units, alignment-pattern regions above chance and

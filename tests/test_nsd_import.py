@@ -30,7 +30,7 @@ import yaml
 from analysis.io.nsd import layout
 from analysis.io.public_inputs import fetch, load_sources, mirror_root
 from analysis.stages.annotate import COCO_SET
-from tests.clones import ROOT, clone, dvc, run
+from tests.clones import ROOT, clone, dvc, ran_stages, run
 from tests.s3_endpoint import NSD_BUCKET, client, server, upload_nsd
 
 pytestmark = pytest.mark.nsd_import
@@ -64,11 +64,6 @@ def _coco_ids() -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         fetch(COCO_SET, load_sources()[COCO_SET], Path(tmp), mirror_root())
         return pd.read_csv(Path(tmp) / "shared1000.csv")["image_id"].to_numpy()
-
-
-def _ran(out: str) -> list[str]:
-    return sorted(line.split("'")[1] for line in out.splitlines()
-                  if line.startswith("Running stage"))
 
 
 def _readers(repo: Path, path: str) -> list[str]:
@@ -130,6 +125,7 @@ def test_imported_nsd_feeds_the_nsd_tier_and_dvc_update_reruns_its_readers(bucke
     assert results["synthetic_brain_data"] is False
     assert results["annotations"]["origin"].startswith("COCO"), results["annotations"]
     assert "up to date" in dvc("status", cwd=repo, env=env).stdout
+    print(run([sys.executable, "-m", "scripts.variant_summary"], repo).stdout)
 
     # one file changes on the bucket, outside every region: dvc update, then dvc repro
     subject, session = 1, 2
@@ -144,7 +140,7 @@ def test_imported_nsd_feeds_the_nsd_tier_and_dvc_update_reruns_its_readers(bucke
     assert (repo / f"{beta}.dvc").read_text() != record  # the new md5 and ETag
     rerun = dvc("repro", cwd=repo, env=env)
     readers = _readers(repo, "data/nsd")
-    assert _ran(rerun.stdout) == readers, rerun.stdout
+    assert ran_stages(rerun.stdout) == readers, rerun.stdout
     lock_after = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
     for stage in readers:  # what they wrote is unchanged, so nothing downstream reran
         assert lock_after[stage]["outs"] == lock_before[stage]["outs"], stage

@@ -4,23 +4,26 @@ mode, on 127.0.0.1 and a free port) talks to DVC's own S3 remote code (dvc-s3) o
 An author pushes the demo's outputs; a reviewer clones the repository afresh and pulls: then
 `dvc status` is clean, `dvc repro` runs no stage, the audit finds every figure UP TO DATE and
 the PDF is byte-identical to the pushed one. The same through the `local` remote. An object
-damaged on the remote fails the pull, naming the file, and is never checked out.
+damaged on the remote fails the pull, naming the file, and is never checked out. After a
+pull, the variant threshold=3 reruns exactly the stages that depend on the threshold, and
+`dvc exp push` / `dvc exp pull` share it through a git remote and the DVC remote.
 
 The remote's URL, endpoint and credentials are set with `dvc remote modify --local` (in
 .dvc/config.local, never committed). Marked integration: it needs the demo's outputs in this
-checkout's cache (`make repro`) and pushes them (about a minute).
+checkout's cache (`make repro`) and pushes them; with the variant, about 12 minutes in all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.clones import ROOT, clone, dvc, run
+from tests.clones import ROOT, clone, dvc, ran_stages, run
 from tests.s3_endpoint import client, server
 
 PDF = "manuscript/selcomp.pdf"
@@ -100,13 +103,24 @@ def test_push_clone_pull_through_s3_reproduces_without_rerunning(endpoint, commi
     assert endpoint not in config  # the endpoint stays in config.local, never committed
 
 
-def test_push_clone_pull_through_the_local_remote(committed, tmp_path):
-    author = _author(tmp_path, committed)
-    store = tmp_path / "remote"
-    dvc("remote", "modify", "--local", "local", "url", str(store), cwd=author)
+@pytest.fixture(scope="module")
+def local_store(committed, tmp_path_factory) -> Path:
+    """The `local` remote (a folder) after an author pushed the committed outputs to it."""
+    tmp = tmp_path_factory.mktemp("local")
+    author = _author(tmp, committed)
+    store = tmp / "remote"
+    _use_local(author, store)
     dvc("push", "-r", "local", cwd=author)
+    return store
+
+
+def _use_local(repo: Path, store: Path) -> None:
+    dvc("remote", "modify", "--local", "local", "url", str(store), cwd=repo)
+
+
+def test_push_clone_pull_through_the_local_remote(local_store, tmp_path):
     reviewer = clone(tmp_path / "reviewer" / "selcomp")
-    dvc("remote", "modify", "--local", "local", "url", str(store), cwd=reviewer)
+    _use_local(reviewer, local_store)
     _review(reviewer, "local")
     # what a reviewer is told when a number or a figure no longer matches its record
     numbers = reviewer / "manuscript" / "generated" / "numbers.tex"
@@ -140,3 +154,37 @@ def test_a_damaged_object_on_the_remote_fails_the_pull_naming_the_file(endpoint,
     assert pulled.returncode != 0
     assert PDF in pulled.stdout + pulled.stderr
     assert not (reviewer / PDF).exists() or _md5(reviewer / PDF) == md5  # never the damage
+
+
+def test_a_variant_after_a_pull_reruns_no_extraction_and_is_shared(local_store, tmp_path):
+    """A reviewer pulls and runs the bottom of the paper's threshold range as the README says
+    (`python -m analysis variant -S threshold=3`, an experiment): exactly the stages that
+    depend on the threshold rerun, from the pulled intermediates (no data preparation, no
+    network stage). The reviewer shares it (`dvc exp push` to a git remote and the DVC
+    remote); a colleague pulls it (`dvc exp pull`, `dvc exp apply`) and has its outputs
+    without running a stage."""
+    reviewer = clone(tmp_path / "reviewer" / "selcomp")
+    _use_local(reviewer, local_store)
+    dvc("pull", "-r", "local", cwd=reviewer)
+    dependents = run([sys.executable, "-m", "scripts.threshold_dependents"], reviewer)
+    variant = run([sys.executable, "-m", "analysis", "variant", "-S", "threshold=3", "--",
+                   "-n", "threshold3"], reviewer)
+    ran = ran_stages(variant.stdout + variant.stderr)
+    assert ran == dependents.stdout.split(), ran
+    assert "extract@effnet_lite0" not in ran and "prepare-brain" not in ran
+    print(run([sys.executable, "-m", "scripts.variant_summary"], reviewer).stdout)
+
+    share = tmp_path / "share.git"
+    run(["git", "init", "--quiet", "--bare", str(share)], tmp_path)
+    run(["git", "remote", "add", "share", str(share)], reviewer)
+    dvc("exp", "push", "share", "threshold3", "-r", "local", cwd=reviewer)
+    colleague = clone(tmp_path / "colleague" / "selcomp")
+    _use_local(colleague, local_store)
+    run(["git", "remote", "add", "share", str(share)], colleague)
+    dvc("exp", "pull", "share", "threshold3", "-r", "local", cwd=colleague)
+    dvc("exp", "apply", "threshold3", cwd=colleague)
+    assert "up to date" in dvc("status", cwd=colleague).stdout
+    assert re.search(r"^threshold: 3\b", (colleague / "params.yaml").read_text(), re.M)
+    for out in ("results/results.json", PDF):
+        assert _md5(colleague / out) == _md5(reviewer / out), out
+    assert _md5(colleague / PDF) != _md5(ROOT / PDF)  # the variant's, not the committed one
