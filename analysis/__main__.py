@@ -54,6 +54,8 @@ COMMANDS = {
     "validate": ("analysis.stages.validate",
                  "the comparison's inference and controls on simulated worlds"),
     "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),
+    "reports": ("analysis.stages.reports",
+                "DVC's reports: headline metrics, plot tables and their offline page"),
     "macros": ("analysis.stages.macros", "LaTeX numbers, tables and the reproduction report"),
     "manuscript": ("analysis.stages.manuscript",
                    "check and build manuscript/selcomp.pdf; the figure manifest"),

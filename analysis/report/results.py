@@ -1,6 +1,7 @@
 """The results file (results/results.json): every stage's key numbers in one place, read by
-the manuscript macros, `dvc exp show` and `dvc exp diff`. Floats keep full precision; p-values
-are strings in scientific notation, because DVC's table would round them to 0."""
+the manuscript macros and `dvc exp diff`'s file-level view. Floats keep full precision; p-values
+are strings in scientific notation for the manuscript. DVC's metrics (numbers only, p-values
+included) are the `reports` stage's metrics/headline.json (analysis/report/headline.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Merge every stage's key numbers into results/results.json (the DVC metrics file): the
-compendium's own stages' and each registered analysis's section (analysis.registry)."""
+"""Merge every stage's key numbers into results/results.json (read by the macros and the
+`reports` stage): the compendium's own stages' and each registered analysis's section
+(analysis.registry)."""
 
 from __future__ import annotations
 
