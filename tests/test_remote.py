@@ -16,11 +16,13 @@ checkout's cache (`make repro`) and pushes them; with the variant, about 12 minu
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.clones import ROOT, clone, dvc, ran_stages, run
@@ -173,6 +175,15 @@ def test_a_variant_after_a_pull_reruns_no_extraction_and_is_shared(local_store, 
     assert ran == dependents.stdout.split(), ran
     assert "extract@effnet_lite0" not in ran and "prepare-brain" not in ran
     print(run([sys.executable, "-m", "scripts.variant_summary"], reviewer).stdout)
+    # DVC's own table: the committed run and the variant side by side, headline metrics numeric
+    shown = pd.read_csv(io.StringIO(dvc("exp", "show", "--csv", cwd=reviewer).stdout))
+    committed = shown[(shown["typ"] == "baseline") & (shown["rev"] != "workspace")].iloc[0]
+    variant_row = shown[shown["Experiment"] == "threshold3"].iloc[0]
+    gap, p = "comparison.FFA.univariate.gap", "comparison.FFA.univariate.p"
+    assert variant_row["threshold"] == 3 and committed["threshold"] != 3
+    assert variant_row[gap] != committed[gap]
+    assert pd.api.types.is_float_dtype(shown[p]), shown[p]
+    print(pd.DataFrame([committed, variant_row])[["rev", "threshold", gap, p]].to_string())
 
     share = tmp_path / "share.git"
     run(["git", "init", "--quiet", "--bare", str(share)], tmp_path)
