@@ -52,7 +52,12 @@ ANALYSES = Path("results/analyses")  # the registered analyses: <name>/ (analysi
 OOD_DATA = Path("data/ood")                    # ood-domains: domain images' activations
 
 # --- reporting ----------------------------------------------------------------------------
-RESULTS = Path("results/results.json")        # the DVC metrics file
+RESULTS = Path("results/results.json")        # every number, for the manuscript
+REPORTS = Path("metrics")                     # reports: DVC's metrics, plot tables, page
+HEADLINE = REPORTS / "headline.json"          # the DVC metrics file (dvc metrics/exp show)
+THRESHOLD_SWEEP = REPORTS / "threshold_sweep.csv"  # dvc plots: the gap per threshold
+UNIT_COUNTS = REPORTS / "unit_counts.csv"     # dvc plots: units and voxels per threshold
+VEGA_TEMPLATE = REPORTS / "vega_offline.html"  # dvc plots show's page (.dvc/config)
 REPRODUCTION = Path("results/reproduction.csv")
 GENERATED_TEX = Path("manuscript/generated")
 MANUSCRIPT_PDF = Path("manuscript/selcomp.pdf")

@@ -29,8 +29,9 @@ def _texts(fig: plt.Figure) -> str:
 
 def test_figure3_without_pairs_says_why():
     sims = pair_table([], []).assign(layer_choice="published", roi="FFA", category="faces")
-    fig = figure3.draw(sims, pd.DataFrame(), pd.DataFrame(columns=["kind", "x", "y"]), "faces",
-                       list(REGIONS.values()))
+    fig = figure3.draw(sims, pd.DataFrame(),
+                       pd.DataFrame(columns=["system", "kind", "x", "y"]), "faces",
+                       list(REGIONS.values()), {}, {})
     text = _texts(fig)
     assert text.count("no pair to compare") == 2  # panels a and b
     assert "no subject or network with a profile" in text

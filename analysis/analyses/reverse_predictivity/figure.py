@@ -7,7 +7,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.report.figures.style import empty_panel
+from analysis.report.figures.style import FULL_WIDTH, empty_panel
+
+#: Directions and unit groups (not the trained/untrained red and blue, nor a category colour).
+FORWARD, REVERSE = "#762a83", "#8c6d31"
+HUMAN_LIGHT, SELECTIVE, OTHER = "#bbbbbb", "#222222", "#aaaaaa"
+#: Legends under their panel, outside the data.
+BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.22)}
 
 NO_REFERENCE = ("no region has 2 subjects with >= 2 selected voxels: no subject-to-subject "
                 "reference (results/analyses/reverse_predictivity/excluded.csv)")
@@ -18,48 +24,49 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
     """a: forward vs reverse EV per subject with the subject-to-subject reference; b: the
     units' reverse EV (mean over subjects), selective vs other; c: shares of common and unique
     units (``reverse_predictivity.common_rule``) among selective and other units."""
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(FULL_WIDTH, 3.3), layout="constrained")
     ax = axes[0]
     names = list(regions.values())
     for k, region in enumerate(names):
         ref = pairs[pairs["region"] == region]["ev"]
-        ax.bar(k - 0.27, ref.mean(), 0.25, color="#bbbbbb", label="subject → subject"
+        ax.bar(k - 0.27, ref.mean(), 0.25, color=HUMAN_LIGHT, label="subject → subject"
                if k == 0 else None)
         s = subjects[(subjects["region"] == region) & (subjects["model"].isin(models))
                      & (subjects["variant"] == subjects["model"])]
         g = s.groupby("subject")[["forward_ev", "reverse_ev"]].mean()
-        for off, col, lab, c in ((0.0, "forward_ev", "network → voxels", "#c0392b"),
+        for off, col, lab, c in ((0.0, "forward_ev", "network → voxels", FORWARD),
                                  (0.27, "reverse_ev", "voxels → network units",
-                                  "#2c7fb8")):
+                                  REVERSE)):
             ax.bar(k + off, g[col].mean(), 0.25, color=c, alpha=0.7,
                    label=lab if k == 0 else None)
-            ax.scatter(np.full(len(g), k + off), g[col], s=4, color="#222222", zorder=3)
+            ax.scatter(np.full(len(g), k + off), g[col], s=3, color="#222222", zorder=3,
+                       linewidths=0)
         for _, row in g.iterrows():
             ax.plot([k, k + 0.27], [row["forward_ev"], row["reverse_ev"]],
                     color="#888888", lw=0.4)
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel("normalised EV (ratio over targets)")
+    ax.set_ylabel("normalised EV")
     ax.axhline(0, color="#999999", lw=0.4)
-    ax.set_title("a  Forward vs reverse predictivity", loc="left")
+    ax.set_title("a  forward vs reverse", loc="left", fontweight="bold")
     if len(pairs):
-        ax.legend(frameon=False, fontsize=6)
+        ax.legend(**BELOW)
     else:
         empty_panel(ax, NO_REFERENCE)
     ax = axes[1]
     u = units[units["model"].isin(models)]
     bins = np.linspace(min(-0.2, float(u["reverse_ev_mean"].min())),
                        max(1.0, float(u["reverse_ev_mean"].max())), 40)
-    for sel, c, lab in ((False, "#999999", "other units"), (True, "#e6550d", "selective units")):
+    for sel, c, lab in ((False, OTHER, "other units"), (True, SELECTIVE, "selective units")):
         v = u[u["selective"] == sel]["reverse_ev_mean"]
         if len(v):
             ax.hist(v, bins=bins, color=c, alpha=0.6, density=True, label=f"{lab} (n={len(v)})")
     ref_all = pairs["ev"].mean()
     ax.axvline(ref_all, color="#333333", ls="--", lw=0.8, label="subject → subject")
-    ax.set_xlabel("reverse EV of a unit (mean over subjects and regions)")
+    ax.set_xlabel("reverse EV of a unit\n(mean over subjects, regions)")
     ax.set_ylabel("density")
-    ax.set_title("b  Units predicted from voxels", loc="left")
+    ax.set_title("b  units from voxels", loc="left", fontweight="bold")
     if len(u):
-        ax.legend(frameon=False, fontsize=6)
+        ax.legend(**BELOW)
     else:
         empty_panel(ax, NO_REFERENCE)
     ax = axes[2]
@@ -71,16 +78,16 @@ def draw_reverse(subjects: pd.DataFrame, pairs: pd.DataFrame, units: pd.DataFram
         for off, col in zip((-0.3, -0.1, 0.1, 0.3), cols, strict=True):
             kind, group = col.split("_share_")
             ax.bar(k + off, g[col].mean(), 0.18, alpha=0.7,
-                   color="#e6550d" if group == "selective" else "#999999",
+                   color=SELECTIVE if group == "selective" else OTHER,
                    hatch="////" if kind == "unique" else None,
                    label=f"{kind}, {group}" if k == 0 else None)
-            ax.scatter(np.full(len(g), k + off), g[col], s=4, color="#222222", zorder=3)
+            ax.scatter(np.full(len(g), k + off), g[col], s=3, color="#222222", zorder=3,
+                       linewidths=0)
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel("share of units that are common\n(solid) or unique (hatched)")
-    ax.set_title("c  Where the selective units fall", loc="left")
+    ax.set_ylabel("share of units")
+    ax.set_title("c  common and unique units", loc="left", fontweight="bold")
     if len(s):
-        ax.set_ylim(top=ax.get_ylim()[1] * 1.3)   # room for the legend above the bars
-        ax.legend(frameon=False, fontsize=6, ncol=2, loc="upper center")
+        ax.legend(**BELOW, ncols=2)
     else:
         empty_panel(ax, NO_REFERENCE)
     return fig
