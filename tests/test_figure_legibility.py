@@ -7,19 +7,14 @@ does) and every figure is checked. Figures not yet redrawn at final size are exp
 
 from __future__ import annotations
 
-import argparse
-import importlib
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pytest
 
 from analysis import paths
 from analysis.report.figures import style  # noqa: F401  (the shared rcParams)
 from analysis.report.figures.legibility import placed_scale, problems
-from tests.test_figures import STAGES
+from tests.test_figures import STAGES, draw_figures
 
-ROOT = Path(__file__).resolve().parents[1]
 #: Figures still drawn wider than the text and shrunk (issue 23, item 1, in progress).
 NOT_YET = {paths.FIGURE2, paths.FIGURE_METRICS, paths.FIGURE5,
            paths.FIGURE6, paths.FIGURE7, paths.FIGURE8}
@@ -27,25 +22,12 @@ FIGURES = [(stage, figure) for stage, (figures, _) in sorted(STAGES.items())
            for figure in figures]
 
 
-def _draw(stage: str, monkeypatch) -> dict[Path, plt.Figure]:
-    monkeypatch.chdir(ROOT)
-    absent = [p for p in STAGES[stage][1] if not p.exists()]
-    if absent:
-        pytest.skip(f"{absent[0]} is a DVC output: run `dvc repro` first")
-    module = importlib.import_module(f"analysis.stages.{stage}")
-    saved: dict[Path, plt.Figure] = {}
-    monkeypatch.setattr(module, "save", lambda fig, path, prov: saved.setdefault(path, fig))
-    monkeypatch.setattr(module, "stage_provenance", lambda name: {"stage": name})
-    module.run(argparse.Namespace(params=ROOT / "params.yaml"))
-    return saved
-
-
 @pytest.mark.parametrize(("stage", "figure"), [
     pytest.param(s, f, id=f.stem, marks=[pytest.mark.xfail(
         strict=True, reason="not yet redrawn at final size")] if f in NOT_YET else [])
     for s, f in FIGURES])
 def test_every_figure_is_legible_at_placed_size(stage, figure, monkeypatch):
-    fig = _draw(stage, monkeypatch)[figure]
+    fig = draw_figures(stage, monkeypatch)[figure]
     found = problems(fig)
     width = fig.get_figwidth()
     plt.close("all")

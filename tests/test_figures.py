@@ -26,11 +26,11 @@ STAGES = {
 }
 
 
-@pytest.mark.parametrize("stage", sorted(STAGES))
-def test_figure_stage_draws_every_figure_from_the_committed_results(stage, monkeypatch):
-    figures, dvc_only = STAGES[stage]
+def draw_figures(stage: str, monkeypatch: pytest.MonkeyPatch) -> dict[Path, plt.Figure]:
+    """Run a figure stage on the committed results, recording its figures instead of saving
+    them (skips when a DVC-only input is absent)."""
     monkeypatch.chdir(ROOT)
-    absent = [p for p in dvc_only if not p.exists()]
+    absent = [p for p in STAGES[stage][1] if not p.exists()]
     if absent:
         pytest.skip(f"{absent[0]} is a DVC output: run `dvc repro` first")
     module = importlib.import_module(f"analysis.stages.{stage}")
@@ -38,6 +38,13 @@ def test_figure_stage_draws_every_figure_from_the_committed_results(stage, monke
     monkeypatch.setattr(module, "save", lambda fig, path, prov: saved.setdefault(path, fig))
     monkeypatch.setattr(module, "stage_provenance", lambda name: {"stage": name})
     module.run(argparse.Namespace(params=ROOT / "params.yaml"))
+    return saved
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_figure_stage_draws_every_figure_from_the_committed_results(stage, monkeypatch):
+    figures = STAGES[stage][0]
+    saved = draw_figures(stage, monkeypatch)
     assert sorted(map(str, saved)) == sorted(map(str, figures))
     for path, fig in saved.items():
         drawn = [ax for ax in fig.axes if ax.has_data() or ax.texts or ax.images]
