@@ -53,11 +53,11 @@ def draw(venn: pd.DataFrame, gaps: pd.DataFrame, last_layer: dict[str, str],
     ax.set_xticks(range(len(labels)), labels, fontsize=SMALL, rotation=90)
     ax.set_ylabel("noise-corrected similarity")
     ax.set_title(f"b  HH vs trained HN, t > {threshold:g}", loc="left", fontweight="bold")
-    ax.legend(handles=[Line2D([], [], color=c, marker=m, ls="", ms=3, label=lab)
-                       for c, m, lab in ((HUMAN, "o", "human-human"),
-                                         (TRAINED, "o", "human-network"),
-                                         ("#555555", "o", "univariate"),
-                                         ("#555555", "s", "multivariate"))],
+    ax.legend(handles=[Line2D([], [], color=c, marker=m, ls="", ms=3, label=lab, mfc=face)
+                       for c, m, face, lab in ((HUMAN, "o", HUMAN, "human-human"),
+                                               (TRAINED, "o", TRAINED, "human-network"),
+                                               ("black", "o", "none", "univariate"),
+                                               ("black", "s", "none", "multivariate"))],
               loc="upper left", bbox_to_anchor=(1, 1))
     ax = axes[2]
     for roi, d in gaps[(gaps["measure"] == "univariate") & (gaps["localizer"] == "floc")
