@@ -112,3 +112,17 @@ def test_a_read_only_output_folder_gives_one_line_naming_it(tmp_path, monkeypatc
     assert len(err) == 1, err
     assert f"'results' may not write {folder}:" in err[0] and ".staging" not in err[0]
     assert list(folder.iterdir()) == []
+
+
+def test_every_pipeline_output_persists_through_a_failed_run():
+    """DVC deletes a stage's outputs before running it unless they are persist outputs; every
+    output of the pipeline is one (each stage writes atomically, so a failure keeps the old)."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    missing = []
+    for name, stage in stages.items():
+        stage = stage.get("do", stage)
+        for out in stage.get("outs", []) + stage.get("metrics", []) + stage.get("plots", []):
+            opts = next(iter(out.values())) if isinstance(out, dict) else {}
+            if not opts.get("persist"):
+                missing.append(f"{name}: {out}")
+    assert not missing, missing
