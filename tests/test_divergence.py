@@ -408,7 +408,7 @@ def test_figure6_draws_when_tables_are_empty(tmp_path):
                        pd.read_csv(folder / "subjects.csv"), figure6.read_table(empty),
                        pd.DataFrame(columns=REAL_COLUMNS), pd.DataFrame(columns=IT_COLUMNS),
                        {"faces": "FFA", "bodies": "EBA", "places": "PPA"}, "effnet_lite0", {},
-                       2.0)
+                       2.0, {}, {})
     assert len(fig.axes) >= 9
 
 
@@ -443,4 +443,4 @@ def test_an_excluded_region_is_reported_not_crashed_on():
     assert out["regions"]["EBA"] == {"category": "bodies", "excluded": note}
     assert "brain" in out["regions"]["FFA"]
     table = divergence_table(out)
-    assert "EBA & \\multicolumn{5}{l}{excluded: fewer than 2 subjects" in table
+    assert "\\multicolumn{4}{l}{\\textbf{EBA}: excluded: fewer than 2 subjects" in table

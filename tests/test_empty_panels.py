@@ -58,7 +58,8 @@ def test_figure6_marks_an_excluded_region():
                           "label_b": "animal_face", "system": "brain", "kind": "brain",
                           "n_subjects": 0, "note": note} for c, r in REGIONS.items()])
     empty = pd.DataFrame()
-    fig = figure6.draw(empty, diag, empty, empty, empty, empty, REGIONS, "effnet_lite0", {}, 2.0)
+    fig = figure6.draw(empty, diag, empty, empty, empty, empty, REGIONS, "effnet_lite0", {}, 2.0,
+                       {}, {})
     text = _texts(fig)
     assert text.count("excluded: fewer than 2 subjects") == 2 * len(REGIONS)  # panels a, b
     assert "no real stimulus set in this run" in text

@@ -1,37 +1,32 @@
 """Every figure is legible where the manuscript places it (analysis/report/figures/legibility.py):
-no text under 6 pt at placed size, no overlapping text boxes, no text cut off by the edge.
+no text under 6 pt at placed size, no overlapping text boxes, no text cut off by the edge, and
+short enough to leave its caption room on the page.
 
 Each figure stage draws its figures from the committed demo results (as tests/test_figures.py
-does) and every figure is checked. Figures not yet redrawn at final size are expected to fail
-(strict: a figure that starts passing must leave the list)."""
+does) and every figure is checked."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis import paths
 from analysis.report.figures import style  # noqa: F401  (the shared rcParams)
-from analysis.report.figures.legibility import placed_scale, problems
+from analysis.report.figures.legibility import MAX_HEIGHT_IN, placed_scale, problems
 from tests.test_figures import STAGES, draw_figures
 
-#: Figures still drawn wider than the text and shrunk (issue 23, item 1, in progress).
-NOT_YET = {paths.FIGURE2, paths.FIGURE5,
-           paths.FIGURE6, paths.FIGURE7, paths.FIGURE8}
 FIGURES = [(stage, figure) for stage, (figures, _) in sorted(STAGES.items())
            for figure in figures]
 
 
-@pytest.mark.parametrize(("stage", "figure"), [
-    pytest.param(s, f, id=f.stem, marks=[pytest.mark.xfail(
-        strict=True, reason="not yet redrawn at final size")] if f in NOT_YET else [])
-    for s, f in FIGURES])
+@pytest.mark.parametrize(("stage", "figure"),
+                         [pytest.param(s, f, id=f.stem) for s, f in FIGURES])
 def test_every_figure_is_legible_at_placed_size(stage, figure, monkeypatch):
     fig = draw_figures(stage, monkeypatch)[figure]
     found = problems(fig)
-    width = fig.get_figwidth()
+    width, height = fig.get_figwidth(), fig.get_figheight()
     plt.close("all")
     assert placed_scale(fig) >= 1 - 1e-9, f"{figure}: drawn {width:.2f} in wide, shrunk"
+    assert height <= MAX_HEIGHT_IN, f"{figure}: {height:.2f} in tall, no room for its caption"
     assert not found, f"{figure}: " + "; ".join(map(str, found[:8]))
 
 

@@ -80,6 +80,8 @@ def test_formatting():
     assert tex(0.98765) == "0.99" and tex(25.27, 1) == "25.3" and tex(None) == "n/a"
     assert tex("9.950e-03") == "0.010" and tex("1.2e-05") == "$1.2\\times10^{-5}$"
     assert tex(7) == "7" and tex(float("nan")) == "n/a"
+    assert tex(-0.153) == r"\ensuremath{-}0.15" and tex(-3) == r"\ensuremath{-}3"
+    assert tex(-0.004) == "0.00"  # no "-0.00"
     assert p_value(2.3456e-7) == "2.346e-07" and p_value(float("nan")) is None
     assert tex(p_value(0.5)) == "0.500"
     # a bootstrap p at its floor 2/(B+1) is an upper bound
@@ -96,8 +98,9 @@ def test_one_newcommand_per_value_with_letter_only_names():
     assert m["resFFAUniHH"] == "0.98" and m["resPctFacesTrained"] == "25.3"
     assert m["resFFAUniHN"] == "0.60" and m["resFFAUniHNUntrained"] == "0.30"
     assert m["resFFAMultiGapPaperDistance"] == "0.80" and m["resEBAMultiGapPaperDistance"] == "n/a"
-    assert m["resFFAUniPositiveGap"] == "-0.00" and m["resFFAUniNegativeHN"] == "0.02"
-    assert m["resFFAUniPositiveGapLow"] == "-0.01" and m["resFFAUniPositiveGapHigh"] == "0.00"
+    assert m["resFFAUniPositiveGap"] == "0.00" and m["resFFAUniNegativeHN"] == "0.02"
+    assert m["resFFAUniPositiveGapLow"] == r"\ensuremath{-}0.01"
+    assert m["resFFAUniPositiveGapHigh"] == "0.00"
     assert m["resFFAUniPositiveVerdict"] == "pass" and m["resFFAUniNegativeVerdict"] == "pass"
     assert m["resFFAUniPositiveBias"] == "0.001" and m["resFFAUniNegativeHNHigh"] == "0.12"
     assert m["resEBAUniPositiveGap"] == "n/a" and m["resEBAUniPositiveVerdict"] == "n/a"
@@ -111,7 +114,8 @@ def test_one_newcommand_per_value_with_letter_only_names():
         "effnet\\_lite0\\_random2 in EBA, pooled\\_untrained in EBA (no network of the group "
         "has $\\geq$ 3 selected units here).")
     assert m["resEquivalenceMargin"] == "0.05" and m["resEquivalenceLevel"] == "90"
-    assert m["resRelMultiMin"] == "-0.04" and m["resRelMultiLow"] == "3"  # 2 below 0.1, 1 NaN
+    assert m["resRelMultiMin"] == r"\ensuremath{-}0.04"
+    assert m["resRelMultiLow"] == "3"  # 2 below 0.1, 1 NaN
     assert m["resRelUniLow"] == "0" and m["resReliabilityProfiles"] == "48"
     # the gap: bias-corrected value, its bias, SEs and p (at its floor 2 / 2001: an upper bound)
     assert m["resFFAUniGap"] == "0.38" and m["resFFAUniGapUncorrected"] == "0.39"
@@ -151,4 +155,5 @@ def test_tables():
     rep = reproduction(robust, {"human_human": {"univariate": {"FFA": {7: 0.976}}}})
     assert rep.iloc[0]["difference"] == 0.95 - 0.976
     tex = reproduction_table(rep, comparable=False)
-    assert "Not comparable" in tex and "FFA & univariate & 7 & 0.95 & 0.98 & -0.03 \\\\" in tex
+    assert "Not comparable" in tex
+    assert "FFA & univariate & 7 & 0.95 & 0.98 & \\ensuremath{-}0.03 \\\\" in tex

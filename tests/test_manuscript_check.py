@@ -43,3 +43,18 @@ def test_the_real_manuscript_uses_only_generated_numbers():
     published = yaml.safe_load((root.parent / "data/published_reference.yaml").read_text())
     numbers = all_macros(RESULTS, ROIS, CATEGORIES, published)
     assert check((root / "main.tex").read_text(), numbers_tex(numbers)) == []
+
+
+def test_layout_problems_name_wide_boxes_and_tall_floats_and_let_a_hair_pass():
+    from analysis.report.manuscript import layout_problems
+    log = ("Overfull \\hbox (68.08228pt too wide) in paragraph at lines 2--848\n"
+           "Overfull \\hbox (0.61pt too wide) in paragraph at lines 10--12\n"
+           "Overfull \\vbox (3.5pt too high) has occurred while \\output is active\n"
+           "LaTeX Warning: Float too large for page by 40.27225pt on input line 836.\n")
+    found = layout_problems(log)
+    assert found == [
+        "overfull hbox, 68.1 pt too wide in paragraph at lines 2--848",
+        "overfull vbox, 3.5 pt too high has occurred while \\output is active",
+        "float too large for the page by 40.3 pt (main.tex line 836): draw the figure shorter "
+        "or cut its caption"]
+    assert layout_problems("Overfull \\hbox (0.9pt too wide) in paragraph at lines 1--2\n") == []

@@ -30,9 +30,15 @@ def number(x: float | None, decimals: int = 6) -> float | None:
     return round(float(x), decimals)
 
 
+#: The minus sign of generated numbers: a math minus that also works in running text.
+MINUS = r"\ensuremath{-}"
+
+
 def tex(x: Any, digits: int = 2) -> str:
-    """A value for running text: floats with ``digits`` decimals, p-value strings (from
-    :func:`p_value`) as 0.012 or $1.2\\times10^{-5}$, booleans yes/no; missing 'n/a'."""
+    """A value for running text: floats with ``digits`` decimals and a typeset minus sign
+    (``\\ensuremath{-}``, right in text and in math; a value that rounds to zero has no sign),
+    p-value strings (from :func:`p_value`) as 0.012 or $1.2\\times10^{-5}$, booleans yes/no;
+    missing 'n/a'."""
     if not _finite(x):
         return "n/a"
     if isinstance(x, str):
@@ -40,9 +46,10 @@ def tex(x: Any, digits: int = 2) -> str:
         return f"${mant}\\times10^{{{int(exp)}}}$" if float(x) < 1e-3 else f"{float(x):.3f}"
     if isinstance(x, bool):
         return "yes" if x else "no"
-    if isinstance(x, int):
-        return str(x)
-    return f"{x:.{digits}f}"
+    text = str(x) if isinstance(x, int) else f"{x:.{digits}f}"
+    if not text.startswith("-"):
+        return text
+    return text[1:] if float(text) == 0 else MINUS + text[1:]
 
 
 def tex_p_relation(p: str | None, floor: float | None) -> str:

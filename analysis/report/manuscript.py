@@ -3,8 +3,10 @@
 Checks (run before every build): every generated macro the text uses (``\\res...``) must be
 defined by the generated numbers file, and the Results section may contain no digit outside
 references, labels, citations, file names and generated macros — so no number in the results
-is typed by hand. The PDF is built with latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and
-FORCE_SOURCE_DATE=1 (and an empty trailer ID in the preamble), so it is byte-stable.
+is typed by hand. The build fails on text, tables or figures that do not fit their pages
+(overfull boxes over 1 pt, floats taller than the page). The PDF is built with
+latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and FORCE_SOURCE_DATE=1 (and an empty trailer ID in
+the preamble), so it is byte-stable.
 """
 
 from __future__ import annotations
@@ -55,6 +57,25 @@ def check(tex: str, numbers_tex: str) -> list[str]:
     return problems
 
 
+#: The largest overfull box accepted (points): TeX reports boxes a hair too wide; a journal
+#: rejects text or tables that visibly run into the margin.
+OVERFULL_TOLERANCE_PT = 1.0
+OVERFULL = re.compile(r"^Overfull \\([hv])box \(([\d.]+)pt too (?:wide|high)\) (.*)$", re.M)
+FLOAT_TOO_LARGE = re.compile(r"Float too large for page by ([\d.]+)pt on input line (\d+)")
+
+
+def layout_problems(log: str) -> list[str]:
+    """What a LaTeX log says runs off the page: overfull boxes over OVERFULL_TOLERANCE_PT and
+    floats taller than the page (a figure whose caption runs into the page number)."""
+    found = [f"overfull {kind}box, {float(pt):.1f} pt too {'wide' if kind == 'h' else 'high'} "
+             f"{where.strip()}"
+             for kind, pt, where in OVERFULL.findall(log) if float(pt) > OVERFULL_TOLERANCE_PT]
+    found += [f"float too large for the page by {float(pt):.1f} pt (main.tex line {line}): "
+              "draw the figure shorter or cut its caption"
+              for pt, line in FLOAT_TOO_LARGE.findall(log)]
+    return found
+
+
 SYSTEM_PACKAGES = Path("scripts/system-packages.sh")
 
 
@@ -69,7 +90,8 @@ def missing_system_packages() -> str:
 
 
 def build(main_tex: Path, out_pdf: Path) -> None:
-    """latexmk -> out_pdf (via a temporary build folder)."""
+    """latexmk -> out_pdf (via a temporary build folder); fails on a LaTeX error and on
+    :func:`layout_problems`."""
     missing = missing_system_packages()
     if missing:
         raise InputError(f"the manuscript build needs system packages; {missing}\n"
@@ -80,9 +102,13 @@ def build(main_tex: Path, out_pdf: Path) -> None:
         run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
                               f"-output-directory={tmp}", main_tex.name],
                              cwd=main_tex.parent, env=env, capture_output=True, text=True)
+        log = Path(tmp) / main_tex.with_suffix(".log").name
+        text = log.read_text(errors="replace") if log.is_file() else run.stdout
         if run.returncode != 0:
-            log = (Path(tmp) / main_tex.with_suffix(".log").name)
-            tail = log.read_text(errors="replace")[-3000:] if log.is_file() else run.stdout[-3000:]
-            raise InputError(f"LaTeX failed on {main_tex}:\n{tail}")
+            raise InputError(f"LaTeX failed on {main_tex}:\n{text[-3000:]}")
+        layout = layout_problems(text)
+        if layout:
+            raise InputError(f"{main_tex} builds but does not fit its pages:\n  "
+                             + "\n  ".join(layout))
         out_pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(tmp) / main_tex.with_suffix(".pdf").name, out_pdf)

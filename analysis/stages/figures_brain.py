@@ -11,7 +11,6 @@ from analysis import config, paths
 from analysis.report.figures import figure3, figure4
 from analysis.report.figures.style import display_names, label_tier, network_colors, save
 from analysis.report.provenance import stage_provenance
-from analysis.vocabulary import POOLED_TRAINED
 
 
 def run(args: argparse.Namespace) -> None:
@@ -29,12 +28,8 @@ def run(args: argparse.Namespace) -> None:
     save(fig, paths.FIGURE3, {**prov, "output": str(paths.FIGURE3)})
     last = json.loads((paths.LOCALIZER / "summary.json").read_text())["last_layer"]
     fig = figure4.draw(pd.read_csv(paths.LOCALIZER / "venn.csv"),
-                       trained_pool(pd.read_csv(paths.ROBUSTNESS / "gaps.csv")), last,
+                       pd.read_csv(paths.ROBUSTNESS / "gaps.csv"), last,
                        params.threshold, params.categories, params.compared_regions())
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE4, {**prov, "output": str(paths.FIGURE4)})
 
-
-def trained_pool(gaps: pd.DataFrame) -> pd.DataFrame:
-    """The robustness rows of the trained models pooled (Figure 4's networks)."""
-    return gaps[gaps["networks"] == POOLED_TRAINED]

@@ -13,7 +13,7 @@ from analysis import config, paths
 from analysis.analyses.divergence import figure as figure6
 from analysis.analyses.divergence.params import OUTPUT as DIVERGENCE
 from analysis.analyses.divergence.params import block
-from analysis.report.figures.style import label_tier, save
+from analysis.report.figures.style import display_names, label_tier, network_colors, save
 from analysis.report.provenance import stage_provenance
 
 
@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> None:
                    .head(figure6.THUMBNAILS)["image_id"].astype(int))
     fig = figure6.draw(tables["images"], tables["diagnostics"], tables["subjects"],
                        tables["generalisation"], tables["real_images"], tables["it_rdm"],
-                       regions, model, thumbnails(top), block(params).residual_cutoff)
+                       regions, model, thumbnails(top), block(params).residual_cutoff,
+                       display_names(params),
+                       network_colors(params.models, {m: params.zoo[m].trained
+                                                      for m in params.models}))
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE6, {**prov, "output": str(paths.FIGURE6)})

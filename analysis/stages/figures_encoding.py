@@ -13,7 +13,7 @@ from analysis.analyses.encoding.params import OUTPUT as ENCODING
 from analysis.analyses.encoding.params import block as encoding_block
 from analysis.analyses.reverse_predictivity import figure as reverse_figure
 from analysis.analyses.reverse_predictivity.params import OUTPUT as REVERSE
-from analysis.report.figures.style import label_tier, save
+from analysis.report.figures.style import display_names, label_tier, save
 from analysis.report.provenance import stage_provenance
 
 
@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> None:
     enc = encoding_block(params)
     fig = encoding_figure.draw_encoding(pd.read_csv(ENCODING / "accuracy.csv"),
                                         summary["models"], regions, enc.insilico_readout,
-                                        enc.smallest_effect_share, enc.insilico_pool)
+                                        enc.smallest_effect_share, enc.insilico_pool,
+                                        display_names(params))
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE5, {**prov, "output": str(paths.FIGURE5)})
     fig = reverse_figure.draw_reverse(pd.read_csv(REVERSE / "subjects.csv"),

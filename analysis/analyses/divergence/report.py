@@ -80,38 +80,52 @@ def macros(div: dict[str, Any], context: MacroContext) -> dict[str, str]:
     return m
 
 
+#: The interval column's header: the level is the comparison's ``ci_level`` (\\resCILevel).
+CI_HEADER = r"contrast [\resCILevel\,\% CI]"
+
+
 def divergence_table(div: dict) -> str:
-    """booktabs table per main region: the brain's contrast and every model's and control's,
-    with the brain-model difference and its p (subjects and images crossed)."""
+    """booktabs table, a block per main region headed by its contrast: the brain's contrast
+    and every model's and control's, with the brain-model difference and its p (subjects and
+    images crossed)."""
     rows = []
     for region in div.get("region_order", []):
         e = div["regions"][region]
         if "excluded" in e:
-            rows += [f"{region} & \\multicolumn{{5}}{{l}}{{{tex_text(e['excluded'])}}} \\\\",
-                     r"\addlinespace"]
+            rows += [rf"\multicolumn{{4}}{{l}}{{\textbf{{{region}}}: "
+                     rf"{tex_text(e['excluded'])}}} \\", r"\addlinespace"]
             continue
-        what = tex_text(f"{e['label_a']} - {e['label_b']}".replace("_", " "))
+        what = f"{tex_text(e['label_a'])} $-$ {tex_text(e['label_b'])}".replace("\\_", " ")
         b = e["brain"]
-        rows.append(f"{region} & {what} & brain ({b['n_subjects']} subjects, $p$ = "
-                    f"{tex(b['p'])}) & "
-                    f"{tex(b['estimate'])} [{tex(b['low'])}, {tex(b['high'])}] & & \\\\")
+        rows += [rf"\multicolumn{{4}}{{l}}{{\textbf{{{region}}}: {what}}} \\",
+                 f"brain ({b['n_subjects']} subjects, $p$ = {tex(b['p'])}) & "
+                 f"{tex(b['estimate'])} [{tex(b['low'])}, {tex(b['high'])}] & & \\\\"]
         for name, v in e["systems"].items():
             d = v["difference"]
-            rows.append(f" & & {tex_text(name)} ({v['kind']}) & {tex(v['estimate'])} "
+            rows.append(f"{tex_text(name)} ({v['kind']}) & {tex(v['estimate'])} "
                         f"[{tex(v['low'])}, {tex(v['high'])}] & {tex(d['estimate'])} & "
                         f"{tex(d['p'])} \\\\")
         rows.append(r"\addlinespace")
-    return tabular("lllrrr", r"Region & Contrast & System & contrast [95\% CI] & "
-                    r"brain$-$system & $p$ \\", rows)
+    return tabular("lrrr", rf"System & {CI_HEADER} & brain$-$system & $p$ \\", rows)
 
 
 def real_images_table(div: dict) -> str:
-    """booktabs table of the selective units' contrasts on real stimulus sets, per model."""
-    rows = []
+    """booktabs table of the selective units' contrasts on real stimulus sets, a block per
+    set, units and contrast, a row per model."""
+    rows: list[str] = []
+    block = None
     for r in div.get("real_images", []):
-        cell = (f"{tex(r.get('estimate'))} [{tex(r.get('low'))}, {tex(r.get('high'))}] "
-                f"({tex(r.get('p'))})" if r.get("estimate") is not None else "no units")
-        rows.append(f"{tex_text(r['set'])} & {r['units']} & {tex_text(r['a'])} $-$ "
-                    f"{tex_text(r['b'])} & {tex_text(r['model'])} & {cell} \\\\")
-    return tabular("llllr", r"Set & Units & Contrast & Model & contrast [95\% CI] ($p$) \\",
-                    rows)
+        here = (r["set"], r["units"], r["a"], r["b"])
+        if here != block:
+            if block is not None:
+                rows.append(r"\addlinespace")
+            rows.append(rf"\multicolumn{{3}}{{l}}{{\textbf{{{tex_text(r['set'])}}}, "
+                        rf"{tex_text(r['units'])} units: {tex_text(r['a'])} $-$ "
+                        rf"{tex_text(r['b'])}}} \\")
+            block = here
+        if r.get("estimate") is None:
+            rows.append(f"{tex_text(r['model'])} & no units & \\\\")
+            continue
+        rows.append(f"{tex_text(r['model'])} & {tex(r.get('estimate'))} [{tex(r.get('low'))}, "
+                    f"{tex(r.get('high'))}] & {tex(r.get('p'))} \\\\")
+    return tabular("lrr", rf"Model & {CI_HEADER} & $p$ \\", rows)

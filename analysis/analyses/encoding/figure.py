@@ -5,8 +5,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from analysis.report.figures.style import CATEGORY_COLORS, empty_panel
+from analysis.report.figures.style import CATEGORY_COLORS, FULL_WIDTH, empty_panel
 
 #: Feature sets shown, in order, with their labels. Random sets are averaged over draws.
 SETS = [("all", "all units"), ("lesioned", "− selective"), ("random_lesioned", "− random"),
@@ -22,24 +24,26 @@ def _per_subject(acc: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 #: Effects tested (per subject): name -> (minuend, subtrahend, label).
-EFFECTS = {"necessity": ("random_lesioned", "lesioned", "necessity:\n−random − (−selective)"),
-           "sufficiency": ("selective", "random_only", "selective only\n− random only"),
-           "insilico": ("insilico_random_lesioned", "insilico_lesioned",
-                        "in-silico necessity")}
+EFFECTS = {"necessity": ("random_lesioned", "lesioned", "necessity"),
+           "sufficiency": ("selective", "random_only", "sufficiency"),
+           "insilico": ("insilico_random_lesioned", "insilico_lesioned", "in silico")}
 
 
 def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
-                  readout: str | None, smallest_effect_share: float, pooled: bool = False
-                  ) -> plt.Figure:
+                  readout: str | None, smallest_effect_share: float, pooled: bool = False,
+                  names: dict[str, str] | None = None) -> plt.Figure:
     """Rows a-b: accuracy per feature set (univariate, multivariate), columns: regions. Bars:
     mean over subjects of each trained model (and their per-subject mean when there are
     several); dots: subjects; dashed: positive control (noise-free brain), dotted: negative
     control (images shuffled). Row c: the tested effects per subject on the explained-variance
     scale (sign(r) r², as voxelwise.explained_share; random sets averaged after
-    squaring) with ± the smallest effect of interest."""
+    squaring) with ± the smallest effect of interest. names: model -> display name. Drawn at
+    the text width."""
+    names = names or {}
     groups = list(models) + (["pooled trained"] if len(models) > 1 else [])
-    fig, axes = plt.subplots(3, len(regions), figsize=(3.6 * len(regions), 8.2),
-                             constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(3, len(regions), figsize=(FULL_WIDTH, 6.6), layout="constrained",
+                             squeeze=False, sharex="row",
+                             gridspec_kw={"height_ratios": [1, 1, 0.9]})
     shown = [s for s, _ in SETS if s in set(acc["feature_set"])]
     width = 0.8 / len(groups)
 
@@ -57,22 +61,23 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
                         continue
                     x = k + (g - (len(groups) - 1) / 2) * width
                     vals = wide[s].to_numpy(dtype=float)
-                    ax.bar(x, np.nanmean(vals), width * 0.9, color=CATEGORY_COLORS[category],
+                    ax.bar(x, np.nanmean(vals), width * 0.85, color=CATEGORY_COLORS[category],
                            alpha=0.35 if "random" in s else 0.8,
-                           hatch="//" if s.startswith("insilico") else None,
-                           edgecolor="#333333", lw=0.4)
-                    ax.scatter(np.full(len(vals), x), vals, s=4, color="#222222", zorder=3)
-            for fs, style, label in (("noiseless_brain", "--", "positive control"),
-                                     ("shuffled_images", ":", "negative control")):
+                           hatch="////" if s.startswith("insilico") else None,
+                           edgecolor="#333333", lw=0.3)
+                    ax.scatter(np.full(len(vals), x), vals, s=1.5, color="#222222", zorder=3,
+                               linewidths=0)
+            for fs, style in (("noiseless_brain", "--"), ("shuffled_images", ":")):
                 c = a[a["feature_set"] == fs][measure]
                 if len(c):
-                    ax.axhline(float(c.mean()), color="#555555", ls=style, lw=0.8, label=label)
+                    ax.axhline(float(c.mean()), color="#555555", ls=style, lw=0.8)
             ax.axhline(0, color="#999999", lw=0.4)
-            ax.set_xticks(range(len(shown)), [dict(SETS)[s] for s in shown], rotation=60,
-                          fontsize=5.5, ha="right")
+            ax.set_xticks(range(len(shown)), [dict(SETS)[s].replace("\n", " ") for s in shown],
+                          rotation=90)
+            ax.tick_params(axis="x", labelbottom=i == 1)
             if j == 0:
                 ax.set_ylabel(ylabel)
-            ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left")
+            ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left", fontweight="bold")
             if a.empty:
                 empty_panel(ax, f"no subject has a selected voxel in {region} "
                                 "(results/analyses/encoding/excluded.csv)")
@@ -89,27 +94,30 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
                 d = (wide[plus] - wide[minus]).to_numpy(dtype=float)
                 x = k + (i - 0.5) * 0.35
                 ax.bar(x, np.nanmean(d), 0.3, color=CATEGORY_COLORS[category],
-                       alpha=0.8 if i == 0 else 0.45, edgecolor="#333333", lw=0.4,
-                       label=("univariate", "multivariate")[i] if k == 0 else None)
-                ax.scatter(np.full(len(d), x), d, s=4, color="#222222", zorder=3)
-        ax.axhspan(-smallest_effect_share, smallest_effect_share, color="#dddddd", zorder=0,
-                   label=f"±smallest effect ({smallest_effect_share:g})")
+                       alpha=0.8 if i == 0 else 0.35, edgecolor="#333333", lw=0.3)
+                ax.scatter(np.full(len(d), x), d, s=1.5, color="#222222", zorder=3,
+                           linewidths=0)
+        ax.axhspan(-smallest_effect_share, smallest_effect_share, color="#e6e6e6", zorder=0)
         ax.axhline(0, color="#999999", lw=0.4)
-        ax.set_xticks(range(len(labels)), labels, fontsize=6)
+        ax.set_xticks(range(len(labels)), labels)
         if j == 0:
-            ax.set_ylabel("effect on explained share of\nexplainable variance (per subject)")
-            ax.legend(frameon=False, fontsize=5.5)
-        ax.set_title(f"c{j + 1}  {region}: tested effects", loc="left")
+            ax.set_ylabel("effect on explained share\n(per subject)")
+        ax.set_title(f"c{j + 1}  {region}: effects", loc="left", fontweight="bold")
         if not labels:
             empty_panel(ax, "nothing tested: no selected voxel, or no selective unit "
                             "(results/analyses/encoding/excluded.csv)")
-    if axes[0, 0].get_legend_handles_labels()[0]:
-        axes[0, 0].legend(frameon=False, fontsize=5.5, loc="lower left")
     layers = acc[acc["model"].isin(models)]["layer"]
     layer = layers.iloc[0] if len(layers) else "the category's layer"
-    fig.supxlabel(f"Solid bars: encoding models on the units of {layer} (selective units removed "
-                  f"or kept; light: random sets of the same size). Dots: subjects.\n"
-                  f"Hatched: in-silico lesion, units silenced in the forward pass, model read at "
-                  f"{readout}{' (kernel means)' if pooled else ''}. Models: "
-                  f"{', '.join(models)}.", fontsize=6)
+    grey = "#555555"
+    shown_models = ", ".join(names.get(m, m) for m in models)
+    handles = [Patch(facecolor=grey, alpha=0.8, label=f"{shown_models}: units of {layer}"),
+               Patch(facecolor=grey, alpha=0.35, label="random sets, same size"),
+               Patch(facecolor="white", edgecolor=grey, hatch="////",
+                     label=f"in silico, read at {readout}{' (kernel means)' if pooled else ''}"),
+               Line2D([], [], color=grey, ls="--", label="positive control"),
+               Line2D([], [], color=grey, ls=":", label="negative control"),
+               Patch(facecolor="#e6e6e6", label=f"±smallest effect ({smallest_effect_share:g})"),
+               Line2D([], [], color="#222222", marker="o", ms=1.5, ls="", label="subjects"),
+               Patch(facecolor=grey, alpha=0.8, label="c: univariate dark, multivariate light")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
     return fig

@@ -17,6 +17,9 @@ from matplotlib.transforms import Bbox
 
 #: The manuscript's text width: A4 with 2.5 cm margins (manuscript/main.tex's geometry).
 TEXT_WIDTH_IN = 6.30
+#: The tallest figure that leaves its caption (up to ~9 lines of 11 pt) room on the page: the
+#: text height of that geometry, 24.7 cm = 9.72 in, less 1.7 in.
+MAX_HEIGHT_IN = 8.0
 #: The smallest text a journal prints (after placement), in points.
 MIN_FONT_PT = 6.0
 #: Two boxes overlap when they share more than this many square points (anti-aliasing slack).
