@@ -43,6 +43,8 @@ COMMANDS = {
                     "similarity matrix of all subjects and networks, with MDS"),
     "rsa92": ("analysis.stages.rsa92", "the comparison on the real 92-image human-IT RDMs"),
     "figures-brain": ("analysis.stages.figures_brain", "Figures 3 and 4"),
+    "figures-profiles": ("analysis.stages.figures_profiles",
+                         "Figure 1: response profiles and image RDMs"),
     "annotate": ("analysis.stages.annotate",
                  "the shared images' annotation table (generator, COCO, hand labels)"),
     "figures-divergence": ("analysis.stages.figures_divergence", "Figure 6"),

@@ -64,6 +64,7 @@ MANUSCRIPT_PDF = Path("manuscript/selcomp.pdf")
 FIGURES = Path("figures")
 FIGURE2 = FIGURES / "figure2_selective_units.pdf"
 FIGURE_METRICS = FIGURES / "figure_metrics_study.pdf"
+FIGURE1 = FIGURES / "figure1_profiles.pdf"
 FIGURE3 = FIGURES / "figure3_human_vs_network.pdf"
 FIGURE4 = FIGURES / "figure4_robustness.pdf"
 FIGURE5 = FIGURES / "figure5_encoding.pdf"

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = {
     "figures_network": ((paths.FIGURE2, paths.FIGURE_METRICS), ()),
     "figures_brain": ((paths.FIGURE3, paths.FIGURE4), ()),
+    "figures_profiles": ((paths.FIGURE1,), (paths.SELECTED_VOXELS / "voxels.csv",
+                                            paths.PREPARED_BRAIN, paths.ACTIVATIONS,
+                                            paths.UNIT_STATS)),
     "figures_encoding": ((paths.FIGURE5, paths.FIGURE_REVERSE), ()),
     "figures_divergence": ((paths.FIGURE6,), (paths.NSD_IMAGES,)),
     "figures_companion": ((paths.FIGURE7, paths.FIGURE8), (paths.OOD_DATA / "examples.npy",)),
