@@ -157,3 +157,28 @@ def test_tables():
     tex = reproduction_table(rep, comparable=False)
     assert "Not comparable" in tex
     assert "FFA & univariate & 7 & 0.95 & 0.98 & \\ensuremath{-}0.03 \\\\" in tex
+
+
+def test_phrases_agree_with_the_number_of_trained_networks():
+    from analysis.report.macros import trained_phrases
+    assert trained_phrases(1)["resTrainedNetworks"] == "the trained network"
+    assert "nothing to pool" in trained_phrases(1)["resTrainedPooledClause"]
+    assert trained_phrases(3)["resTrainedPooledClause"].startswith(
+        "and for the 3 trained networks pooled")
+    assert trained_phrases(0)["resTrainedNetworks"] == "no trained network"
+
+
+def test_an_untestable_friedman_test_and_held_out_part_are_said_in_words():
+    from analysis.analyses.divergence.report import held_out_models_sentence
+    from analysis.analyses.ood_decoding.report import friedman_clause
+    assert friedman_clause({"chi2": None, "n_models": 1, "p": None}).startswith(
+        "not testable over the trained networks")
+    assert friedman_clause({"chi2": 9.431, "n_models": 3, "p": "9.300e-02"}) == (
+        "Friedman statistic 9.43, $p$ = 0.093 (3 trained networks as blocks)")
+    none = {"resFFADivGenModels": "n/a", "resFFADivGenFoundModels": "n/a"}
+    assert held_out_models_sentence(none, ["FFA"]).startswith("No trained model outside")
+    some = {"resFFADivGenModels": "0.41", "resFFADivGenFoundModels": "n/a",
+            "resEBADivGenModels": "n/a", "resEBADivGenFoundModels": "n/a"}
+    sentence = held_out_models_sentence(some, ["FFA", "EBA"])
+    assert "gave 0.41 (FFA) and the found hypotheses n/a (FFA)." in sentence
+    assert "EBA" not in sentence

@@ -198,6 +198,21 @@ def exclusions_sentence(excluded: dict[str, list[str]]) -> str:
                     + "; ".join(parts) + ".").replace(">=", r"$\geq$")
 
 
+def trained_phrases(n: int) -> dict[str, str]:
+    """The words for the trained networks that agree with their number: the subject of a
+    sentence (resTrainedNetworks) and what the pooled comparison covers (resTrainedPooledClause,
+    after "reported for each network")."""
+    if n == 0:
+        return {"resTrainedNetworks": "no trained network",
+                "resTrainedPooledClause": "(no trained network ran, so nothing is pooled)"}
+    if n == 1:
+        return {"resTrainedNetworks": "the trained network",
+                "resTrainedPooledClause": "(with one trained network there is nothing to pool)"}
+    return {"resTrainedNetworks": "the trained networks",
+            "resTrainedPooledClause": f"and for the {n} trained networks pooled (models weighted "
+                                      "equally, and a random effect in the interval)"}
+
+
 def _p_floor(n_boot: int | None) -> float | None:
     """The smallest p a bootstrap of ``n_boot`` replicates can give, 2 / (B + 1)."""
     return 2 / (n_boot + 1) if n_boot else None
@@ -211,6 +226,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     m = {"resTier": tex_text(r["tier"]), "resThreshold": tex(r["threshold"], 0),
          "resNSubjects": tex(r["n_subjects"]), "resNSharedImages": tex(r["n_shared_images"]),
          "resNModelsTrained": tex(r["n_models_trained"]),
+         **trained_phrases(int(r["n_models_trained"])),
          "resNModelsUntrained": tex(r["n_models_untrained"]),
          "resCILevel": tex(100 * r["ci_level"], 0), "resNBoot": tex(r["n_boot"]),
          "resRdmDistance": RDM_DISTANCE_TEXT[r["rdm_distance"]],

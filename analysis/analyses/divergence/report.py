@@ -77,7 +77,23 @@ def macros(div: dict[str, Any], context: MacroContext) -> dict[str, str]:
                         and "estimate" in v]
                 m[f"{base}{prefix}{short}"] = tex(rows[0]["estimate"] if rows else None)
                 m[f"{base}{prefix}{short}P"] = tex(rows[0]["p"] if rows else None)
+    m["resDivGenModelsSentence"] = held_out_models_sentence(m, div.get("region_order", []))
     return m
+
+
+def held_out_models_sentence(m: dict[str, str], regions: list[str]) -> str:
+    """The held-out-models part in words: each region's pre-specified and found contrast
+    difference where a trained model outside the discovery set ran, else that none did."""
+    ran = [r for r in regions
+           if m.get(f"res{macro_name(r)}DivGenModels", "n/a") != "n/a"
+           or m.get(f"res{macro_name(r)}DivGenFoundModels", "n/a") != "n/a"]
+    if not ran:
+        return ("No trained model outside the discovery set ran, so the held-out-models part "
+                "was not tested.")
+    pre = ", ".join(f"{m[f'res{macro_name(r)}DivGenModels']} ({r})" for r in ran)
+    found = ", ".join(f"{m[f'res{macro_name(r)}DivGenFoundModels']} ({r})" for r in ran)
+    return (f"With held-out trained models on the held-out subjects and images the pre-specified "
+            f"diagnostics gave {pre} and the found hypotheses {found}.")
 
 
 #: The interval column's header: the level is the comparison's ``ci_level`` (\\resCILevel).

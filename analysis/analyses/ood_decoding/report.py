@@ -20,6 +20,17 @@ def tables(ood: dict[str, Any]) -> dict[str, str]:
     return {"table_ood.tex": ood_table(ood)}
 
 
+def friedman_clause(f: dict) -> str:
+    """The Friedman test over the trained networks in words: its statistic and p, or why it did
+    not run (it needs two or more networks as blocks)."""
+    if f.get("chi2") is None:
+        n = f.get("n_models") or 0
+        return ("not testable over the trained networks (the Friedman test needs two or more "
+                f"that reach the neural in-domain accuracy as blocks; this run has {n})")
+    return (f"Friedman statistic {tex(f['chi2'])}, $p$ = {tex(f.get('p'))} "
+            f"({tex(f.get('n_models'))} trained networks as blocks)")
+
+
 def macros(ood: dict[str, Any], context: MacroContext) -> dict[str, str]:
     """The out-of-domain decoding (neural population, first trained model, controls, Friedman
     tests, the extrapolation); 'n/a' where not run."""
@@ -55,7 +66,8 @@ def macros(ood: dict[str, Any], context: MacroContext) -> dict[str, str]:
               "resOodNegativeReached": tex(neg.get("reached"))})
     f = ood.get("friedman", {})
     m.update({"resOodFriedmanChi": tex(f.get("chi2")), "resOodFriedmanP": tex(f.get("p")),
-              "resOodFriedmanModels": tex(f.get("n_models"))})
+              "resOodFriedmanModels": tex(f.get("n_models")),
+              "resOodFriedmanTrained": friedman_clause(f)})
     fu = ood.get("friedman_untrained", {})
     m.update({"resOodFriedmanUntrainedChi": tex(fu.get("chi2")),
               "resOodFriedmanUntrainedP": tex(fu.get("p")),
