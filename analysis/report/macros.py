@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis import config, registry
 from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
+from analysis.report.verdicts import ceiling_verdict
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -347,13 +348,18 @@ def published_macros(published: dict) -> dict[str, str]:
     return {"resPublishedFsiLesionR": tex(published["lado_dobs"]["fsi_lesion_r"])}
 
 
-def all_macros(results: dict, regions: list[str], categories: list[str], published: dict
-               ) -> dict[str, str]:
+def all_macros(results: dict, regions: list[str], categories: list[str], published: dict,
+               main_regions: list[str] | None = None) -> dict[str, str]:
     """Every macro the manuscript may use: the results', the published numbers', the
-    annotation counts and each registered analysis's (analysis.registry), 'n/a' where a stage
-    did not run. An analysis's macro named like another raises RuntimeError naming both."""
+    annotation counts, the verdicts on the main regions (analysis.report.verdicts; none
+    given: none comparable) and each registered analysis's (analysis.registry), 'n/a' where a
+    stage did not run. An analysis's macro named like another raises RuntimeError naming
+    both."""
     numbers = {**macros(results, regions, categories), **published_macros(published),
-               **annotation_macros(results.get("annotations", {}))}
+               **annotation_macros(results.get("annotations", {})),
+               "resCeilingVerdict": ceiling_verdict(results.get("comparison", {}),
+                                                    list(main_regions or []),
+                                                    round(100 * results["ci_level"]))}
     context = registry.MacroContext(regions, list(categories))
     for analysis in registry.analyses():
         own = analysis.macros(results.get(analysis.name, {}), context)
@@ -367,9 +373,10 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
 
 def manuscript_macros(params: config.Params, results: dict, published: dict) -> dict[str, str]:
     """The macros of the manuscript's numbers.tex (:func:`all_macros` for the compared
-    regions and categories of ``params``)."""
+    regions, categories and main regions of ``params``)."""
     regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
-    return all_macros(results, regions, params.categories, published)
+    main = [r for c in params.categories if (r := params.main_region(c)) is not None]
+    return all_macros(results, regions, params.categories, published, main)
 
 
 def numbers_tex(m: dict[str, str]) -> str:
