@@ -24,6 +24,11 @@ def test_hand_typed_number_in_results_fails():
     assert len(problems) == 1 and "hand-typed number" in problems[0] and "0.35" in problems[0]
 
 
+def test_a_finding_named_by_its_number_is_not_a_typed_result():
+    assert check(DOC % "\\paragraph{Finding 3: the ceiling.} As Finding~4 shows.", NUMBERS) == []
+    assert check(DOC % "Finding 3 had 12 units.", NUMBERS) != []
+
+
 def test_undefined_macro_fails():
     problems = check(DOC % "EBA was \\resEBAUniHH.", NUMBERS)
     assert problems == ["\\resEBAUniHH is used but no stage writes it "

@@ -39,3 +39,34 @@ def test_nothing_comparable_says_so():
     partial = _table(FFA_uni=_c(0.35, 0.23, 0.49))
     assert ceiling_verdict(partial, ["FFA"], 95).endswith(
         "but could not be compared in FFA (multivariate)")
+
+
+def _gen(**flags):
+    return {f"net{i}/{cat}": {"trained": True, "equal_k": {"beyond_untrained": flag}}
+            for cat, fl in flags.items() for i, flag in enumerate(fl)}
+
+
+def test_untrained_verdict_names_the_categories_each_way():
+    from analysis.report.verdicts import untrained_verdict
+    cats = ["faces", "bodies", "places"]
+    assert untrained_verdict(_gen(faces=[True], bodies=[True], places=[True]), cats) == (
+        "went beyond the matched untrained networks on the independent image set for every "
+        "category (faces, bodies and places)")
+    mixed = untrained_verdict(_gen(faces=[False], bodies=[True], places=[False]), cats)
+    assert mixed == ("went beyond the matched untrained networks on the independent image set "
+                     "for bodies, but not for faces and places")
+    assert untrained_verdict(_gen(faces=[False], bodies=[False], places=[None]), cats) == (
+        "did not go beyond the matched untrained networks on the independent image set for any "
+        "category (faces and bodies), but could not be tested for places")
+    two = untrained_verdict(_gen(faces=[True, False], bodies=[True, True], places=[True, True]),
+                            cats)
+    assert "faces (1 of 2 trained networks)" in two
+    assert untrained_verdict({}, cats).startswith("could not be compared")
+
+
+def test_consistency_sentence_gives_the_range_over_main_regions():
+    from analysis.report.verdicts import consistency_sentence
+    comparison = _table(FFA_uni={"hh": 0.99}, EBA_uni={"hh": 1.01}, FFA_multi={"hh": 0.96})
+    assert consistency_sentence(comparison, ["FFA", "EBA"]) == (
+        "agreed between subjects at a noise-corrected similarity of 0.99 to 1.01 (univariate) "
+        "and 0.96 (multivariate) in the main regions (FFA and EBA)")

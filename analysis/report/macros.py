@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis import config, registry
 from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
-from analysis.report.verdicts import ceiling_verdict
+from analysis.report.verdicts import ceiling_verdict, consistency_sentence, untrained_verdict
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -359,7 +359,11 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
                **annotation_macros(results.get("annotations", {})),
                "resCeilingVerdict": ceiling_verdict(results.get("comparison", {}),
                                                     list(main_regions or []),
-                                                    round(100 * results["ci_level"]))}
+                                                    round(100 * results["ci_level"])),
+               "resConsistencySentence": consistency_sentence(results.get("comparison", {}),
+                                                              list(main_regions or [])),
+               "resUntrainedVerdict": untrained_verdict(
+                   results.get("units", {}).get("generalises_last_layer", {}), list(categories))}
     context = registry.MacroContext(regions, list(categories))
     for analysis in registry.analyses():
         own = analysis.macros(results.get(analysis.name, {}), context)

@@ -65,3 +65,57 @@ def ceiling_verdict(comparison: dict[str, Any], main_regions: list[str], level: 
     if untested:
         parts.append(f"could not be compared in {_and(untested)}")
     return "; ".join(parts[:1]) + (", but " + " and ".join(parts[1:]) if parts[1:] else "")
+
+
+def consistency_sentence(comparison: dict[str, Any], main_regions: list[str]) -> str:
+    """How closely the subjects agree with each other in the main regions (noise-corrected
+    human-human similarity, range over regions per measure); completes "the subjects'
+    category-selective responses ..."."""
+    parts = []
+    for measure in MEASURES:
+        hh = [float(c["hh"]) for r in main_regions
+              if (c := comparison.get(f"{r}_{measure}_published", {})).get("hh") is not None
+              and math.isfinite(c["hh"])]
+        if hh:
+            parts.append(f"{tex(min(hh))} to {tex(max(hh))} ({measure})" if len(hh) > 1
+                         else f"{tex(hh[0])} ({measure})")
+    if not parts:
+        return "could not be compared between subjects in any main region"
+    return (f"agreed between subjects at a noise-corrected similarity of {_and(parts)} in the "
+            f"main regions ({_and(main_regions)})")
+
+
+def untrained_verdict(generalises: dict[str, Any], categories: list[str]) -> str:
+    """Whether the trained networks' selective units go beyond matched untrained networks on
+    the independent image set, per category (the equal-k decision of each trained network;
+    ``generalises``: results.json units.generalises_last_layer, keys ``<model>/<category>``).
+    Completes "the trained networks' selective units ..."."""
+    beyond: list[str] = []
+    not_beyond: list[str] = []
+    untested: list[str] = []
+    for cat in categories:
+        flags = [v.get("equal_k", {}).get("beyond_untrained") for k, v in generalises.items()
+                 if k.endswith(f"/{cat}") and v.get("trained")]
+        tested = [f for f in flags if f is not None]
+        if not tested:
+            untested.append(cat)
+            continue
+        n = sum(bool(f) for f in tested)
+        label = cat if len(tested) == 1 else f"{cat} ({n} of {len(tested)} trained networks)"
+        (beyond if n else not_beyond).append(label)
+    if not beyond and not not_beyond:
+        return ("could not be compared with matched untrained networks (too few untrained "
+                "seeds or selective units)")
+    if beyond and not not_beyond and not untested:
+        return ("went beyond the matched untrained networks on the independent image set for "
+                f"every category ({_and(beyond)})")
+    parts = [f"went beyond the matched untrained networks on the independent image set for "
+             f"{_and(beyond)}" if beyond else
+             "did not go beyond the matched untrained networks on the independent image set"]
+    if beyond and not_beyond:
+        parts.append(f"not for {_and(not_beyond)}")
+    elif not_beyond and not beyond:
+        parts[0] += f" for any category ({_and(not_beyond)})"
+    if untested:
+        parts.append(f"could not be tested for {_and(untested)}")
+    return parts[0] + (", but " + " and ".join(parts[1:]) if parts[1:] else "")
