@@ -29,6 +29,12 @@ def test_a_finding_named_by_its_number_is_not_a_typed_result():
     assert check(DOC % "Finding 3 had 12 units.", NUMBERS) != []
 
 
+def test_supplementary_results_are_checked_too():
+    doc = (DOC % "").replace("\\end{document}",
+                             "\\section{Supplementary results}\nThe gap was 0.35.\n\\end{document}")
+    assert any("0.35" in p for p in check(doc, NUMBERS))
+
+
 def test_undefined_macro_fails():
     problems = check(DOC % "EBA was \\resEBAUniHH.", NUMBERS)
     assert problems == ["\\resEBAUniHH is used but no stage writes it "

@@ -1,12 +1,12 @@
 """Manuscript checks and build.
 
 Checks (run before every build): every generated macro the text uses (``\\res...``) must be
-defined by the generated numbers file, and the Results section may contain no digit outside
-references, labels, citations, file names and generated macros — so no number in the results
-is typed by hand. The build fails on text, tables or figures that do not fit their pages
-(overfull boxes over 1 pt, floats taller than the page). The PDF is built with
-latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and FORCE_SOURCE_DATE=1 (and an empty trailer ID in
-the preamble), so it is byte-stable.
+defined by the generated numbers file, and the Results and Supplementary results sections may
+contain no digit outside references, labels, citations, file names and generated macros — so
+no number in the results is typed by hand. The build fails on text, tables or figures that do
+not fit their pages (overfull boxes over 1 pt, floats taller than the page). The PDF is built
+with latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and FORCE_SOURCE_DATE=1 (and an empty trailer ID
+in the preamble), so it is byte-stable.
 """
 
 from __future__ import annotations
@@ -39,11 +39,13 @@ def strip_comments(tex: str) -> str:
 
 
 def results_section(tex: str) -> str:
-    m = re.search(r"\\section\*?\{Results\}(.*?)(?=\\section|\\appendix|\\end\{document\})",
-                  strip_comments(tex), re.S)
-    if not m:
+    """The text of the Results and the Supplementary results sections (the typed-number check
+    reads them)."""
+    found = re.findall(r"\\section\*?\{(?:Supplementary r|R)esults\}(.*?)"
+                       r"(?=\\section|\\appendix|\\end\{document\})", strip_comments(tex), re.S)
+    if not found:
         raise InputError("manuscript has no \\section{Results}")
-    return m.group(1)
+    return "\n".join(found)
 
 
 def check(tex: str, numbers_tex: str) -> list[str]:
