@@ -33,6 +33,14 @@ def test_a_region_whose_interval_reaches_zero_is_named_with_its_interval():
     assert "every" not in verdict
 
 
+def test_no_region_below_the_ceiling_is_a_sentence_too():
+    comparison = _table(FFA_uni=_c(0.02, -0.03, 0.07), FFA_multi=_c(-0.1, -0.2, -0.05))
+    assert ceiling_verdict(comparison, ["FFA"], 95) == (
+        "did not fall below the human-human ceiling in FFA (univariate: gap 0.02, 95\\,\\% "
+        "interval \\ensuremath{-}0.03 to 0.07) and FFA (multivariate: gap \\ensuremath{-}0.10, "
+        "95\\,\\% interval \\ensuremath{-}0.20 to \\ensuremath{-}0.05)")
+
+
 def test_nothing_comparable_says_so():
     assert ceiling_verdict({}, ["FFA"], 95) == (
         "could not be compared with the human-human ceiling in any main region")

@@ -60,8 +60,10 @@ def ceiling_verdict(comparison: dict[str, Any], main_regions: list[str], level: 
     where = [f"{_and(regions)} ({measure})" for measure, regions in below.items() if regions]
     if where:
         parts.append(f"fell below the human-human ceiling in {_and(where)} ({ranges})")
-    if above:
-        parts.append(f"not in {_and(above)}")
+        if above:
+            parts.append(f"not in {_and(above)}")
+    else:
+        parts.append(f"did not fall below the human-human ceiling in {_and(above)}")
     if untested:
         parts.append(f"could not be compared in {_and(untested)}")
     return "; ".join(parts[:1]) + (", but " + " and ".join(parts[1:]) if parts[1:] else "")
