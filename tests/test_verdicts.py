@@ -1,7 +1,11 @@
 """Verdict sentences (analysis/report/verdicts.py) follow the numbers: every region below the
-ceiling, some not, none comparable."""
+ceiling, some not, some above it, none comparable, no trained network; the subjects' agreement
+from the regions that gave one; beyond untrained networks per category, with several networks
+counted."""
 
-from analysis.report.verdicts import ceiling_verdict
+from analysis.report.verdicts import ceiling_sentence, consistency_sentence, untrained_sentence
+
+ONE = "the trained network"
 
 
 def _c(gap, low, high):
@@ -16,37 +20,38 @@ def _table(**rows):
 def test_every_region_below_the_ceiling_is_said_with_the_gaps_range():
     comparison = _table(FFA_uni=_c(0.35, 0.23, 0.49), EBA_uni=_c(0.18, 0.12, 0.24),
                         FFA_multi=_c(0.69, 0.5, 0.9), EBA_multi=_c(0.48, 0.35, 0.63))
-    verdict = ceiling_verdict(comparison, ["FFA", "EBA"], 95)
-    assert verdict == ("fell below the human-human ceiling in every main region (FFA and EBA) "
-                       "with both measures (univariate gap 0.18 to 0.35; multivariate gap 0.48 "
-                       "to 0.69, bias-corrected, every 95\\,\\% interval above zero)")
+    assert ceiling_sentence(comparison, ["FFA", "EBA"], "95", ONE, 1) == (
+        "The category-selective units of the trained network fell below the human-human ceiling "
+        "in every main region (FFA and EBA) with both measures (univariate gap 0.18 to 0.35; "
+        "multivariate gap 0.48 to 0.69, bias-corrected, every 95\\,\\% interval above zero).")
 
 
-def test_a_region_whose_interval_reaches_zero_is_named_with_its_interval():
+def test_regions_not_below_and_above_the_ceiling_are_named_with_their_intervals():
     comparison = _table(FFA_uni=_c(0.35, 0.23, 0.49), EBA_uni=_c(0.02, -0.03, 0.07),
-                        FFA_multi=_c(0.69, 0.5, 0.9), EBA_multi=_c(0.48, 0.35, 0.63))
-    verdict = ceiling_verdict(comparison, ["FFA", "EBA"], 90)
-    assert verdict.startswith("fell below the human-human ceiling in FFA (univariate) and "
-                              "FFA and EBA (multivariate)")
-    assert "but not in EBA (univariate: gap 0.02, 90\\,\\% interval \\ensuremath{-}0.03 to "\
-           "0.07)" in verdict
-    assert "every" not in verdict
+                        FFA_multi=_c(0.30, 0.2, 0.4), EBA_multi=_c(0.30, 0.25, 0.35))
+    sentence = ceiling_sentence(comparison, ["FFA", "EBA"], "90", ONE, 1)
+    assert sentence.startswith(
+        "The category-selective units of the trained network fell below the human-human ceiling "
+        "in FFA (univariate); FFA and EBA (multivariate) (univariate gap 0.35; multivariate gap "
+        "0.30, bias-corrected); were not shown to be below it in EBA (univariate: gap 0.02, "
+        "90\\,\\% interval \\ensuremath{-}0.03 to 0.07)")
+    assert "every" not in sentence
+    above = _table(FFA_uni=_c(-0.1, -0.2, -0.05), FFA_multi=_c(0.01, -0.1, 0.1))
+    assert ceiling_sentence(above, ["FFA"], "95", ONE, 1) == (
+        "The category-selective units of the trained network were not shown to be below the "
+        "human-human ceiling in FFA (multivariate: gap 0.01, 95\\,\\% interval \\ensuremath{-}0.10"
+        " to 0.10); exceeded it in FFA (univariate: gap \\ensuremath{-}0.10, 95\\,\\% interval "
+        "\\ensuremath{-}0.20 to \\ensuremath{-}0.05).")
 
 
-def test_no_region_below_the_ceiling_is_a_sentence_too():
-    comparison = _table(FFA_uni=_c(0.02, -0.03, 0.07), FFA_multi=_c(-0.1, -0.2, -0.05))
-    assert ceiling_verdict(comparison, ["FFA"], 95) == (
-        "did not fall below the human-human ceiling in FFA (univariate: gap 0.02, 95\\,\\% "
-        "interval \\ensuremath{-}0.03 to 0.07) and FFA (multivariate: gap \\ensuremath{-}0.10, "
-        "95\\,\\% interval \\ensuremath{-}0.20 to \\ensuremath{-}0.05)")
-
-
-def test_nothing_comparable_says_so():
-    assert ceiling_verdict({}, ["FFA"], 95) == (
-        "could not be compared with the human-human ceiling in any main region")
+def test_nothing_comparable_or_no_trained_network_says_so():
+    assert ceiling_sentence({}, ["FFA"], "95", ONE, 1).endswith(
+        "could not be compared with the human-human ceiling in any main region.")
+    assert ceiling_sentence({}, ["FFA"], "95", "no trained network", 0) == (
+        "No trained network was run, so none was compared with the human-human ceiling.")
     partial = _table(FFA_uni=_c(0.35, 0.23, 0.49))
-    assert ceiling_verdict(partial, ["FFA"], 95).endswith(
-        "but could not be compared in FFA (multivariate)")
+    assert ceiling_sentence(partial, ["FFA"], "95", ONE, 1).endswith(
+        "; could not be compared in FFA (multivariate).")
 
 
 def _gen(**flags):
@@ -54,27 +59,37 @@ def _gen(**flags):
             for cat, fl in flags.items() for i, flag in enumerate(fl)}
 
 
-def test_untrained_verdict_names_the_categories_each_way():
-    from analysis.report.verdicts import untrained_verdict
+def test_untrained_sentence_names_the_categories_each_way():
     cats = ["faces", "bodies", "places"]
-    assert untrained_verdict(_gen(faces=[True], bodies=[True], places=[True]), cats) == (
-        "went beyond the matched untrained networks on the independent image set for every "
-        "category (faces, bodies and places)")
-    mixed = untrained_verdict(_gen(faces=[False], bodies=[True], places=[False]), cats)
-    assert mixed == ("went beyond the matched untrained networks on the independent image set "
-                     "for bodies, but not for faces and places")
-    assert untrained_verdict(_gen(faces=[False], bodies=[False], places=[None]), cats) == (
-        "did not go beyond the matched untrained networks on the independent image set for any "
-        "category (faces and bodies), but could not be tested for places")
-    two = untrained_verdict(_gen(faces=[True, False], bodies=[True, True], places=[True, True]),
-                            cats)
-    assert "faces (1 of 2 trained networks)" in two
-    assert untrained_verdict({}, cats).startswith("could not be compared")
+    subject = "The selective units of the trained network"
+    where = "the matched untrained networks on the independent image set"
+    assert untrained_sentence(_gen(faces=[True], bodies=[True], places=[True]), cats, ONE, 1) == (
+        f"{subject} went beyond {where} for every category (faces, bodies and places).")
+    assert untrained_sentence(_gen(faces=[False], bodies=[True], places=[False]), cats, ONE,
+                              1) == (f"{subject} went beyond {where} for bodies, but were not shown "
+                                     "to do so for faces and places.")
+    assert untrained_sentence(_gen(faces=[False], bodies=[False], places=[None]), cats, ONE,
+                              1) == (f"{subject} were not shown to go beyond {where} for any "
+                                     "category tested (faces and bodies), but could not be tested "
+                                     "for places.")
+    assert untrained_sentence({}, cats, ONE, 1).startswith(f"{subject} could not be compared")
+    assert untrained_sentence({}, cats, "no trained network", 0).startswith("No trained network")
 
 
-def test_consistency_sentence_gives_the_range_over_main_regions():
-    from analysis.report.verdicts import consistency_sentence
-    comparison = _table(FFA_uni={"hh": 0.99}, EBA_uni={"hh": 1.01}, FFA_multi={"hh": 0.96})
-    assert consistency_sentence(comparison, ["FFA", "EBA"]) == (
-        "agreed between subjects at a noise-corrected similarity of 0.99 to 1.01 (univariate) "
-        "and 0.96 (multivariate) in the main regions (FFA and EBA)")
+def test_with_several_networks_a_category_counts_only_when_every_network_passes():
+    two = untrained_sentence(_gen(faces=[True, False], bodies=[True, True], places=[True, True]),
+                             ["faces", "bodies", "places"], "the trained networks", 2)
+    assert "every category" not in two
+    assert "for bodies, places and faces in 1 of 2 trained networks." in two
+
+
+def test_consistency_sentence_names_only_the_regions_that_gave_a_value():
+    comparison = _table(FFA_uni={"hh": 0.99}, EBA_uni={"hh": 0.97}, FFA_multi={"hh": 0.96},
+                        PPA_uni={"hh": None})
+    assert consistency_sentence(comparison, ["FFA", "EBA", "PPA"]) == (
+        "Category-selective responses agreed between subjects at a noise-corrected similarity "
+        "of 0.97 to 0.99 (univariate) and 0.96 (multivariate) in the main regions (FFA and EBA):"
+        " this is the human-human ceiling a network is held to.")
+    over = consistency_sentence(_table(FFA_uni={"hh": 1.05}), ["FFA"])
+    assert "can exceed 1" in over
+    assert consistency_sentence({}, ["FFA"]).startswith("The subjects could not be compared")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis import config, registry
 from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
-from analysis.report.verdicts import ceiling_verdict, consistency_sentence, untrained_verdict
+from analysis.report.verdicts import ceiling_sentence, consistency_sentence, untrained_sentence
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -348,6 +348,21 @@ def published_macros(published: dict) -> dict[str, str]:
     return {"resPublishedFsiLesionR": tex(published["lado_dobs"]["fsi_lesion_r"])}
 
 
+def verdict_macros(results: dict, main_regions: list[str], categories: list[str]
+                   ) -> dict[str, str]:
+    """The sentences that state what the results mean (analysis.report.verdicts): the ceiling
+    (Finding 3), the subjects' agreement (Finding 2), beyond untrained networks (Finding 1)."""
+    n = int(results.get("n_models_trained") or 0)
+    networks = trained_phrases(n)["resTrainedNetworks"]
+    comparison = results.get("comparison", {})
+    return {"resCeilingSentence": ceiling_sentence(comparison, main_regions,
+                                                   f"{100 * results['ci_level']:g}", networks, n),
+            "resConsistencySentence": consistency_sentence(comparison, main_regions),
+            "resUntrainedSentence": untrained_sentence(
+                results.get("units", {}).get("generalises_last_layer", {}), categories,
+                networks, n)}
+
+
 def all_macros(results: dict, regions: list[str], categories: list[str], published: dict,
                main_regions: list[str] | None = None) -> dict[str, str]:
     """Every macro the manuscript may use: the results', the published numbers', the
@@ -357,13 +372,7 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
     both."""
     numbers = {**macros(results, regions, categories), **published_macros(published),
                **annotation_macros(results.get("annotations", {})),
-               "resCeilingVerdict": ceiling_verdict(results.get("comparison", {}),
-                                                    list(main_regions or []),
-                                                    round(100 * results["ci_level"])),
-               "resConsistencySentence": consistency_sentence(results.get("comparison", {}),
-                                                              list(main_regions or [])),
-               "resUntrainedVerdict": untrained_verdict(
-                   results.get("units", {}).get("generalises_last_layer", {}), list(categories))}
+               **verdict_macros(results, list(main_regions or []), list(categories))}
     context = registry.MacroContext(regions, list(categories))
     for analysis in registry.analyses():
         own = analysis.macros(results.get(analysis.name, {}), context)

@@ -23,101 +23,137 @@ def _interval(c: dict[str, Any]) -> tuple[float, float] | None:
     return float(low), float(high)
 
 
-def ceiling_verdict(comparison: dict[str, Any], main_regions: list[str], level: int) -> str:
-    """Whether the trained networks' selective units fall below the human-human ceiling in the
-    main regions, per measure: below where the bias-corrected gap's interval lies above zero.
+def _range(values: list[float]) -> str:
+    """'0.18 to 0.35', or one value when they print alike."""
+    low, high = tex(min(values)), tex(max(values))
+    return low if low == high else f"{low} to {high}"
 
-    comparison: results.json's ``comparison`` (keys ``<region>_<measure>_published`` with gap,
-    gap_ci_low, gap_ci_high); level: the interval's level in percent. Returns a clause that
-    completes "the trained networks' category-selective units ..."."""
+
+def ceiling_sentence(comparison: dict[str, Any], main_regions: list[str], level: str,
+                     networks: str, n_trained: int) -> str:
+    """Whether the trained networks' selective units fall below the human-human ceiling in the
+    main regions, per measure, as a sentence: below where the bias-corrected gap's interval lies
+    above zero, above the ceiling where it lies below zero, neither where it includes zero.
+
+    comparison: results.json's ``comparison`` (keys ``<region>_<measure>_published``: the
+    trained networks, pooled when there are several, with gap, gap_ci_low, gap_ci_high);
+    level: the interval's level in percent, as printed; networks: the sentence's subject ("the
+    trained network", "the trained networks"); n_trained: how many trained networks ran."""
+    if n_trained == 0:
+        return "No trained network was run, so none was compared with the human-human ceiling."
     below: dict[str, list[str]] = {m: [] for m in MEASURES}
-    above: list[str] = []
-    untested: list[str] = []
     gaps: dict[str, list[float]] = {m: [] for m in MEASURES}
+    above: list[str] = []
+    neither: list[str] = []
+    untested: list[str] = []
     for measure in MEASURES:
         for region in main_regions:
             c = comparison.get(f"{region}_{measure}_published", {})
             ci = _interval(c)
             if ci is None:
                 untested.append(f"{region} ({measure})")
-            elif ci[0] > 0:
+                continue
+            stated = (f"{region} ({measure}: gap {tex(c.get('gap'))}, {level}\\,\\% interval "
+                      f"{tex(ci[0])} to {tex(ci[1])})")
+            if ci[0] > 0:
                 below[measure].append(region)
                 gaps[measure].append(float(c["gap"]))
+            elif ci[1] < 0:
+                above.append(stated)
             else:
-                above.append(f"{region} ({measure}: gap {tex(c.get('gap'))}, {level}\\,\\% "
-                             f"interval {tex(ci[0])} to {tex(ci[1])})")
-    if not any(below.values()) and not above:
-        return "could not be compared with the human-human ceiling in any main region"
-    ranges = "; ".join(
-        f"{measure} gap {tex(min(gaps[measure]))} to {tex(max(gaps[measure]))}"
-        if len(gaps[measure]) > 1 else f"{measure} gap {tex(gaps[measure][0])}"
-        for measure in MEASURES if gaps[measure])
-    if not above and not untested:
-        return (f"fell below the human-human ceiling in every main region ({_and(main_regions)})"
-                f" with both measures ({ranges}, bias-corrected, every {level}\\,\\% interval "
-                "above zero)")
-    parts = []
+                neither.append(stated)
+    subject = f"The category-selective units of {networks}"
+    if not any(below.values()) and not above and not neither:
+        return f"{subject} could not be compared with the human-human ceiling in any main region."
+    ranges = "; ".join(f"{m} gap {_range(gaps[m])}" for m in MEASURES if gaps[m])
+    if not above and not neither and not untested:
+        return (f"{subject} fell below the human-human ceiling in every main region "
+                f"({_and(main_regions)}) with both measures ({ranges}, bias-corrected, every "
+                f"{level}\\,\\% interval above zero).")
+    clauses = []
     where = [f"{_and(regions)} ({measure})" for measure, regions in below.items() if regions]
     if where:
-        parts.append(f"fell below the human-human ceiling in {_and(where)} ({ranges})")
-        if above:
-            parts.append(f"not in {_and(above)}")
-    else:
-        parts.append(f"did not fall below the human-human ceiling in {_and(above)}")
+        clauses.append(f"fell below the human-human ceiling in {'; '.join(where)} ({ranges}, "
+                       "bias-corrected)")
+    if neither:
+        what = "it" if where else "the human-human ceiling"
+        clauses.append(f"were not shown to be below {what} in {_and(neither)}")
+    if above:
+        clauses.append(f"exceeded {'it' if where or neither else 'the human-human ceiling'} "
+                       f"in {_and(above)}")
     if untested:
-        parts.append(f"could not be compared in {_and(untested)}")
-    return "; ".join(parts[:1]) + (", but " + " and ".join(parts[1:]) if parts[1:] else "")
+        clauses.append(f"could not be compared in {_and(untested)}")
+    return f"{subject} {'; '.join(clauses)}."
 
 
 def consistency_sentence(comparison: dict[str, Any], main_regions: list[str]) -> str:
     """How closely the subjects agree with each other in the main regions (noise-corrected
-    human-human similarity, range over regions per measure); completes "the subjects'
-    category-selective responses ..."."""
-    parts = []
+    human-human similarity, range over the regions that gave one, per measure), as a
+    sentence."""
+    parts: list[str] = []
+    regions: list[str] = []
+    values: list[float] = []
     for measure in MEASURES:
-        hh = [float(c["hh"]) for r in main_regions
-              if (c := comparison.get(f"{r}_{measure}_published", {})).get("hh") is not None
-              and math.isfinite(c["hh"])]
+        hh = []
+        for r in main_regions:
+            value = comparison.get(f"{r}_{measure}_published", {}).get("hh")
+            if value is not None and math.isfinite(value):
+                hh.append(float(value))
+                regions.append(r)
         if hh:
-            parts.append(f"{tex(min(hh))} to {tex(max(hh))} ({measure})" if len(hh) > 1
-                         else f"{tex(hh[0])} ({measure})")
+            parts.append(f"{_range(hh)} ({measure})")
+            values += hh
     if not parts:
-        return "could not be compared between subjects in any main region"
-    return (f"agreed between subjects at a noise-corrected similarity of {_and(parts)} in the "
-            f"main regions ({_and(main_regions)})")
+        return ("The subjects could not be compared with each other in any main region, so this "
+                "build has no human-human ceiling.")
+    note = (" (a noise-corrected similarity can exceed 1 when a reliability from few "
+            "repetitions is underestimated)" if max(values) > 1 else "")
+    return (f"Category-selective responses agreed between subjects at a noise-corrected "
+            f"similarity of {_and(parts)} in the main regions "
+            f"({_and(list(dict.fromkeys(regions)))}){note}: this is the human-human ceiling a "
+            "network is held to.")
 
 
-def untrained_verdict(generalises: dict[str, Any], categories: list[str]) -> str:
+def untrained_sentence(generalises: dict[str, Any], categories: list[str], networks: str,
+                       n_trained: int) -> str:
     """Whether the trained networks' selective units go beyond matched untrained networks on
-    the independent image set, per category (the equal-k decision of each trained network;
-    ``generalises``: results.json units.generalises_last_layer, keys ``<model>/<category>``).
-    Completes "the trained networks' selective units ..."."""
+    the independent image set, per category, as a sentence: a category counts when every
+    trained network's equal-k decision says so, partly when some do (``generalises``:
+    results.json units.generalises_last_layer, keys ``<model>/<category>``)."""
+    if n_trained == 0:
+        return "No trained network was run, so none was compared with untrained networks."
     beyond: list[str] = []
-    not_beyond: list[str] = []
+    partly: list[str] = []
+    not_shown: list[str] = []
     untested: list[str] = []
     for cat in categories:
         flags = [v.get("equal_k", {}).get("beyond_untrained") for k, v in generalises.items()
                  if k.endswith(f"/{cat}") and v.get("trained")]
         tested = [f for f in flags if f is not None]
+        n = sum(bool(f) for f in tested)
         if not tested:
             untested.append(cat)
-            continue
-        n = sum(bool(f) for f in tested)
-        label = cat if len(tested) == 1 else f"{cat} ({n} of {len(tested)} trained networks)"
-        (beyond if n else not_beyond).append(label)
-    if not beyond and not not_beyond:
-        return ("could not be compared with matched untrained networks (too few untrained "
-                "seeds or selective units)")
-    if beyond and not not_beyond and not untested:
-        return ("went beyond the matched untrained networks on the independent image set for "
-                f"every category ({_and(beyond)})")
-    parts = [f"went beyond the matched untrained networks on the independent image set for "
-             f"{_and(beyond)}" if beyond else
-             "did not go beyond the matched untrained networks on the independent image set"]
-    if beyond and not_beyond:
-        parts.append(f"not for {_and(not_beyond)}")
-    elif not_beyond and not beyond:
-        parts[0] += f" for any category ({_and(not_beyond)})"
+        elif n == len(tested):
+            beyond.append(cat)
+        elif n:
+            partly.append(f"{cat} in {n} of {len(tested)} trained networks")
+        else:
+            not_shown.append(cat)
+    subject = f"The selective units of {networks}"
+    where = "the matched untrained networks on the independent image set"
+    if not beyond and not partly and not not_shown:
+        return (f"{subject} could not be compared with {where} (too few untrained seeds or "
+                "selective units).")
+    if beyond and not partly and not not_shown and not untested:
+        return f"{subject} went beyond {where} for every category ({_and(beyond)})."
+    clauses = []
+    if beyond or partly:
+        clauses.append(f"went beyond {where} for {_and(beyond + partly)}")
+        if not_shown:
+            clauses.append(f"were not shown to do so for {_and(not_shown)}")
+    else:
+        clauses.append(f"were not shown to go beyond {where} for any category tested "
+                       f"({_and(not_shown)})")
     if untested:
-        parts.append(f"could not be tested for {_and(untested)}")
-    return parts[0] + (", but " + " and ".join(parts[1:]) if parts[1:] else "")
+        clauses.append(f"could not be tested for {_and(untested)}")
+    return f"{subject} {clauses[0]}" + "".join(f", but {c}" for c in clauses[1:]) + "."
