@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
-from scipy import stats
 
 from analysis.report.figures.style import (
     CATEGORY_COLORS,
@@ -18,6 +17,7 @@ from analysis.report.figures.style import (
     TRAINED,
     empty_panel,
 )
+from analysis.stats import divergence as dv
 
 #: Panel c's parts and their tick labels: the discovery part, then the held-out parts of
 #: analysis.stats.generalisation_parts.PARTS (tests/test_divergence.py checks they agree).
@@ -44,8 +44,9 @@ def _pretty(label: str) -> str:
 
 def _scatter(ax: plt.Axes, img: pd.DataFrame, category: str, cutoff: float) -> list[int]:
     """Brain z against network z per image, the OLS fit the residuals are measured from
-    (analysis.stats.divergence.residuals) with the cutoff's band, the divergent images ringed
-    and the THUMBNAILS most divergent numbered; returns their image ids in that order."""
+    (analysis.stats.divergence.residuals, on the table's values) with the cutoff's band, the
+    divergent images ringed and the THUMBNAILS most divergent numbered; returns their image
+    ids in that order."""
     label_a, label_b = img["label_a"].iloc[0], img["label_b"].iloc[0]
     other = (img[label_a] != 1) & (img[label_b] != 1)
     ax.scatter(img["network_z"][other], img["brain_z"][other], s=3, color="#c8c8c8",
@@ -56,7 +57,7 @@ def _scatter(ax: plt.Axes, img: pd.DataFrame, category: str, cutoff: float) -> l
                    facecolor=face, edgecolor=CATEGORY_COLORS[category], lw=0.6,
                    label=_pretty(label))
     x, y = img["network_z"].to_numpy(float), img["brain_z"].to_numpy(float)
-    fit = stats.linregress(x, y)
+    fit = dv.residuals(y, x)  # the fit the stage measured the residuals from
     sd = np.sqrt(np.sum((y - fit.intercept - fit.slope * x) ** 2) / (len(x) - 2))
     grid = np.linspace(x.min(), x.max(), 2)
     ax.plot(grid, fit.intercept + fit.slope * grid, color="#555555", lw=0.7, label="OLS fit")

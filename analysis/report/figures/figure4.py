@@ -13,7 +13,6 @@ from analysis.report.figures.style import (
     HUMAN,
     SMALL,
     TRAINED,
-    UNTRAINED,
 )
 from analysis.report.figures.venn import draw_venn
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED

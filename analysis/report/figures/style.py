@@ -60,13 +60,6 @@ def network_colors(models: list[str], trained: dict[str, bool]) -> dict[str, str
 CONTROL = "#777777"
 
 
-def system_color(kind: str, trained: bool) -> str:
-    """The colour of a system: a control, a trained or an untrained network."""
-    if kind == "control":
-        return CONTROL
-    return TRAINED if trained else UNTRAINED
-
-
 def display_names(params: Any) -> dict[str, str]:
     """Model -> its display name in the zoo (for labels; code names stay in the tables)."""
     return {m: params.zoo[m].display or m for m in params.models}
