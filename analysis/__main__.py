@@ -56,6 +56,8 @@ COMMANDS = {
     **{c: v for a in registry.analyses() for c, v in a.commands().items()},
     "validate": ("analysis.stages.validate",
                  "the comparison's inference and controls on simulated worlds"),
+    "planted-truth": ("analysis.stages.planted_truth",
+                      "the synthetic tiers' planted truth beside what the pipeline recovers"),
     "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),
     "reports": ("analysis.stages.reports",
                 "DVC's reports: headline metrics, plot tables and their offline page"),

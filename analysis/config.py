@@ -224,6 +224,13 @@ class Robustness(Block):
     n_boot: Annotated[int, Field(ge=100)]
 
 
+class Manuscript(Block):
+    """The manuscript's title and author line (LaTeX text)."""
+
+    title: Annotated[str, Field(min_length=1)]
+    authors: Annotated[str, Field(min_length=1)]
+
+
 class Params(Block):
     """params.yaml but the registered analyses' blocks, which :func:`params_model` adds (see
     the file's comments for the meaning of each key)."""
@@ -251,6 +258,7 @@ class Params(Block):
     robustness: Robustness
     validation: Validation
     annotations: Annotations
+    manuscript: Manuscript
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:

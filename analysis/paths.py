@@ -22,6 +22,7 @@ DEMO_NSD = DEMO / "nsd"
 DEMO_STIMULI = DEMO / "stimuli"
 DEMO_TRUTH = DEMO / "truth"
 CONTROL_BRAIN = DEMO_TRUTH / "control_brain.h5"  # a noise-free simulated subject (controls)
+VOXEL_TRUTH = DEMO_TRUTH / "voxels.h5"  # every simulated voxel's truth (planted-truth)
 
 # --- brain side ---------------------------------------------------------------------------
 PREPARED_BRAIN = Path("data/prepared/brain")  # prepare-brain: one HDF5 store per subject
@@ -44,6 +45,7 @@ METRICS = Path("results/network/metrics")     # selectivity-metrics
 COMPARISON = Path("results/comparison")
 ROBUSTNESS = Path("results/robustness")
 VALIDATION = Path("results/validation")
+PLANTED_TRUTH = Path("results/planted_truth")  # planted-truth: table.csv, subjects.csv, summary
 SYSTEMS_MAP = Path("results/systems_map")
 RSA92 = Path("results/rsa92")
 ANNOTATIONS = Path("results/annotations")     # annotate: images.csv, summary.json
@@ -63,15 +65,15 @@ GENERATED_TEX = Path("manuscript/generated")
 MANUSCRIPT_PDF = Path("manuscript/selcomp.pdf")
 FIGURES = Path("figures")
 FIGURE2 = FIGURES / "figure2_selective_units.pdf"
-FIGURE_METRICS = FIGURES / "figure_metrics_study.pdf"
+FIGURE_S1 = FIGURES / "figureS1_metrics_study.pdf"
 FIGURE1 = FIGURES / "figure1_profiles.pdf"
 FIGURE3 = FIGURES / "figure3_human_vs_network.pdf"
 FIGURE4 = FIGURES / "figure4_robustness.pdf"
 FIGURE5 = FIGURES / "figure5_encoding.pdf"
-FIGURE_REVERSE = FIGURES / "figure_reverse_predictivity.pdf"
+FIGURE_S2 = FIGURES / "figureS2_reverse_predictivity.pdf"
 FIGURE6 = FIGURES / "figure6_divergence.pdf"
-FIGURE7 = FIGURES / "figure7_alignment_patterns.pdf"
-FIGURE8 = FIGURES / "figure8_ood_decoding.pdf"
+FIGURE_S3 = FIGURES / "figureS3_alignment_patterns.pdf"
+FIGURE_S4 = FIGURES / "figureS4_ood_decoding.pdf"
 FIGURE_MANIFEST = FIGURES / "manifest.json"
 
 #: Prefix of the temporary siblings that atomic writes use (ignored by .dvcignore).

@@ -18,14 +18,14 @@ from analysis import paths
 ROOT = Path(__file__).resolve().parents[1]
 #: stage module -> (the figures it saves, DVC-only inputs it also reads)
 STAGES = {
-    "figures_network": ((paths.FIGURE2, paths.FIGURE_METRICS), ()),
+    "figures_network": ((paths.FIGURE2, paths.FIGURE_S1), ()),
     "figures_brain": ((paths.FIGURE3, paths.FIGURE4), ()),
     "figures_profiles": ((paths.FIGURE1,), (paths.SELECTED_VOXELS / "voxels.csv",
                                             paths.PREPARED_BRAIN, paths.ACTIVATIONS,
                                             paths.UNIT_STATS)),
-    "figures_encoding": ((paths.FIGURE5, paths.FIGURE_REVERSE), ()),
+    "figures_encoding": ((paths.FIGURE5, paths.FIGURE_S2), ()),
     "figures_divergence": ((paths.FIGURE6,), (paths.NSD_IMAGES,)),
-    "figures_companion": ((paths.FIGURE7, paths.FIGURE8), (paths.OOD_DATA / "examples.npy",)),
+    "figures_companion": ((paths.FIGURE_S3, paths.FIGURE_S4), (paths.OOD_DATA / "examples.npy",)),
 }
 
 

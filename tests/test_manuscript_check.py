@@ -1,4 +1,5 @@
-"""The manuscript check catches undefined macros and hand-typed numbers in Results."""
+"""The manuscript check catches undefined macros and hand-typed numbers anywhere in the
+document (marked literals, identifiers and the constants 0 and 1 outside Results allowed)."""
 
 from pathlib import Path
 
@@ -6,12 +7,13 @@ from analysis.report.manuscript import check
 
 NUMBERS = "\\newcommand{\\resFFAUniHH}{0.98}\n\\newcommand{\\resThreshold}{7}\n"
 DOC = r"""\documentclass{article}\begin{document}
-\section{Methods} We used 8 subjects and t > \resThreshold.
+\section{Methods} We used \lit{8} subjects, t > \resThreshold{} and FFA-1 in float16, r^2
+capped at 1.
 \section{Results}
 FFA similarity was \resFFAUniHH{} (Figure~\ref{fig:3}, \cite{nsd2022}).
 \includegraphics[width=0.5\textwidth]{../figures/figure3_human_vs_network.pdf}
 %s
-\section{Discussion} 42 is fine here.
+\section{Discussion} The gap is above 0 (Figure 3E).
 \end{document}"""
 
 
@@ -49,10 +51,12 @@ def test_the_real_manuscript_uses_only_generated_numbers():
     root = Path(__file__).resolve().parents[1] / "manuscript"
     import yaml
 
-    from analysis.report.macros import all_macros, numbers_tex
-    from tests.test_macros import CATEGORIES, RESULTS, ROIS
+    from analysis import config
+    from analysis.report.macros import manuscript_macros, numbers_tex
+    from tests.test_macros import RESULTS
     published = yaml.safe_load((root.parent / "data/published_reference.yaml").read_text())
-    numbers = all_macros(RESULTS, ROIS, CATEGORIES, published)
+    params = config.load_params(root.parent / "params.yaml")
+    numbers = manuscript_macros(params, RESULTS, published)
     assert check((root / "main.tex").read_text(), numbers_tex(numbers)) == []
 
 
@@ -69,3 +73,18 @@ def test_layout_problems_name_wide_boxes_and_tall_floats_and_let_a_hair_pass():
         "float too large for the page by 40.3 pt (main.tex line 836): draw the figure shorter "
         "or cut its caption"]
     assert layout_problems("Overfull \\hbox (0.9pt too wide) in paragraph at lines 1--2\n") == []
+
+
+def test_hand_typed_numbers_outside_results_fail_unless_marked_literal():
+    doc = DOC % ""
+    methods = doc.replace("We used \\lit{8} subjects", "We used 8 subjects")
+    problems = check(methods, NUMBERS)
+    assert len(problems) == 1 and "We used 8 subjects" in problems[0] and "\\lit" in problems[0]
+    caption = doc.replace("\\section{Discussion}", "\\caption{Bars: 95\\% intervals.}\n"
+                          "\\section{Discussion}")
+    assert any("95" in p for p in check(caption, NUMBERS))
+    assert check(doc.replace("above 0", "above 0.5"), NUMBERS) != []
+
+
+def test_constants_zero_and_one_are_typed_results_inside_results():
+    assert check(DOC % "The gap was above 0.", NUMBERS) != []

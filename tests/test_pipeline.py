@@ -151,7 +151,8 @@ def test_threshold_is_read_only_where_channels_are_selected():
     readers = {n for n, s in stages().items() if "threshold" in s.get("params", [])}
     assert readers == {"select-voxels", "select-units", "compare", "systems-map", "rsa92",
                        "encode", "reverse-predictivity", "divergence", "figures-brain",
-                       "figures-profiles", "alignment-patterns", "results", "macros"}
+                       "figures-profiles", "alignment-patterns", "planted-truth", "results",
+                       "macros"}
 
 
 #: A stage loads, calls its analysis and writes: longer modules hide an analysis in the stage.

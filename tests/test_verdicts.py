@@ -93,3 +93,59 @@ def test_consistency_sentence_names_only_the_regions_that_gave_a_value():
     over = consistency_sentence(_table(FFA_uni={"hh": 1.05}), ["FFA"])
     assert "can exceed 1" in over
     assert consistency_sentence({}, ["FFA"]).startswith("The subjects could not be compared")
+
+
+def _layer(necessary, not_needed, share, better):
+    return {"univariate_rc": {"layer": {"necessary": necessary, "not_needed": not_needed,
+                                        "sufficiency_share": share,
+                                        "better_than_random": better}}}
+
+
+def test_encoding_verdict_groups_regions_by_what_the_two_removal_tests_say():
+    from analysis.analyses.encoding.report import verdict_sentence
+    enc = {"models": ["a"], "pooled_trained": {
+        "FFA": _layer(False, True, 0.99, False), "EBA": _layer(True, True, 1.01, True),
+        "PPA": _layer(True, False, 0.6, True)}}
+    s = verdict_sentence(enc, ["FFA", "OFA", "EBA", "PPA"])
+    assert s.startswith("By the univariate accuracy of the encoding models of the trained "
+                        "network, the selective units were not needed in FFA (removing them "
+                        "cost less than the smallest effect of interest); needed only slightly "
+                        "in EBA")
+    assert "needed in PPA (removing them cost more than removing random units)." in s
+    assert s.endswith("Alone they kept 0.60 to 1.01 of the all-unit accuracy, more than random "
+                      "sets of the same size in EBA and PPA and no more than random sets in FFA.")
+    undecided = verdict_sentence({"models": ["a", "b"], "pooled_trained": {
+        "FFA": _layer(False, False, None, None)}}, ["FFA"])
+    assert undecided == ("By the univariate accuracy of the encoding models of the trained "
+                         "networks (pooled), the selective units were undecided in FFA (neither "
+                         "test was conclusive).")
+    assert "No encoding model" in verdict_sentence({}, ["FFA"])
+
+
+def _system(kind, estimate, low, high):
+    return {"kind": kind, "estimate": 0.5, "difference": {"estimate": estimate, "low": low,
+                                                          "high": high}}
+
+
+def test_divergence_verdict_says_where_the_brain_and_the_networks_differ():
+    from analysis.analyses.divergence.report import verdict_sentence
+
+    def region(*systems):
+        return {"label_a": "human_face", "label_b": "animal_face", "brain": {"estimate": -0.1},
+                "systems": {f"m{k}": s for k, s in enumerate(systems)}}
+
+    ctrl = _system("control", 0.0, -0.1, 0.1)
+    div = {"region_order": ["FFA", "EBA", "PPA"], "regions": {
+        "FFA": region(_system("trained", -0.9, -1.5, -0.2), ctrl),
+        "EBA": region(_system("trained", 0.1, -0.3, 0.5), _system("untrained", 2, 1, 3)),
+        "PPA": region(ctrl)}}
+    assert verdict_sentence(div) == (
+        "The trained network's selective units differed from the brain on the pre-specified "
+        "contrast in FFA (human face minus animal face: brain \\ensuremath{-}0.10, network 0.50; "
+        "difference \\ensuremath{-}0.90, interval \\ensuremath{-}1.50 to \\ensuremath{-}0.20); "
+        "they were not shown to differ from the brain in EBA; they could not be tested in PPA.")
+    two = {"region_order": ["FFA"], "regions": {"FFA": region(
+        _system("trained", -0.9, -1.5, -0.2), _system("trained", 0.1, -0.3, 0.5))}}
+    assert verdict_sentence(two) == (
+        "The trained networks' selective units differed from the brain for some networks in FFA "
+        "(1 of 2 trained networks).")

@@ -198,8 +198,9 @@ def subject_truth(cfg: dict[str, Any], imgset: brain.ImageSet, readouts: dict[st
 def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
                      order: np.ndarray, subjectim: np.ndarray, readouts: dict[str, np.ndarray],
                      strength: np.ndarray, root: Path, fmt: str, rng: np.random.Generator
-                     ) -> dict[str, Any]:
-    """Write one subject's betas, ROI volumes, t-maps and ncsnr; return its ground truth."""
+                     ) -> tuple[dict[str, Any], SubjectTruth]:
+    """Write one subject's betas, ROI volumes, t-maps and ncsnr; return its ground truth (the
+    summary for model.json and the voxel-level truth)."""
     grid = tuple(cfg["grid"])
     st = subject_truth(cfg, imgset, readouts, strength, rng)
     inside, vox_index, region, true, tvals = st.inside, st.vox_index, st.region, st.true, st.tvals
@@ -260,9 +261,33 @@ def simulate_subject(subject: int, cfg: dict[str, Any], imgset: brain.ImageSet,
     vol[inside] = compute_ncsnr(resp)
     _save_nifti(vol, layout.ncsnr(root, subject))
     n_in = {reg: int(sum(1 for r in region if r == reg)) for reg in readouts}
-    return {"subject": subject, "noise_sd": sigma, "expected_ncsnr": 1.0 / sigma,
-            "beta_format": fmt, "n_sessions": n_sessions, "voxels_per_region": n_in,
-            "image_computable_share": st.computable}
+    return ({"subject": subject, "noise_sd": sigma, "expected_ncsnr": 1.0 / sigma,
+             "beta_format": fmt, "n_sessions": n_sessions, "voxels_per_region": n_in,
+             "image_computable_share": st.computable}, st)
+
+
+def write_voxel_truth(path: Path, subjects: list[tuple[int, float, SubjectTruth]],
+                      shared: np.ndarray) -> None:
+    """Every subject's voxel-level truth on the shared images (``shared``: 0-based NSD ids),
+    for the planted-truth check (analysis.validation.planted). HDF5: ``images/shared``
+    (n_shared,) int64; per subject ``subjNN/``: ``ijk`` (n_vox, 3) int64 grid coordinates (the
+    prepared stores' ``voxels/ijk``), ``region`` (n_vox,) bytes (the planted region, b"" for
+    none), ``gain`` (n_vox,) selectivity g_v, ``t`` (n_vox, 5) fLOC t-values (brain.DOMAINS
+    order), ``signal_sd`` (n_vox,) SD of the true response over all images (the noise SD is
+    noise_sd times it), ``true_shared`` (n_vox, n_shared) noise-free responses (float32) and
+    attribute ``noise_sd``."""
+    with h5py.File(path, "w", track_order=True) as f:
+        f.create_dataset("images/shared", data=shared.astype(np.int64), track_times=False)
+        f.attrs["domains"] = list(brain.DOMAINS)
+        for subject, sigma, st in subjects:
+            g = f.create_group(f"subj{subject:02d}")
+            g.attrs["noise_sd"] = sigma
+            data = {"ijk": np.argwhere(st.inside).astype(np.int64),
+                    "region": np.array([(r or "").encode() for r in st.region], dtype="S8"),
+                    "gain": st.gain, "t": st.tvals, "signal_sd": st.true.std(axis=1),
+                    "true_shared": st.true[:, shared].astype(np.float32)}
+            for name, value in data.items():
+                g.create_dataset(name, data=value, track_times=False)
 
 
 #: Random stream of the control brain (a subject number no real subject has).
@@ -381,10 +406,13 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     with h5py.File(brick_path, "w") as f:
         f.create_dataset("imgBrick", data=brick, chunks=(1, size, size, 3), track_times=False)
     truth: list[dict[str, Any]] = []
+    voxel_truth: list[tuple[int, float, SubjectTruth]] = []
     for s in tqdm(range(1, n_subjects + 1), desc="simulate: subjects", leave=False):
         fmt = "nifti" if s % 2 else "hdf5"
-        truth.append(simulate_subject(s, cfg, imgset, order, subjectim, readouts, strength, root,
-                                      fmt, np.random.default_rng([seed, s])))
+        summary, st = simulate_subject(s, cfg, imgset, order, subjectim, readouts, strength,
+                                       root, fmt, np.random.default_rng([seed, s]))
+        truth.append(summary)
+        voxel_truth.append((s, summary["noise_sd"], st))
     # the copy's sha256 manifest, as an author writes it after downloading NSD
     manifest.write(root, [p for p in root.rglob("*") if p.is_file()])
     tdir = out / "truth"
@@ -395,6 +423,7 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     # the annotation table of the divergence analysis, in its schema (analysis.io.annotations)
     ann.from_attributes(np.arange(n73k), cats, attrs).to_csv(
         tdir / "annotations.csv", index=False)
+    write_voxel_truth(tdir / "voxels.h5", voxel_truth, sharedix - 1)
     (tdir / "model.json").write_text(json.dumps({
         "note": BANNER, "model": "see analysis/demo/brain.py",
         "tuning": {r: {"cat": t["cat"], "attr": {f"{c}/{a}": v for (c, a), v in t["attr"].items()}}
@@ -406,8 +435,10 @@ def simulate(out: Path, cfg: dict[str, Any], seed: int) -> None:
     (tdir / "README.md").write_text(
         f"# {BANNER}\n\nWritten by `python -m analysis simulate`; the generative model is "
         "documented in analysis/demo/brain.py. images.csv: every image's labels and strength "
-        "kappa (image_strength). control_brain.h5: one more simulated subject without noise "
-        "(the comparison's positive control), each voxel times a random scale "
+        "kappa (image_strength). voxels.h5: every subject's voxel-level truth on the shared "
+        "images (planted region, selectivity, fLOC t, noise-free responses). control_brain.h5: "
+        "one more simulated subject without noise (the comparison's positive control), each "
+        "voxel times a random scale "
         "(voxels/unit_scale), presented like network units, whose scale is arbitrary.\n")
     control = subject_truth(cfg, imgset, readouts, strength,
                             np.random.default_rng([seed, CONTROL_STREAM]))

@@ -110,8 +110,21 @@ def region_voxels(subject: int, region: str, root: Path = paths.PREPARED_BRAIN) 
 def voxel_t(subject: int, contrast: str, voxels: np.ndarray,
             root: Path = paths.PREPARED_BRAIN) -> np.ndarray:
     """fLOC t-values of ``contrast`` for the given store voxels: (n_voxels,)."""
+    return voxel_values(subject, f"t_{contrast}", voxels, root)
+
+
+def voxel_values(subject: int, name: str, voxels: np.ndarray,
+                 root: Path = paths.PREPARED_BRAIN) -> np.ndarray:
+    """``voxels/<name>`` (``ijk``, ``ncsnr``, ``t_<domain>``) of the given store voxels:
+    (n_voxels, ...)."""
     with _open(subject, root) as f:
-        return f[f"voxels/t_{contrast}"][()][voxels]
+        return f[f"voxels/{name}"][()][np.asarray(voxels, dtype=np.int64)]
+
+
+def is_synthetic(subject: int, root: Path = paths.PREPARED_BRAIN) -> bool:
+    """Whether the subject's store holds simulated data (attribute ``synthetic``)."""
+    with _open(subject, root) as f:
+        return bool(f.attrs["synthetic"])
 
 
 def responses(subject: int, region: str, voxels: np.ndarray, selection: Selection,

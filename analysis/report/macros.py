@@ -11,7 +11,12 @@ import pandas as pd
 
 from analysis import config, registry
 from analysis.report.format import SILENCING, macro_name, tex, tex_p_relation, tex_text
-from analysis.report.verdicts import ceiling_sentence, consistency_sentence, untrained_sentence
+from analysis.report.verdicts import (
+    ceiling_sentence,
+    consistency_sentence,
+    planted_sentence,
+    untrained_sentence,
+)
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -40,6 +45,46 @@ def _floor_macros(f: dict) -> dict[str, str]:
         m[f"resUnitZeros{k}Low"], m[f"resUnitZeros{k}High"] = tex(lo, 0), tex(hi, 0)
         m[f"resAboveFloor{k}"] = tex(f.get(f"n_above_floor_q95_{kind}"))
         m[f"resFloorPercentages{k}"] = tex(f.get(f"n_percentages_{kind}"))
+    return m
+
+
+def _criteria_macros(c: dict) -> dict[str, str]:
+    """The selectivity metrics' criteria (results key ``metrics.criteria``)."""
+    return {"resFsiCriterion": tex(c.get("fsi"), 1), "resDprimeCriterion": tex(c.get("dprime")),
+            "resRanksumAlpha": tex(c.get("ranksum_alpha"), 3),
+            "resPairwiseAlpha": tex(c.get("pairwise_alpha"))}
+
+
+def _design_macros(v: dict) -> dict[str, str]:
+    """The simulated worlds' designs (results/validation/summary.json): the comparison's null
+    world, its controls' world and the planted world's population; the localizer worlds' shared
+    feature shift; the divergence worlds' images per label and unlabelled images, discovery
+    subjects, planted difference and test level (percent, and half of it: a replication must
+    also have the same sign)."""
+    d = v.get("designs", {})
+    null, ctrl, pop = d.get("null", {}), d.get("controls", {}), d.get("population", {})
+    m = {"resValNullSubjects": tex(null.get("n_subjects")),
+         "resValNullImages": tex(null.get("n_images")),
+         "resValNullVoxels": tex(null.get("n_voxels")),
+         "resValNullUnitScaleSD": tex(null.get("unit_scale_sd"), 1),
+         "resValPopSubjects": tex(pop.get("subjects")), "resValPopImages": tex(pop.get("images")),
+         "resValCtrlImages": tex(ctrl.get("n_images")),
+         "resValCtrlVoxels": tex(ctrl.get("n_voxels"))}
+    for name, design in (("Null", null), ("Ctrl", ctrl)):
+        low, high = design.get("ncsnr", [None, None])
+        m[f"resVal{name}NcsnrLow"], m[f"resVal{name}NcsnrHigh"] = tex(low), tex(high, 1)
+    m["resValLocShift"] = tex(v.get("localizer", {}).get("design", {}).get("shift"), 1)
+    div = v.get("divergence", {})
+    dd = div.get("design", {})
+    alpha = div.get("alpha")
+    m.update({"resValDivPerLabel": tex(dd.get("per_label")),
+              "resValDivOthers": tex(dd.get("others")),
+              "resValDivDiscoverySubjects": tex(dd.get("discovery_subjects")),
+              "resValDivPlantedDifference": tex(dd.get("planted_difference"), 0),
+              "resValDivPlantedPerLabel": tex(dd.get("planted_per_label")),
+              "resValDivAlpha": tex(alpha, 2),
+              "resValDivAlphaPct": _pct(alpha, 0),
+              "resValDivNominalPct": _pct(alpha / 2 if alpha is not None else None, 1)})
     return m
 
 
@@ -233,6 +278,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
          "resRdmDistance": RDM_DISTANCE_TEXT[r["rdm_distance"]],
          "resEquivalenceMargin": tex(r["equivalence"]["margin"]),
          "resEquivalenceLevel": tex(100 * r["equivalence"]["level"], 0),
+         "resEquivalenceAlpha": tex(50 * (1 - r["equivalence"]["level"]), 0),
          "resReliabilityProfiles": tex(r["reliability"]["profiles"]),
          "resDataNote": ("synthetic (demo) brain data: the numbers below test the pipeline, "
                          "they are not findings about the brain"
@@ -297,6 +343,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     m["resConsistencyTrained"] = tex(_mean(cons, "trained/"))
     m["resConsistencyUntrained"] = tex(_mean(cons, "untrained/"))
     m.update(_floor_macros(met.get("null_floor", {})))
+    m.update(_criteria_macros(met.get("criteria", {})))
     lesion_model = next(iter(r["lesion"]["intact_accuracy"]), "")
     for key, short in METRICS.items():
         m[f"resLesionRho{short}"] = tex(met.get("metric_lesion_spearman", {}).get(
@@ -309,6 +356,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
                                             "n/a")
     m.update(_validation_macros(r.get("validation", {})))
     m.update(_test_world_macros(r.get("validation", {})))
+    m.update(_design_macros(r.get("validation", {})))
     rob = r["robustness"]
     m["resRobustSettings"] = tex(rob.get("settings_with_both"))
     m["resRobustPositivePct"] = tex(100 * rob["gap_positive_fraction"]
@@ -319,6 +367,7 @@ def macros(r: dict, regions: list[str], categories: list[str]) -> dict[str, str]
     m["resRobustGapMax"] = tex(rob.get("gap_max"))
     rsa = r["rsa92"]
     m["resRsaHH"] = tex(rsa.get("hh_mean_corrected"))
+    m["resRsaHumanSubjects"] = tex(len(rsa.get("human_reliability", {})) or None)
     m["resRsaHHLow"], m["resRsaHHHigh"] = (tex(v) for v in rsa.get("hh_range", [None, None]))
     for key, short in (("prespecified_mean", "Pre"), ("crossval_mean", "Cv")):
         for group in ("trained", "untrained"):
@@ -351,7 +400,8 @@ def published_macros(published: dict) -> dict[str, str]:
 def verdict_macros(results: dict, main_regions: list[str], categories: list[str]
                    ) -> dict[str, str]:
     """The sentences that state what the results mean (analysis.report.verdicts): the ceiling
-    (Finding 3), the subjects' agreement (Finding 2), beyond untrained networks (Finding 1)."""
+    (Finding 3), the subjects' agreement (Finding 2), beyond untrained networks (Finding 1),
+    the planted truth recovered (Supplementary validation)."""
     n = int(results.get("n_models_trained") or 0)
     networks = trained_phrases(n)["resTrainedNetworks"]
     comparison = results.get("comparison", {})
@@ -360,7 +410,9 @@ def verdict_macros(results: dict, main_regions: list[str], categories: list[str]
             "resConsistencySentence": consistency_sentence(comparison, main_regions),
             "resUntrainedSentence": untrained_sentence(
                 results.get("units", {}).get("generalises_last_layer", {}), categories,
-                networks, n)}
+                networks, n),
+            "resPlantedSentence": planted_sentence(results.get("planted_truth", {}),
+                                                   f"{100 * results['ci_level']:g}")}
 
 
 def all_macros(results: dict, regions: list[str], categories: list[str], published: dict,
@@ -386,10 +438,12 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
 
 def manuscript_macros(params: config.Params, results: dict, published: dict) -> dict[str, str]:
     """The macros of the manuscript's numbers.tex (:func:`all_macros` for the compared
-    regions, categories and main regions of ``params``)."""
+    regions, categories and main regions of ``params``), with its title and author line
+    (``manuscript`` block)."""
     regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
     main = [r for c in params.categories if (r := params.main_region(c)) is not None]
-    return all_macros(results, regions, params.categories, published, main)
+    return {**all_macros(results, regions, params.categories, published, main),
+            "resTitle": params.manuscript.title, "resAuthors": params.manuscript.authors}
 
 
 def numbers_tex(m: dict[str, str]) -> str:
@@ -442,3 +496,44 @@ def comparison_table(stats: pd.DataFrame) -> str:
 def _networks_label(networks: str) -> str:
     return {POOLED_TRAINED: "trained, pooled", POOLED_UNTRAINED: "untrained, pooled"}.get(
         networks, tex_text(networks))
+
+
+#: The planted-truth table's rows per region: quantity, detail -> its label.
+PLANTED_LABELS = {("region_size", ""): "voxels: region / selected",
+                  ("selected_in_region", ""): "selected voxels in region",
+                  ("ncsnr", ""): "ncsnr",
+                  ("human_human", "univariate"): "HH similarity, univariate",
+                  ("human_human", "multivariate"): "HH similarity, multivariate"}
+
+
+def planted_truth_table(planted: dict, main_regions: list[str]) -> str:
+    """booktabs table of results.json's ``planted_truth`` for the main regions: per quantity
+    the planted value, the recovered one and its interval (brackets) or range over subjects
+    (parentheses), and whether the interval holds the planted value; one line saying why when
+    the tier plants nothing."""
+    head = [r"\begin{tabular}{llrrcc}", r"\toprule",
+            r"Region & Quantity & Planted & Recovered & Interval & Holds \\",
+            r"\midrule"]
+    rows = [r for r in planted.get("rows", []) if r["region"] in main_regions]
+    body = []
+    if not planted.get("available") or not rows:
+        body.append(r"\multicolumn{6}{l}{No planted truth: this tier's brain data are real.} \\")
+    for region in main_regions:
+        first = True
+        for r in (r for r in rows if r["region"] == region):
+            key = (r["quantity"], r["detail"] if r["quantity"] == "human_human" else "")
+            label = PLANTED_LABELS.get(key) or (
+                "contrast " + tex_text(r["detail"].replace("_", " ").replace(" - ", " minus ")))
+            digits = 1 if r["quantity"] == "region_size" else 2
+            ends = 0 if r["quantity"] == "region_size" else 2  # voxel counts
+            low, high = tex(r["low"], ends), tex(r["high"], ends)
+            spread = f"[{low}, {high}]" if r["interval"] == "ci" else f"({low}--{high})"
+            holds = {True: "yes", False: "no"}.get(r["inside"], "")
+            planted_cell = "--" if r["planted"] is None else tex(r["planted"], digits)
+            body.append(f"{region if first else ''} & {label} & {planted_cell} & "
+                        f"{tex(r['recovered'], digits)} & {spread} & {holds} \\\\")
+            first = False
+        if not first:
+            body.append(r"\addlinespace")
+    return ("% Generated by `python -m analysis macros`. Do not edit.\n"
+            + "\n".join(head + body + [r"\bottomrule", r"\end{tabular}"]) + "\n")

@@ -1,9 +1,13 @@
 """Manuscript checks and build.
 
 Checks (run before every build): every generated macro the text uses (``\\res...``) must be
-defined by the generated numbers file, and the Results and Supplementary results sections may
-contain no digit outside references, labels, citations, file names and generated macros — so
-no number in the results is typed by hand. The build fails on text, tables or figures that do
+defined by the generated numbers file, and the document may contain no digit outside
+references, labels, citations, file names, layout commands, identifiers that carry a digit
+(FFA-1, EfficientNet-Lite0, float16, Figure 3E), exponents and generated macros — so no number
+is typed by hand. Outside the Results and Supplementary results the constants 0 and 1 of a
+definition ("above 0", "capped at 1") are allowed, and a literal that is neither a result nor
+a parameter (a year, a dataset's fixed size, a format's scale) is marked ``\\lit{...}``, so each
+one is a visible choice. The build fails on text, tables or figures that do
 not fit their pages (overfull boxes over 1 pt, floats taller than the page). The PDF is built
 with latexmk/pdfLaTeX with SOURCE_DATE_EPOCH and FORCE_SOURCE_DATE=1 (and an empty trailer ID
 in the preamble), so it is byte-stable.
@@ -48,18 +52,49 @@ def results_section(tex: str) -> str:
     return "\n".join(found)
 
 
+#: What the typed-number check skips: a marked literal, layout commands, identifiers that
+#: carry a digit and exponents or indices in formulas.
+LITERAL = re.compile(r"\\lit\{[^}]*\}")
+LAYOUT = re.compile(r"\\(?:setcounter|setlength|addtocounter)\s*\{[^}]*\}\s*\{[^}]*\}")
+IDENTIFIER = re.compile(r"\b[A-Za-z]+(?:[-.]?\d+[A-Za-z]*)+\b|\b\d+[A-Za-z]+\b")
+EXPONENT = re.compile(r"[\^_]\{?\d\}?")
+#: The constants 0 and 1 standing alone (not part of a longer number).
+CONSTANT = re.compile(r"(?<![\d.])[01](?!\d|\.\d)")
+
+
+def body(tex: str) -> str:
+    """The document between \\begin{document} and \\end{document}, comments removed."""
+    text = strip_comments(tex)
+    start = text.find("\\begin{document}")
+    if start < 0:
+        raise InputError("manuscript has no \\begin{document}")
+    end = text.find("\\end{document}", start)
+    return text[start:end if end >= 0 else None]
+
+
+def _numbers_left(text: str) -> list[str]:
+    """The lines of ``text`` that still hold a digit once everything allowed is removed."""
+    for rx in (LITERAL, LAYOUT, ALLOWED_ARGS, MACRO, FINDING_NAMES, IDENTIFIER, EXPONENT):
+        text = rx.sub(" ", text)
+    return [line.strip()[:80] for line in text.splitlines() if re.search(r"\d", line)]
+
+
 def check(tex: str, numbers_tex: str) -> list[str]:
     """Problems found (empty if the manuscript is clean)."""
     problems = []
     undefined = sorted(set(MACRO.findall(strip_comments(tex))) - defined_macros(numbers_tex))
     problems += [f"\\{name} is used but no stage writes it (manuscript/generated/numbers.tex)"
                  for name in undefined]
-    text = ALLOWED_ARGS.sub(" ", results_section(tex))
-    text = FINDING_NAMES.sub(" ", MACRO.sub(" ", text))
-    for line in text.splitlines():
-        if re.search(r"\d", line):
-            problems.append(f"hand-typed number in Results: '{line.strip()[:80]}' — use a "
-                            "generated \\res... macro")
+    results = results_section(tex)
+    problems += [f"hand-typed number in Results: '{line}' — use a generated \\res... macro"
+                 for line in _numbers_left(results)]
+    rest = body(tex)
+    for part in re.findall(r"\\section\*?\{(?:Supplementary r|R)esults\}.*?"
+                           r"(?=\\section|\\appendix|\\end\{document\}|$)", rest, re.S):
+        rest = rest.replace(part, "")
+    problems += [f"hand-typed number: '{line}' — use a generated \\res... macro, or mark a "
+                 "literal that is neither a result nor a parameter \\lit{...}"
+                 for line in _numbers_left(CONSTANT.sub(" ", rest))]
     return problems
 
 

@@ -123,7 +123,7 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n
              prepared: dict, voxel_counts: pd.DataFrame, reliability: pd.DataFrame,
              localizer: dict, metrics: dict, lesion: dict, stats: pd.DataFrame,
              paper_distance: pd.DataFrame, controls: pd.DataFrame, robustness: dict,
-             rsa92: dict, annotations: dict, validation: dict) -> dict:
+             rsa92: dict, annotations: dict, validation: dict, planted_truth: dict) -> dict:
     """The results file from the stages' summaries and tables (see each stage)."""
     return {
         "tier": tier, "synthetic_brain_data": prepared["synthetic"],
@@ -144,4 +144,5 @@ def assemble(*, tier: str, threshold: float, n_subjects: int, ci_level: float, n
         "rsa92": {k: v for k, v in rsa92.items() if k != "selected_units"},
         "annotations": annotations,
         "validation": validation,
+        "planted_truth": planted_truth,
     }

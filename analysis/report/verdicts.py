@@ -11,7 +11,7 @@ from analysis.report.format import tex
 MEASURES = ("univariate", "multivariate")
 
 
-def _and(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -68,21 +68,21 @@ def ceiling_sentence(comparison: dict[str, Any], main_regions: list[str], level:
     ranges = "; ".join(f"{m} gap {_range(gaps[m])}" for m in MEASURES if gaps[m])
     if not above and not neither and not untested:
         return (f"{subject} fell below the human-human ceiling in every main region "
-                f"({_and(main_regions)}) with both measures ({ranges}, bias-corrected, every "
+                f"({and_list(main_regions)}) with both measures ({ranges}, bias-corrected, every "
                 f"{level}\\,\\% interval above zero).")
     clauses = []
-    where = [f"{_and(regions)} ({measure})" for measure, regions in below.items() if regions]
+    where = [f"{and_list(regions)} ({measure})" for measure, regions in below.items() if regions]
     if where:
         clauses.append(f"fell below the human-human ceiling in {'; '.join(where)} ({ranges}, "
                        "bias-corrected)")
     if neither:
         what = "it" if where else "the human-human ceiling"
-        clauses.append(f"were not shown to be below {what} in {_and(neither)}")
+        clauses.append(f"were not shown to be below {what} in {and_list(neither)}")
     if above:
         clauses.append(f"exceeded {'it' if where or neither else 'the human-human ceiling'} "
-                       f"in {_and(above)}")
+                       f"in {and_list(above)}")
     if untested:
-        clauses.append(f"could not be compared in {_and(untested)}")
+        clauses.append(f"could not be compared in {and_list(untested)}")
     return f"{subject} {'; '.join(clauses)}."
 
 
@@ -109,8 +109,8 @@ def consistency_sentence(comparison: dict[str, Any], main_regions: list[str]) ->
     note = (" (a noise-corrected similarity can exceed 1 when a reliability from few "
             "repetitions is underestimated)" if max(values) > 1 else "")
     return (f"Category-selective responses agreed between subjects at a noise-corrected "
-            f"similarity of {_and(parts)} in the main regions "
-            f"({_and(list(dict.fromkeys(regions)))}){note}: this is the human-human ceiling a "
+            f"similarity of {and_list(parts)} in the main regions "
+            f"({and_list(list(dict.fromkeys(regions)))}){note}: this is the human-human ceiling a "
             "network is held to.")
 
 
@@ -145,15 +145,42 @@ def untrained_sentence(generalises: dict[str, Any], categories: list[str], netwo
         return (f"{subject} could not be compared with {where} (too few untrained seeds or "
                 "selective units).")
     if beyond and not partly and not not_shown and not untested:
-        return f"{subject} went beyond {where} for every category ({_and(beyond)})."
+        return f"{subject} went beyond {where} for every category ({and_list(beyond)})."
     clauses = []
     if beyond or partly:
-        clauses.append(f"went beyond {where} for {_and(beyond + partly)}")
+        clauses.append(f"went beyond {where} for {and_list(beyond + partly)}")
         if not_shown:
-            clauses.append(f"were not shown to do so for {_and(not_shown)}")
+            clauses.append(f"were not shown to do so for {and_list(not_shown)}")
     else:
         clauses.append(f"were not shown to go beyond {where} for any category tested "
-                       f"({_and(not_shown)})")
+                       f"({and_list(not_shown)})")
     if untested:
-        clauses.append(f"could not be tested for {_and(untested)}")
+        clauses.append(f"could not be tested for {and_list(untested)}")
     return f"{subject} {clauses[0]}" + "".join(f", but {c}" for c in clauses[1:]) + "."
+
+
+#: How the planted-truth table names its judged quantities (results/planted_truth).
+PLANTED_NAMES = {"human_human": "human-human similarity",
+                 "diagnostic_contrast": "diagnostic contrast"}
+
+
+def planted_sentence(planted: dict[str, Any], level: str) -> str:
+    """Whether the pipeline's intervals held the values the synthetic tier planted, as a
+    sentence (results.json's ``planted_truth``: available, reason, n_judged, n_inside and the
+    rows; level: the interval's level in percent, as printed)."""
+    if not planted.get("available"):
+        return ("Nothing is planted in this tier's brain data (they are real), so no recovered "
+                "value can be set beside a planted one.")
+    n, k = int(planted.get("n_judged") or 0), int(planted.get("n_inside") or 0)
+    if n == 0:
+        return "No planted value could be compared with an interval in this build."
+    judged = and_list([PLANTED_NAMES[q] for q in dict.fromkeys(
+        r["quantity"] for r in planted["rows"] if r.get("inside") is not None)])
+    if k == n:
+        return (f"The pipeline's {level}\\,\\% interval held the planted value in all {n} "
+                f"comparisons ({judged}).")
+    missed = and_list([f"{PLANTED_NAMES[r['quantity']]} in {r['region']}"
+                   + (f" ({r['detail']})" if r.get("detail") else "")
+                   for r in planted["rows"] if r.get("inside") is False])
+    return (f"The pipeline's {level}\\,\\% interval held the planted value in {k} of {n} "
+            f"comparisons ({judged}); it missed the {missed}.")

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> None:
                                         apa["systems"], regions, display_names(params),
                                         colors)
     label_tier(fig, params.tier)
-    save(fig, paths.FIGURE7, {**prov, "output": str(paths.FIGURE7)})
+    save(fig, paths.FIGURE_S3, {**prov, "output": str(paths.FIGURE_S3)})
     ood = {name: pd.read_csv(OOD / f"{name}.csv")
            for name in ("domains", "curves", "matched", "extrapolation", "scaling_sweep")}
     summary = json.loads((OOD / "summary.json").read_text())
@@ -39,4 +39,4 @@ def run(args: argparse.Namespace) -> None:
                                  ood["scaling_sweep"], summary["extrapolation"],
                                  display_names(params), colors)
     label_tier(fig, params.tier)
-    save(fig, paths.FIGURE8, {**prov, "output": str(paths.FIGURE8)})
+    save(fig, paths.FIGURE_S4, {**prov, "output": str(paths.FIGURE_S4)})

@@ -34,4 +34,4 @@ def run(args: argparse.Namespace) -> None:
                                       pd.read_csv(REVERSE / "units.csv"),
                                       summary["models"], regions)
     label_tier(fig, params.tier)
-    save(fig, paths.FIGURE_REVERSE, {**prov, "output": str(paths.FIGURE_REVERSE)})
+    save(fig, paths.FIGURE_S2, {**prov, "output": str(paths.FIGURE_S2)})

@@ -30,4 +30,4 @@ def run(args: argparse.Namespace) -> None:
                             ("pct_selective", "consistency", "lesion_correlation", "decoding"))
     fig = metrics_study.draw(pct, cons, corr, dec, params.metrics.lesion_layer)
     label_tier(fig, params.tier)
-    save(fig, paths.FIGURE_METRICS, {**prov, "output": str(paths.FIGURE_METRICS)})
+    save(fig, paths.FIGURE_S1, {**prov, "output": str(paths.FIGURE_S1)})

@@ -15,6 +15,7 @@ from analysis.report.macros import (
     comparison_table,
     manuscript_macros,
     numbers_tex,
+    planted_truth_table,
     reproduction_table,
 )
 from analysis.report.reproduction import reproduction
@@ -34,6 +35,9 @@ def run(args: argparse.Namespace) -> None:
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))
+        main = [r for c in params.categories if (r := params.main_region(c)) is not None]
+        (tmp / "table_planted_truth.tex").write_text(
+            planted_truth_table(results.get("planted_truth", {}), main))
         (tmp / "table_reproduction.tex").write_text(
             reproduction_table(main_t, params.tier == "nsd"))
         for analysis in registry.analyses():

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> None:
         robustness=_json(paths.ROBUSTNESS / "summary.json"),
         rsa92=_json(paths.RSA92 / "summary.json"),
         annotations=_json(paths.ANNOTATIONS / "summary.json"),
-        validation=_json(paths.VALIDATION / "summary.json"))
+        validation=_json(paths.VALIDATION / "summary.json"),
+        planted_truth=_json(paths.PLANTED_TRUTH / "summary.json"))
     for analysis in registry.analyses():
         results[analysis.name] = analysis.results(_json(analysis.summary))
     write_json(results, paths.RESULTS)

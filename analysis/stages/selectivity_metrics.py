@@ -16,8 +16,12 @@ from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.io import activation_store as store
 from analysis.methods.decoding import cv_accuracy, mean_ci
 from analysis.stats.selectivity_metrics import (
+    DPRIME_CRITERION,
     FLOOR_QUANTILE,
+    FSI_CRITERION,
     METRICS,
+    PAIRWISE_ALPHA,
+    RANKSUM_ALPHA,
     all_metrics,
     consistency,
     equal_n,
@@ -122,7 +126,9 @@ def summary(frames: dict[str, pd.DataFrame], permutations: int) -> dict:
         f"{'trained' if t else 'untrained'}/{layer}": round(float(s), 6)
         for (t, layer), s in mean_cons.items()},
         "null_floor": {"permutations": permutations, "quantile_pct": round(100 * FLOOR_QUANTILE),
-                       **floor_numbers(frames["pct_selective"])}}
+                       **floor_numbers(frames["pct_selective"])},
+        "criteria": {"fsi": FSI_CRITERION, "dprime": DPRIME_CRITERION,
+                     "ranksum_alpha": RANKSUM_ALPHA, "pairwise_alpha": PAIRWISE_ALPHA}}
     if not frames["lesion_correlation"].empty:
         out["metric_lesion_spearman"] = {
             f"{r.model}/{r.metric}": round(r.spearman, 6)

@@ -13,6 +13,8 @@ about bias and calibration is one of these measured numbers.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,8 @@ from analysis.stats.comparison import MEASURES, Method, gap, prepare_all, simila
 from analysis.stats.controls import control_comparison, negative
 from analysis.stats.gap_inference import dual_bootstrap, summarise
 from analysis.validation.worlds import (
+    POPULATION_IMAGES,
+    POPULATION_SUBJECTS,
     Design,
     idiosyncratic_world,
     null_world,
@@ -125,8 +129,12 @@ def control_worlds(n_worlds: int, n_boot: int, level: float, margin: float,
 
 def summary(null: pd.DataFrame, planted: pd.DataFrame, controls: pd.DataFrame
             ) -> dict[str, dict]:
-    """Per world and measure the numbers the manuscript reports (see the module docstring)."""
-    out: dict[str, dict] = {"null": {}, "planted": {}, "controls": {}}
+    """Per world and measure the numbers the manuscript reports (see the module docstring),
+    and the worlds' designs (``designs``: the null world's, the controls' and the planted
+    world's population)."""
+    out: dict[str, dict] = {"null": {}, "planted": {}, "controls": {}, "designs": {
+        "null": asdict(Design()), "controls": asdict(CONTROL_DESIGN),
+        "population": {"subjects": POPULATION_SUBJECTS, "images": POPULATION_IMAGES}}}
     for m, g in null.groupby("measure", sort=False):
         n = len(g)
         out["null"][m] = {

@@ -47,8 +47,14 @@ PART_KEYS = {gp.PARTS[0].name: "held_out", gp.PARTS[1].name: "held_out_models",
              "held-out model, discovery subjects and images": "same_subjects_images"}
 
 
+#: Images per label and unlabelled images of a world.
+PER_LABEL = 10
+N_OTHER = 36
+
+
 def labelled_world(rng: np.random.Generator, difference: tuple[float, ...] = (0.0, 0.0, 0.0),
-                   n_subjects: int = N_SUBJECTS, per_label: int = 10, n_other: int = 36,
+                   n_subjects: int = N_SUBJECTS, per_label: int = PER_LABEL,
+                   n_other: int = N_OTHER,
                    contrasts: tuple[float, ...] = (0.5, 0.0, 0.3), slope_sd: float = 0.2,
                    rho: float = 0.6, model_rho: float = 0.7, noise: float = 1.5,
                    voxels: int = 20, reps: int = 3
@@ -190,6 +196,7 @@ def summary(worlds: pd.DataFrame, alpha: float = 0.05) -> dict:
     rates = replication_rates(null, alpha)
     return {"alpha": alpha,
             "design": {"subjects": N_SUBJECTS, "discovery_subjects": DISCOVERY_SUBJECTS,
+                       "per_label": PER_LABEL, "others": N_OTHER,
                        "planted_difference": PLANTED["difference"][PLANTED_PAIR],
                        "planted_per_label": PLANTED["per_label"]},
             "null": {"worlds": len(null), "worlds_found": int((null["found_pair"] >= 0).sum()),

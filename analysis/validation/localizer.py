@@ -64,8 +64,12 @@ class LocalizerDesign:
     check_draws: int = 10
 
 
+#: How far the faces' shared low-level feature is shifted (in SD of the feature), in both sets.
+SHIFT = 1.5
+
+
 def shared_feature_world(rng: np.random.Generator, networks: int, n_units: int = 400,
-                         per_category: tuple[int, int] = (24, 12), shift: float = 1.5,
+                         per_category: tuple[int, int] = (24, 12), shift: float = SHIFT,
                          factors: int = 3, seed_sd: float = 0.5, planted: int = 0,
                          effect: float = 2.0, network_rng: np.random.Generator | None = None
                          ) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
@@ -250,7 +254,7 @@ def summary(worlds: pd.DataFrame, realisations: pd.DataFrame, alpha: float = 0.0
     per statistic. ``design``: the worlds' (reported with them)."""
     null, planted = worlds[~worlds["planted"]], worlds[worlds["planted"]]
     null_rates, planted_rates = rejection_rates(null, alpha), rejection_rates(planted, alpha)
-    out: dict = {"design": asdict(design), "alpha": alpha,
+    out: dict = {"design": {**asdict(design), "shift": SHIFT}, "alpha": alpha,
                  "worlds": int(null["world"].nunique()),
                  "planted_worlds": int(planted["world"].nunique()),
                  "permutation_fired": float(null_rates.loc[1, "p_permutation"]),

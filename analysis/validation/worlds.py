@@ -127,8 +127,14 @@ def idiosyncratic_world(rng: np.random.Generator, subject_sd: float = 2.0,
     return brains, _network(net)
 
 
-def population_gap(subject_sd: float = 2.0, network_sd: float = 4.0, n_subjects: int = 60,
-                   n_images: int = 1500, n_rdm_images: int = 600, strength_sd: float = 0.5,
+#: The population the planted world's gap is computed from (noise-free subjects x images).
+POPULATION_SUBJECTS = 60
+POPULATION_IMAGES = 1500
+
+
+def population_gap(subject_sd: float = 2.0, network_sd: float = 4.0,
+                   n_subjects: int = POPULATION_SUBJECTS, n_images: int = POPULATION_IMAGES,
+                   n_rdm_images: int = 600, strength_sd: float = 0.5,
                    seed: int = 7) -> dict[str, tuple[float, float, float]]:
     """The idiosyncratic world's population HH, HN and gap per measure, from noise-free
     systems: many subjects and images; univariate: Pearson r of the mean z-scored profiles;

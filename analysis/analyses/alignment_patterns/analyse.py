@@ -73,6 +73,12 @@ def rsa_alignment(brains: list[Responses], row_systems: list[Responses], method:
     return apa.RsaAlignment(rows, cols, brains[0].n_stimuli, method.similarity)
 
 
+#: The level of the chance band and of the rank intervals (quantiles over permutations and
+#: bootstrap draws).
+INTERVAL = 0.95
+LOW, HIGH = (1 - INTERVAL) / 2, (1 + INTERVAL) / 2
+
+
 def _mean_over_folds(tables: list[pd.DataFrame]) -> pd.DataFrame:
     t = pd.concat(tables, ignore_index=True)
     return (t.groupby(["system", "region"], sort=False)[["conventional", "conventional_plain",
@@ -129,8 +135,8 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
         obs = float(g["agreement"].mean())
         null_rows.append({"system": system, "region": region,
                           "null_mean": float(np.nanmean(null)),
-                          "null_low": float(np.nanquantile(null, 0.025)),
-                          "null_high": float(np.nanquantile(null, 0.975)),
+                          "null_low": float(np.nanquantile(null, LOW)),
+                          "null_high": float(np.nanquantile(null, HIGH)),
                           "p_above_chance": float((1 + np.sum(null >= obs)) /
                                                   (1 + np.isfinite(null).sum()))})
     nulls = pd.DataFrame(null_rows)
@@ -159,7 +165,8 @@ def analyse(measure: apa.RsaAlignment | apa.PredictivityAlignment, rows: pd.Data
 def systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
                    ) -> pd.DataFrame:
     """Per system: mean conventional score and agreement over regions, their ranks, and the
-    bootstrap rank distribution (mean, 95 % interval, share of draws at the point rank)."""
+    bootstrap rank distribution (mean, :data:`INTERVAL` interval, share of draws at the point
+    rank)."""
     s = _system_scores(scored)
     out = s.assign(rank_conventional=apa.ranks(s["conventional"]),
                    rank_conventional_plain=apa.ranks(s["conventional_plain"]),
@@ -171,8 +178,8 @@ def systems_table(scored: pd.DataFrame, boot: pd.DataFrame, rows: pd.DataFrame
     for kind in ("conventional", "apa"):
         g = boot.groupby("system")[f"rank_{kind}"]
         out[f"rank_{kind}_boot_mean"] = g.mean().reindex(out.index)
-        out[f"rank_{kind}_boot_low"] = g.quantile(0.025).reindex(out.index)
-        out[f"rank_{kind}_boot_high"] = g.quantile(0.975).reindex(out.index)
+        out[f"rank_{kind}_boot_low"] = g.quantile(LOW).reindex(out.index)
+        out[f"rank_{kind}_boot_high"] = g.quantile(HIGH).reindex(out.index)
         point = out[f"rank_{kind}"]
         out[f"rank_{kind}_stable"] = (boot.assign(point=boot["system"].map(point))
                                       .eval(f"rank_{kind} == point").groupby(boot["system"])
@@ -205,7 +212,7 @@ def alignment_tables(brains: list[Responses], systems: list[tuple[dict, Response
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                              ("brain", "stability", "layers", "systems", "boot")}
     summary: dict = {"regions": regions, "n_images": len(stimuli),
-                     "calibrated_alpha": ap.calibrated_alpha,
+                     "calibrated_alpha": ap.calibrated_alpha, "interval": INTERVAL,
                      "subjects": sorted(set(cols["subject"])), "measures": {},
                      "note": "" if len(regions) >= MIN_REGIONS else
                      f"{len(regions)} regions: a pattern over the other regions needs at least "

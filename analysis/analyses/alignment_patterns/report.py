@@ -35,6 +35,7 @@ def macros(apa: dict[str, Any], context: MacroContext) -> dict[str, str]:
     m = {"resApaRegions": tex(len(apa.get("regions", [])) or None),
          "resApaCalibratedAlpha": tex(apa.get("calibrated_alpha"), 3),
          "resApaImages": tex(apa.get("n_images")),
+         "resApaIntervalLevel": tex(100 * apa["interval"] if "interval" in apa else None, 0),
          "resApaSubjects": tex(len(apa.get("subjects", [])) or None)}
     for key, short in APA_MEASURES.items():
         e = apa.get("measures", {}).get(key, {})

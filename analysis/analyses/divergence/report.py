@@ -8,6 +8,7 @@ from typing import Any
 
 from analysis.registry import MacroContext
 from analysis.report.format import macro_name, tabular, tex, tex_text
+from analysis.report.verdicts import and_list
 
 
 def results(summary: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +79,63 @@ def macros(div: dict[str, Any], context: MacroContext) -> dict[str, str]:
                 m[f"{base}{prefix}{short}"] = tex(rows[0]["estimate"] if rows else None)
                 m[f"{base}{prefix}{short}P"] = tex(rows[0]["p"] if rows else None)
     m["resDivGenModelsSentence"] = held_out_models_sentence(m, div.get("region_order", []))
+    m["resDivVerdictSentence"] = verdict_sentence(div)
     return m
+
+
+def _excludes_zero(d: dict[str, Any]) -> bool | None:
+    """Whether an interval (low, high) lies off zero; None when it is undefined."""
+    low, high = d.get("low"), d.get("high")
+    if low is None or high is None:
+        return None
+    return bool(low > 0 or high < 0)
+
+
+def verdict_sentence(div: dict[str, Any]) -> str:
+    """Finding 5's verdict: per main region, whether the brain's pre-specified diagnostic
+    contrast differs from the trained networks' (the difference's interval, subjects and
+    images crossed, off zero): for every trained network, for some (with counts) or for none;
+    with one trained network, the brain's and the network's contrasts and the difference."""
+    groups: dict[str, list[str]] = {"all": [], "some": [], "none": [], "untested": []}
+    n_trained = 0
+    for region in div.get("region_order", []):
+        e = div["regions"][region]
+        trained = {k: v for k, v in e.get("systems", {}).items() if v.get("kind") == "trained"}
+        n_trained = max(n_trained, len(trained))
+        calls = [c for c in (_excludes_zero(v.get("difference", {})) for v in trained.values())
+                 if c is not None]
+        what = (f"{e['label_a']} minus {e['label_b']}".replace("_", " ")
+                if "label_a" in e else "")
+        if not calls:
+            groups["untested"].append(region)
+        elif all(calls):
+            if len(trained) == 1:
+                v = next(iter(trained.values()))
+                d = v["difference"]
+                groups["all"].append(
+                    f"{region} ({tex_text(what)}: brain {tex(e['brain']['estimate'])}, network "
+                    f"{tex(v['estimate'])}; difference {tex(d['estimate'])}, interval "
+                    f"{tex(d['low'])} to {tex(d['high'])})")
+            else:
+                groups["all"].append(f"{region} ({tex_text(what)})")
+        elif any(calls):
+            groups["some"].append(f"{region} ({sum(calls)} of {len(calls)} trained networks)")
+        else:
+            groups["none"].append(region)
+    if not any(groups.values()):
+        return "No diagnostic contrast was tested in this build."
+    parts = []
+    if groups["all"]:
+        parts.append(f"differed from the brain on the pre-specified contrast in "
+                     f"{and_list(groups['all'])}")
+    if groups["some"]:
+        parts.append(f"differed from the brain for some networks in {and_list(groups['some'])}")
+    if groups["none"]:
+        parts.append(f"were not shown to differ from the brain in {and_list(groups['none'])}")
+    if groups["untested"]:
+        parts.append(f"could not be tested in {and_list(groups['untested'])}")
+    whose = "The trained network's" if n_trained == 1 else "The trained networks'"
+    return f"{whose} selective units {'; they '.join(parts)}."
 
 
 def held_out_models_sentence(m: dict[str, str], regions: list[str]) -> str:

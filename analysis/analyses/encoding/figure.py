@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from analysis.report.figures import schematics
 from analysis.report.figures.style import CATEGORY_COLORS, FULL_WIDTH, empty_panel
 
 #: Feature sets shown, in order, with their labels. Random sets are averaged over draws.
@@ -32,18 +33,22 @@ EFFECTS = {"necessity": ("random_lesioned", "lesioned", "necessity"),
 def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
                   readout: str | None, smallest_effect_share: float, pooled: bool = False,
                   names: dict[str, str] | None = None) -> plt.Figure:
-    """Rows a-b: accuracy per feature set (univariate, multivariate), columns: regions. Bars:
-    mean over subjects of each trained model (and their per-subject mean when there are
-    several); dots: subjects; dashed: positive control (noise-free brain), dotted: negative
-    control (images shuffled). Row c: the tested effects per subject on the explained-variance
-    scale (sign(r) r², as voxelwise.explained_share; random sets averaged after
-    squaring) with ± the smallest effect of interest. names: model -> display name. Drawn at
-    the text width."""
+    """Row a: a schematic of the models. Rows b-c: accuracy per feature set (univariate,
+    multivariate), columns: regions. Bars: mean over subjects of each trained model (and
+    their per-subject mean when there are several); dots: subjects; dashed: positive control
+    (noise-free brain), dotted: negative control (images shuffled). Row d: the tested effects
+    per subject on the explained-variance scale (sign(r) r², as voxelwise.explained_share;
+    random sets averaged after squaring) with ± the smallest effect of interest. names:
+    model -> display name. Drawn at the text width."""
     names = names or {}
     groups = list(models) + (["pooled trained"] if len(models) > 1 else [])
-    fig, axes = plt.subplots(3, len(regions), figsize=(FULL_WIDTH, 6.6), layout="constrained",
-                             squeeze=False, sharex="row",
-                             gridspec_kw={"height_ratios": [1, 1, 0.9]})
+    fig = plt.figure(figsize=(FULL_WIDTH, 6.8), layout="constrained")
+    gs = fig.add_gridspec(4, len(regions), height_ratios=[0.45, 1, 1, 0.9])
+    schematics.encoding(fig.add_subplot(gs[0, :]))
+    axes = np.empty((3, len(regions)), dtype=object)
+    for i in range(3):
+        for j in range(len(regions)):
+            axes[i, j] = fig.add_subplot(gs[i + 1, j], sharex=axes[i, 0] if j else None)
     shown = [s for s, _ in SETS if s in set(acc["feature_set"])]
     width = 0.8 / len(groups)
 
@@ -77,7 +82,7 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
             ax.tick_params(axis="x", labelbottom=i == 1)
             if j == 0:
                 ax.set_ylabel(ylabel)
-            ax.set_title(f"{'ab'[i]}{j + 1}  {region}", loc="left", fontweight="bold")
+            ax.set_title(f"{'bc'[i]}{j + 1}  {region}", loc="left", fontweight="bold")
             if a.empty:
                 empty_panel(ax, f"no subject has a selected voxel in {region} "
                                 "(results/analyses/encoding/excluded.csv)")
@@ -102,7 +107,7 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
         ax.set_xticks(range(len(labels)), labels)
         if j == 0:
             ax.set_ylabel("effect on explained share\n(per subject)")
-        ax.set_title(f"c{j + 1}  {region}: effects", loc="left", fontweight="bold")
+        ax.set_title(f"d{j + 1}  {region}: effects", loc="left", fontweight="bold")
         if not labels:
             empty_panel(ax, "nothing tested: no selected voxel, or no selective unit "
                             "(results/analyses/encoding/excluded.csv)")
@@ -118,6 +123,6 @@ def draw_encoding(acc: pd.DataFrame, models: list[str], regions: dict[str, str],
                Line2D([], [], color=grey, ls=":", label="negative control"),
                Patch(facecolor="#e6e6e6", label=f"±smallest effect ({smallest_effect_share:g})"),
                Line2D([], [], color="#222222", marker="o", ms=1.5, ls="", label="subjects"),
-               Patch(facecolor=grey, alpha=0.8, label="c: univariate dark, multivariate light")]
+               Patch(facecolor=grey, alpha=0.8, label="d: univariate dark, multivariate light")]
     fig.legend(handles=handles, loc="outside lower center", ncol=3)
     return fig

@@ -7,6 +7,7 @@ from typing import Any
 
 from analysis.registry import MacroContext
 from analysis.report.format import SILENCING, macro_name, tex, tex_text
+from analysis.report.verdicts import and_list
 
 
 def results(summary: dict[str, Any]) -> dict[str, Any]:
@@ -15,8 +16,10 @@ def results(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def macros(enc: dict[str, Any], context: MacroContext) -> dict[str, str]:
-    """The encoding macros of the compared regions (encoding_macros)."""
-    return encoding_macros(enc, context.regions)
+    """The encoding macros of the compared regions (encoding_macros) and Finding 4's verdict
+    (``resEncVerdictSentence``)."""
+    return {**encoding_macros(enc, context.regions),
+            "resEncVerdictSentence": verdict_sentence(enc, context.regions)}
 
 
 def tables(enc: dict[str, Any]) -> dict[str, str]:
@@ -71,6 +74,55 @@ def encoding_macros(enc: dict, regions: list[str]) -> dict[str, str]:
             m[f"{base}Positive"] = tex(enc.get("positive_control", {}).get(roi, {})
                                        .get(measure))
     return m
+
+
+#: What the two removal tests together say about the selective units (necessary: removing
+#: them cost more than removing as many random units; not needed: that extra cost is below the
+#: smallest effect of interest, by equivalence).
+NEED = {(False, True): "not needed", (True, True): "needed only slightly",
+        (True, False): "needed", (False, False): "undecided"}
+
+
+def verdict_sentence(enc: dict[str, Any], regions: list[str]) -> str:
+    """Finding 4's verdict from the univariate accuracy of the trained networks (pooled): per
+    region whether the selective units were needed (:data:`NEED`), and how much of the
+    all-unit accuracy they kept alone, against random sets of the same size."""
+    pooled = enc.get("pooled_trained", {})
+    ran = [r for r in regions if pooled.get(r, {}).get("univariate_rc", {}).get("layer")]
+    if not ran:
+        return "No encoding model of a trained network was fitted in this build."
+    groups: dict[str, list[str]] = {}
+    shares: list[float] = []
+    better: list[str] = []
+    not_better: list[str] = []
+    for region in ran:
+        lay = pooled[region]["univariate_rc"]["layer"]
+        key = (bool(lay.get("necessary")), bool(lay.get("not_needed")))
+        groups.setdefault(NEED[key], []).append(region)
+        if lay.get("sufficiency_share") is not None:
+            shares.append(float(lay["sufficiency_share"]))
+        (better if lay.get("better_than_random") else not_better).append(region)
+    why = {"not needed": "removing them cost less than the smallest effect of interest",
+           "needed only slightly": "removing them cost more than removing random units, but "
+                                   "less than the smallest effect of interest",
+           "needed": "removing them cost more than removing random units",
+           "undecided": "neither test was conclusive"}
+    parts = [f"{need} in {and_list(rs)} ({why[need]})" for need, rs in groups.items()]
+    n = len(enc.get("models", []))
+    whose = "the trained network" if n == 1 else "the trained networks (pooled)"
+    sentence = (f"By the univariate accuracy of the encoding models of {whose}, the selective "
+                f"units were "
+                f"{'; '.join(parts)}.")
+    if shares:
+        low, high = tex(min(shares)), tex(max(shares))
+        kept = low if low == high else f"{low} to {high}"
+        vs = []
+        if better:
+            vs.append(f"more than random sets of the same size in {and_list(better)}")
+        if not_better:
+            vs.append(f"no more than random sets in {and_list(not_better)}")
+        sentence += f" Alone they kept {kept} of the all-unit accuracy, {' and '.join(vs)}."
+    return sentence
 
 
 def encoding_table(enc: dict) -> str:

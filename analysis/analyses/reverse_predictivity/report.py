@@ -54,6 +54,7 @@ def _region(rev: dict[str, Any], roi: str) -> dict[str, str]:
     eq = pos.get("equivalence", {})
     m[f"{base}PositiveAsymmetry"] = tex(eq.get("mean_abs"))
     m[f"{base}PositiveVerdict"] = tex_text(eq.get("verdict", "n/a"))
+    m[f"{base}PositiveMargin"] = tex(eq.get("margin"))
     m[f"{base}CommonReliabilityRho"] = tex(first.get("common_share_vs_reliability_spearman"))
     low, high = first.get("common_share_range", [None, None])
     m[f"{base}CommonSelectiveMin"] = tex(low)

@@ -15,6 +15,7 @@ from matplotlib.patches import Patch
 from scipy.spatial.distance import squareform
 from scipy.stats import rankdata
 
+from analysis.report.figures import schematics
 from analysis.report.figures.style import CONTROL, FULL_WIDTH, HUMAN
 
 #: The label columns of results/annotations/images.csv in the order images are sorted by
@@ -85,11 +86,12 @@ def draw(humans: dict[str, np.ndarray], networks: dict[str, dict[str, np.ndarray
     groups are ``groups``; trained_models: drawn over the untrained ones. Profiles are
     z-scored over images, RDMs rank-transformed (percentiles of their dissimilarities, as RDMs
     are usually shown: the comparisons use ranks or correlations, not the raw scale). Drawn at
-    the text width."""
+    the text width, below a schematic of the approach (a)."""
     regions = list(humans)
-    fig = plt.figure(figsize=(FULL_WIDTH, 5.4), layout="constrained")
-    outer = fig.add_gridspec(2, 1, height_ratios=[1.0, 1.05])
-    top = outer[0].subgridspec(1, max(1, len(regions)))
+    fig = plt.figure(figsize=(FULL_WIDTH, 6.6), layout="constrained")
+    outer = fig.add_gridspec(3, 1, height_ratios=[0.42, 1.0, 1.05])
+    schematics.approach(fig.add_subplot(outer[0]))
+    top = outer[1].subgridspec(1, max(1, len(regions)))
     x = np.arange(len(groups))
     for j, region in enumerate(regions):
         ax = fig.add_subplot(top[0, j])
@@ -105,12 +107,12 @@ def draw(humans: dict[str, np.ndarray], networks: dict[str, dict[str, np.ndarray
                     zorder=3 if trained else 2)
         _group_axis(ax, groups)
         ax.set_xlim(-0.5, len(groups) - 0.5)
-        ax.set_title(f"{'abc'[j] if j < 3 else j + 1}  {region} profile", loc="left",
+        ax.set_title(f"{'bcd'[j] if j < 3 else j + 2}  {region} profile", loc="left",
                      fontweight="bold")
         if j == 0:
             ax.set_ylabel("response (z over images)")
-    bottom = outer[1].subgridspec(1, max(1, len(rdms)))
-    letter = "abcdefgh"[len(regions):]
+    bottom = outer[2].subgridspec(1, max(1, len(rdms)))
+    letter = "abcdefghi"[1 + len(regions):]
     for k, (title, condensed) in enumerate(rdms):
         ax = fig.add_subplot(bottom[0, k])
         im = ax.imshow(squareform(rank_transform(condensed), checks=False), cmap="magma",

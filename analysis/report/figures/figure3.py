@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from analysis.report.figures import schematics
 from analysis.report.figures.style import (
     CONTROL,
     FULL_WIDTH,
@@ -26,15 +27,16 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
          category: str, main_regions: list[str], names: dict[str, str],
          colors: dict[str, str]) -> plt.Figure:
     """sims: results/comparison/similarities.csv; matrix/embedding: one category, univariate;
-    main_regions: the region shown per category in panels a-b, where trained and untrained
+    main_regions: the region shown per category in panels b-c (a: the schematic), where trained and untrained
     networks are shown apart (each point a subject-network pair); names: model -> display
     name; colors: model -> its colour (style.network_colors). Drawn at the text width."""
-    fig = plt.figure(figsize=(FULL_WIDTH, 5.0), layout="constrained")
-    gs = fig.add_gridspec(2, 2, height_ratios=[1, 1.15])
+    fig = plt.figure(figsize=(FULL_WIDTH, 6.5), layout="constrained")
+    gs = fig.add_gridspec(3, 2, height_ratios=[0.42, 1, 1.15])
+    schematics.comparison(fig.add_subplot(gs[0, :]))
     s = sims[(sims["layer_choice"] == "published") & sims["roi"].isin(main_regions)]
     rng = np.random.default_rng(0)  # horizontal jitter only
     for i, measure in enumerate(["univariate", "multivariate"]):
-        ax = fig.add_subplot(gs[0, i])
+        ax = fig.add_subplot(gs[1, i])
         for j, roi in enumerate(main_regions):
             here = s[(s["roi"] == roi) & (s["measure"] == measure)]
             trained = (here["b_trained"].astype(str) == "True" if "b_trained" in here
@@ -56,12 +58,12 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
         ax.axhline(1, color="#999999", lw=0.5, ls=":")
         if i == 0:
             ax.set_ylabel("noise-corrected similarity")
-        ax.set_title(f"{'ab'[i]}  {measure}", loc="left", fontweight="bold")
+        ax.set_title(f"{'bc'[i]}  {measure}", loc="left", fontweight="bold")
     handles = [Line2D([], [], color=c, marker="o", ls="", ms=3, label=lab) for c, lab in
                ((HUMAN, "human-human"), (TRAINED, "human-network, trained"),
                 (UNTRAINED, "human-network, untrained"))]
     fig.legend(handles=handles, loc="outside lower center", ncols=3)
-    ax = fig.add_subplot(gs[1, 0])
+    ax = fig.add_subplot(gs[2, 0])
     labels = [names.get(x, x) for x in matrix.index]
     if matrix.empty:
         empty_panel(ax, "no subject or network\nwith a profile")
@@ -74,8 +76,8 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
         bar.set_label("noise-corrected r")
     ax.set_xticks(range(len(matrix)), [])  # symmetric: the rows name the systems
     ax.set_yticks(range(len(matrix)), labels)
-    ax.set_title(f"c  systems ({category}, univariate)", loc="left", fontweight="bold")
-    ax = fig.add_subplot(gs[1, 1])
+    ax.set_title(f"d  systems ({category}, univariate)", loc="left", fontweight="bold")
+    ax = fig.add_subplot(gs[2, 1])
     middle = float(embedding["x"].mean()) if len(embedding) else 0.0
     for _, row in embedding.iterrows():
         colour = HUMAN if row["kind"] == "human" else colors.get(row["system"], CONTROL)
@@ -94,7 +96,7 @@ def draw(sims: pd.DataFrame, matrix: pd.DataFrame, embedding: pd.DataFrame,
                         textcoords="offset points", ha="center", va="top", fontsize=SMALL,
                         color=HUMAN)
         ax.margins(0.25)
-    ax.set_title("d  MDS of 1 - r", loc="left", fontweight="bold")
+    ax.set_title("e  MDS of 1 - r", loc="left", fontweight="bold")
     ax.set_xticks([])
     ax.set_yticks([])
     return fig
