@@ -71,8 +71,9 @@ def test_truth_rows_and_images_name_what_is_missing():
     np.testing.assert_array_equal(truth.rows(np.array([[1, 2, 3], [0, 0, 0]])), [1, 0])
     with pytest.raises(ValueError, match=r"\(5, 5, 5\)"):
         truth.rows(np.array([[5, 5, 5]]))
+    # divided by the signal SD (3 and 1 for both voxels), then centred over the two stimuli
     np.testing.assert_allclose(truth.scaled(np.array([0, 1]), np.array([30, 10])),
-                               [[3.0, 3.0], [1.0, 1.0]])
+                               [[1.0, 1.0], [-1.0, -1.0]])
     with pytest.raises(ValueError, match="stimulus 40"):
         truth.scaled(np.array([0]), np.array([40]))
 
@@ -160,3 +161,36 @@ def test_table_prints_planted_recovered_and_interval():
     assert "EBA" not in tex  # a region without rows prints nothing
     empty = planted_truth_table({"available": False, "rows": []}, ["FFA"])
     assert "No planted truth" in empty
+
+
+@pytest.mark.parametrize("distance", ["crossval_euclidean", "correlation"])
+def test_planted_values_are_the_pipelines_own_measures_without_noise(distance):
+    """Noise-free voxels with offsets of their own, measured as the stores hold them (each
+    voxel centred, three identical repetitions), through the comparison's and the divergence
+    analysis's own code: their raw similarities and contrast are the planted ones."""
+    from itertools import combinations
+
+    from analysis.responses import BrainId, Responses
+    from analysis.stats import divergence as dv
+    from analysis.stats.comparison import prepare_all, profile, similarity
+
+    rng = np.random.default_rng(3)
+    n_img, n_vox = 40, 12
+    shared = rng.normal(size=(n_img, n_vox))
+    raw = [shared + 0.7 * rng.normal(size=(n_img, n_vox)) + 5 * rng.normal(size=(1, n_vox))
+           for _ in range(3)]
+    ids = np.arange(100, 100 + n_img)
+    truths = [VoxelTruth(np.zeros((n_vox, 3)), np.full(n_vox, "FFA"), np.ones(n_vox),
+                         np.zeros((n_vox, 5)), x.T, ids, 1.0) for x in raw]
+    planted = [t.scaled(np.arange(n_vox), ids) for t in truths]
+    brains = [Responses(np.repeat((x - x.mean(0))[:, :, None], 3, axis=2), ids,
+                        np.arange(n_vox), BrainId(k + 1, "FFA")) for k, x in enumerate(raw)]
+    method = Method(distance, "pearson")
+    profiles = [profile(p, np.arange(n_img)) for p in prepare_all(brains, method)]
+    for measure in ("univariate", "multivariate"):
+        measured = np.mean([similarity(a, b, measure, method)[0]
+                            for a, b in combinations(profiles, 2)])
+        assert human_human(planted, measure, method) == pytest.approx(measured, abs=1e-9)
+    a, b = np.arange(n_img) < 10, np.arange(n_img) >= 30
+    measured = np.mean([dv.contrast(dv.brain_profile(r.data).z(), a, b) for r in brains])
+    assert contrast(planted, a, b) == pytest.approx(measured, abs=1e-9)

@@ -27,7 +27,7 @@ from analysis import config, paths
 from analysis.atomic import atomic_path, write_csv, write_json
 from analysis.errors import InputError
 from analysis.io import brain_store, selected, voxel_truth
-from analysis.responses import Responses, as_brain
+from analysis.responses import Responses, as_brain, check_aligned
 from analysis.stats.comparison import MEASURES, MIN_FEATURES, comparison_method
 from analysis.validation.planted import (
     TABLE_COLUMNS,
@@ -60,14 +60,15 @@ def _rows(brain: Responses, truth: VoxelTruth, domains: list[str], contrast_name
 
 def region_rows(params: config.Params, region: str, truths: dict[int, VoxelTruth],
                 domains: list[str], stats: pd.DataFrame
-                ) -> tuple[list[dict], list[dict], list[np.ndarray], np.ndarray]:
+                ) -> tuple[list[dict], list[dict], dict[int, np.ndarray], np.ndarray]:
     """One region's table rows (selection, ncsnr, human-human similarity), its per-subject
-    rows, the subjects' scaled noise-free responses (n_images, voxels) on its shared images
-    (subjects with at least MIN_FEATURES selected voxels, as the comparison keeps) and those
-    images' ids (n_images,)."""
+    rows, each subject's scaled noise-free responses (n_images, voxels) on its shared images
+    (subjects with a selected voxel; the human-human similarity uses those with at least
+    MIN_FEATURES, as the comparison does) and those images' ids (n_images,)."""
     contrast_name = params.roi_definitions[region].contrast
-    subjects, scaled = [], []
+    subjects, scaled = [], {}
     brains = selected.voxels(params, region)
+    check_aligned(brains)
     for brain in brains:
         s = int(as_brain(brain.system).subject)
         truth = truths[s]
@@ -79,8 +80,8 @@ def region_rows(params: config.Params, region: str, truths: dict[int, VoxelTruth
                          "selected": n_sel, "selected_in_region": share,
                          "planted_ncsnr": 1.0 / truth.noise_sd,
                          "recovered_ncsnr": float(np.median(ncsnr)) if n_sel else np.nan})
-        if n_sel >= MIN_FEATURES:
-            scaled.append(truth.scaled(rows, brain.stimuli))
+        if n_sel:
+            scaled[s] = truth.scaled(rows, brain.stimuli)
     table = subject_rows(pd.DataFrame(subjects), region)
     method = comparison_method(params.comparison)
     s = stats[(stats["roi"] == region) & (stats["layer_choice"] == "published")]
@@ -88,25 +89,33 @@ def region_rows(params: config.Params, region: str, truths: dict[int, VoxelTruth
         x = s[s["measure"] == measure]
         est = x.iloc[0] if len(x) else {}
         table.append(table_row(
-            "human_human", region, measure, human_human(scaled, measure, method),
+            "human_human", region, measure,
+            human_human([x for x in scaled.values() if x.shape[1] >= MIN_FEATURES], measure,
+                        method),
             est.get("hh_estimate_corrected", np.nan), est.get("hh_ci_low", np.nan),
             est.get("hh_ci_high", np.nan), "ci"))
     return table, subjects, scaled, brains[0].stimuli
 
 
-def contrast_row(region: str, scaled: list[np.ndarray], stimuli: np.ndarray,
+def contrast_row(region: str, scaled: dict[int, np.ndarray], stimuli: np.ndarray,
                  diagnostics: pd.DataFrame, labels: pd.DataFrame) -> dict:
     """The planted diagnostic contrast of a main region beside the divergence analysis's brain
-    contrast and its interval over subjects (images fixed)."""
+    contrast and its interval over subjects (images fixed), on the subjects that analysis
+    kept (a selected voxel and a measurable signal); InputError when they disagree."""
     d = diagnostics[(diagnostics["region"] == region) & (diagnostics["system"] == "brain")]
     if d.empty or pd.isna(d.iloc[0].get("estimate")):
         return table_row("diagnostic_contrast", region, None, np.nan, np.nan, np.nan, np.nan,
                          "ci")
     r = d.iloc[0]
+    gone = {int(x) for x in str(r.get("subjects_without_signal") or "").split() if x != "nan"}
+    kept = [x for s, x in scaled.items() if s not in gone]
+    if len(kept) != int(r["n_subjects"]):
+        raise InputError(f"{region}: {len(kept)} subjects with selected voxels and signal here, "
+                         f"{int(r['n_subjects'])} in the divergence analysis: rerun `dvc repro`")
     lab = labels.loc[stimuli]
     a, b = (lab[r["label_a"]] == 1).to_numpy(), (lab[r["label_b"]] == 1).to_numpy()
     return table_row("diagnostic_contrast", region, f"{r['label_a']} - {r['label_b']}",
-                     contrast(scaled, a, b), r["estimate"], r["subjects_low"],
+                     contrast(kept, a, b), r["estimate"], r["subjects_low"],
                      r["subjects_high"], "ci")
 
 

@@ -74,15 +74,17 @@ class VoxelTruth:
 
     def scaled(self, rows: np.ndarray, stimuli: np.ndarray) -> np.ndarray:
         """(n_stimuli, n_rows): the noise-free responses of voxels ``rows`` to ``stimuli``
-        (ids, in that order), each divided by its signal SD; ValueError naming a missing
-        stimulus."""
+        (ids, in that order), each divided by its signal SD and centred over the stimuli (as
+        z-scoring centres a measured voxel: no offset enters a correlation-distance RDM);
+        ValueError naming a missing stimulus."""
         pos = {s: k for k, s in enumerate(self.images.tolist())}
         missing = [s for s in np.asarray(stimuli).tolist() if s not in pos]
         if missing:
             raise ValueError(f"stimulus {missing[0]} ({len(missing)} in all) is not in the "
                              "truth's shared images")
         cols = np.array([pos[s] for s in np.asarray(stimuli).tolist()], dtype=np.int64)
-        return (self.true[rows][:, cols] / self.signal_sd[rows, None]).T.astype(np.float64)
+        x = (self.true[rows][:, cols] / self.signal_sd[rows, None]).T.astype(np.float64)
+        return x - x.mean(axis=0)
 
 
 def selection_shares(planted: np.ndarray, region: str) -> tuple[int, float]:
@@ -107,7 +109,9 @@ def profile_similarity(x: np.ndarray, y: np.ndarray, measure: str, method: Metho
 def human_human(truths: list[np.ndarray], measure: str, method: Method) -> float:
     """The planted human-human similarity: the mean over subject pairs of
     :func:`profile_similarity` of their noise-free responses (each (n_images, voxels));
-    NaN with fewer than 2 subjects."""
+    NaN with fewer than 2 subjects. (The pipeline's ratio of means weights pairs by their
+    reliability; noise-free pairs all have reliability 1, so the plain mean is its
+    counterpart.)"""
     values = [profile_similarity(a, b, measure, method) for a, b in combinations(truths, 2)]
     return float(np.mean(values)) if values else float("nan")
 
@@ -122,14 +126,17 @@ def contrast(truths: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> float:
 
 
 def table_row(quantity: str, region: str, detail: str | None, planted: float, recovered: float,
-         low: float, high: float, interval: str) -> dict:
-    """A table row; ``interval``: 'ci' (the estimate's interval: ``inside`` says whether it
-    holds the planted value) or 'subjects' (the range over subjects; ``inside`` not judged)."""
+              low: float, high: float, interval: str) -> dict:
+    """A table row, values to 10 significant digits (as the result tables: the last bits of a
+    float differ between BLAS builds); ``interval``: 'ci' (the estimate's interval: ``inside``
+    says whether it holds the planted value) or 'subjects' (the range over subjects; ``inside``
+    not judged)."""
     inside = (bool(low <= planted <= high)
               if interval == "ci" and np.isfinite([planted, low, high]).all() else None)
-    return {"quantity": quantity, "region": region, "detail": detail or "",
-            "planted": float(planted), "recovered": float(recovered), "low": float(low),
-            "high": float(high), "interval": interval, "inside": inside}
+    values = {k: float(f"{float(v):.10g}") for k, v in
+              (("planted", planted), ("recovered", recovered), ("low", low), ("high", high))}
+    return {"quantity": quantity, "region": region, "detail": detail or "", **values,
+            "interval": interval, "inside": inside}
 
 
 def subject_rows(subjects: pd.DataFrame, region: str) -> list[dict]:
