@@ -36,15 +36,21 @@ def _tree_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def simulated_and_prepared(out: Path, seed: int, defs: dict) -> np.ndarray:
+    """Simulate the CFG world into ``out`` and prepare its stores of the regions ``defs``
+    (out/prepared); the shared image ids."""
+    simulate(out, CFG, seed=seed)
+    src = BrainSource(out / "nsd", dict(enumerate(CFG["sessions_per_subject"], 1)),
+                      CFG["trials_per_session"], synthetic=True)
+    shared, _ = prepare(src, load_design(layout.expdesign(src.root)), defs, list(defs),
+                        "shared515", "auto", out / "prepared")
+    return shared
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    simulate(out, CFG, seed=7)
-    src = BrainSource(out / "nsd", dict(enumerate(CFG["sessions_per_subject"], 1)),
-                      CFG["trials_per_session"], synthetic=True)
-    shared, _ = prepare(src, load_design(layout.expdesign(src.root)), DEFS, list(DEFS),
-                        "shared515", "auto", out / "prepared")
-    return out, shared
+    return out, simulated_and_prepared(out, 7, DEFS)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,6 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import pdist
 
-from analysis.config import BrainSource
-from analysis.demo.write import simulate
-from analysis.io.nsd import layout
-from analysis.io.nsd.design import load_design
-from analysis.io.prepare_brain import prepare
 from analysis.io.voxel_truth import read as read_truth
 from analysis.report.macros import planted_truth_table
 from analysis.report.verdicts import planted_sentence
@@ -24,7 +19,7 @@ from analysis.validation.planted import (
     profile_similarity,
     selection_shares,
 )
-from tests.test_demo import CFG
+from tests.test_demo import CFG, simulated_and_prepared
 
 DEFS = {"FFA": {"volume": "floc-faces", "labels": [2, 3], "contrast": "faces"}}
 
@@ -32,11 +27,7 @@ DEFS = {"FFA": {"volume": "floc-faces", "labels": [2, 3], "contrast": "faces"}}
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     out = tmp_path_factory.mktemp("planted")
-    simulate(out, CFG, seed=11)
-    src = BrainSource(out / "nsd", dict(enumerate(CFG["sessions_per_subject"], 1)),
-                      CFG["trials_per_session"], synthetic=True)
-    prepare(src, load_design(layout.expdesign(src.root)), DEFS, list(DEFS), "shared515", "auto",
-            out / "prepared")
+    simulated_and_prepared(out, 11, DEFS)
     return out
 
 

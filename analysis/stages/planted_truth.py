@@ -86,8 +86,8 @@ def region_rows(params: config.Params, region: str, truths: dict[int, VoxelTruth
     method = comparison_method(params.comparison)
     s = stats[(stats["roi"] == region) & (stats["layer_choice"] == "published")]
     for measure in MEASURES:
-        x = s[s["measure"] == measure]
-        est = x.iloc[0] if len(x) else {}
+        found = s[s["measure"] == measure]
+        est = found.iloc[0] if len(found) else {}
         table.append(table_row(
             "human_human", region, measure,
             human_human([x for x in scaled.values() if x.shape[1] >= MIN_FEATURES], measure,
@@ -107,7 +107,8 @@ def contrast_row(region: str, scaled: dict[int, np.ndarray], stimuli: np.ndarray
         return table_row("diagnostic_contrast", region, None, np.nan, np.nan, np.nan, np.nan,
                          "ci")
     r = d.iloc[0]
-    gone = {int(x) for x in str(r.get("subjects_without_signal") or "").split() if x != "nan"}
+    listed = r.get("subjects_without_signal")  # "3 5"; read as a float when one subject
+    gone = ({int(float(x)) for x in str(listed).split()} if pd.notna(listed) else set())
     kept = [x for s, x in scaled.items() if s not in gone]
     if len(kept) != int(r["n_subjects"]):
         raise InputError(f"{region}: {len(kept)} subjects with selected voxels and signal here, "
