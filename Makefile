@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SOURCE_DATE_EPOCH ?= 1780012800
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: env system repro update dry test test-slow test-integration test-nsd-import dag audit verify lint lock benchmark clean-env
+.PHONY: env system repro update dry explore test test-slow test-integration test-nsd-import dag audit verify lint lock benchmark clean-env
 
 env: $(STAMP)
 
@@ -44,6 +44,11 @@ repro: env system
 update: env system
 	dvc repro $(DVC_ARGS)
 
+# The interactive explorers only (explorer/index.html; open it in a browser, no server needed),
+# with whatever stages upstream of them are out of date.
+explore: env system
+	dvc repro explore $(DVC_ARGS)
+
 # The stages `make repro` would run, without running them (a plain `dvc repro --dry` fails on a
 # fresh clone: DVC hashes the missing upstream outputs, treeverse/dvc#9818).
 dry: env
@@ -52,8 +57,8 @@ dry: env
 # The fast tier (minutes); the Monte-Carlo calibration tests (over 10 s each, marked slow) run
 # with `make test-slow`, the integration tier with `make test-integration` (CI runs all three).
 # Neither runs a hypothesis test, so neither loads its plugin (which imports hypothesis, 1.8 s,
-# to write its summary).
-test: env
+# to write its summary). It needs the Debian packages too: the explorer's tests drive Chromium.
+test: env system
 	python -m pytest -m "not slow and not integration and not nsd_import" -n auto -p no:hypothesispytest
 
 test-slow: env

@@ -61,6 +61,8 @@ COMMANDS = {
     "results": ("analysis.stages.results", "every stage's key numbers in results/results.json"),
     "reports": ("analysis.stages.reports",
                 "DVC's reports: headline metrics, plot tables and their offline page"),
+    "explore": ("analysis.stages.explore",
+                "the interactive explorers: explorer/index.html, one offline page"),
     "macros": ("analysis.stages.macros", "LaTeX numbers, tables and the reproduction report"),
     "manuscript": ("analysis.stages.manuscript",
                    "check and build manuscript/selcomp.pdf; the figure manifest"),

@@ -75,6 +75,7 @@ FIGURE6 = FIGURES / "figure6_divergence.pdf"
 FIGURE_S3 = FIGURES / "figureS3_alignment_patterns.pdf"
 FIGURE_S4 = FIGURES / "figureS4_ood_decoding.pdf"
 FIGURE_MANIFEST = FIGURES / "manifest.json"
+EXPLORER = Path("explorer/index.html")        # explore: the interactive page, offline
 
 #: Prefix of the temporary siblings that atomic writes use (ignored by .dvcignore).
 STAGING_PREFIX = ".staging."

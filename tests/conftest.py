@@ -31,7 +31,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 #: marker expression deselects integration, so the fast tier's collection does not pay for their
 #: tools (hypothesis alone: 1.7 s). tests/test_tiers.py checks the list against the markers.
 INTEGRATION_MODULES = ("test_parameter_sweep.py", "test_nothing_lost.py", "test_add_analysis.py",
-                       "test_remote.py")
+                       "test_remote.py", "test_explorer_pipeline.py")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -152,7 +152,7 @@ def test_threshold_is_read_only_where_channels_are_selected():
     assert readers == {"select-voxels", "select-units", "compare", "systems-map", "rsa92",
                        "encode", "reverse-predictivity", "divergence", "figures-brain",
                        "figures-profiles", "alignment-patterns", "planted-truth", "results",
-                       "macros"}
+                       "explore", "macros"}
 
 
 #: A stage loads, calls its analysis and writes: longer modules hide an analysis in the stage.

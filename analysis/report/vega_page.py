@@ -45,6 +45,24 @@ def page(bundle: str, vega: str, vega_lite: str, embed: str) -> str:
                        embed=html.escape(embed))
 
 
+def bundle_and_versions() -> tuple[str, dict[str, str]]:
+    """vl-convert-python's bundle of Vega, the Vega-Lite that altair's specifications are
+    written for (its schema's major.minor) and vega-embed, with the three versions. Raises
+    ValueError when vl-convert-python carries no such Vega-Lite (the two pins disagree)."""
+    from importlib.metadata import version
+
+    import altair
+    import vl_convert
+
+    wanted = ".".join(altair.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    if wanted not in vl_convert.get_vegalite_versions():
+        raise ValueError(f"altair writes Vega-Lite {wanted}, which vl-convert-python "
+                         f"{version('vl-convert-python')} does not bundle: pin matching versions")
+    bundle = vl_convert.javascript_bundle(vl_version=wanted)  # type: ignore[call-arg]
+    return bundle, {"Vega": vl_convert.get_vega_version(), "Vega-Lite": wanted,
+                    "vega-embed": vl_convert.get_vega_embed_version()}
+
+
 def bundled_page() -> str:
     """The template with vl-convert-python's bundle (the latest Vega-Lite it carries)."""
     import vl_convert

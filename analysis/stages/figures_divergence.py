@@ -4,25 +4,14 @@ results/analyses/divergence."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
-import h5py
-import numpy as np
 
 from analysis import config, paths
 from analysis.analyses.divergence import figure as figure6
 from analysis.analyses.divergence.params import OUTPUT as DIVERGENCE
 from analysis.analyses.divergence.params import block
+from analysis.io.shared_images import thumbnails
 from analysis.report.figures.style import display_names, label_tier, network_colors, save
 from analysis.report.provenance import stage_provenance
-
-
-def thumbnails(ids: set[int], path: Path = paths.NSD_IMAGES) -> dict[int, np.ndarray]:
-    """{image_id: (H, W, 3) uint8} of the shared images asked for that the store holds."""
-    with h5py.File(path, "r") as f:
-        stored = f["image_ids"][()]
-        rows = [k for k, i in enumerate(stored) if int(i) in ids]
-        return {int(stored[k]): f["images"][k] for k in rows}
 
 
 def run(args: argparse.Namespace) -> None:

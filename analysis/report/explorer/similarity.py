@@ -1,0 +1,116 @@
+"""Explorer 2 (Figure 3): human-human and human-network noise-corrected similarities, the
+systems' similarity matrix and its MDS map, linked: clicking a point pins its system in all
+three panels."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from analysis.report.explorer.common import Context, Panel, Section, data, spec, title
+
+SIMILARITIES = "results/comparison/similarities.csv"
+SYSTEMS_MAP = "results/systems_map"
+
+
+def points(similarities: pd.DataFrame, main_regions: dict[str, str],
+           ctx: Context) -> pd.DataFrame:
+    """One row per subject pair (HH) or subject-network pair (HN) of the main regions, the
+    published layer: category, measure, group ('human-human', 'trained', 'untrained'), system
+    (the network, or subject b), partner (subject a), r_corrected."""
+    s = similarities[(similarities["layer_choice"] == "published")
+                     & similarities["roi"].isin(list(main_regions.values()))].copy()
+    hh = s["kind"] == "hh"
+    s["system"] = [f"S{int(b)} {r}" if h else ctx.name(str(m)) for h, b, r, m in
+                   zip(hh, s["b_subject"], s["roi"], s["b_model"], strict=True)]
+    s["partner"] = [f"S{int(a)} {r}" for a, r in zip(s["a_subject"], s["roi"], strict=True)]
+    s["group"] = ["human-human" if h else ("trained" if ctx.trained.get(str(m))
+                                            else "untrained")
+                  for h, m in zip(hh, s["b_model"], strict=True)]
+    return s[["category", "roi", "measure", "group", "system", "partner", "r_corrected"]]
+
+
+def matrix_long(matrices: dict[tuple[str, str], pd.DataFrame], ctx: Context) -> pd.DataFrame:
+    """{(category, measure): square similarity table (rows and columns: systems)} as rows
+    category, measure, system (row), other (column), similarity; networks by display name."""
+    rows = []
+    for (category, measure), m in sorted(matrices.items()):
+        long = m.rename_axis(index="system", columns="other").stack(future_stack=True)
+        for (a, b), v in long.items():
+            rows.append({"category": category, "measure": measure, "system": ctx.name(str(a)),
+                         "other": ctx.name(str(b)), "similarity": float(v)})
+    return pd.DataFrame(rows)
+
+
+def section(similarities: pd.DataFrame, matrices: dict[tuple[str, str], pd.DataFrame],
+            maps: dict[tuple[str, str], pd.DataFrame], main_regions: dict[str, str],
+            ctx: Context) -> Section:
+    """``similarities``: results/comparison/similarities.csv; ``matrices`` and ``maps``: the
+    systems-map stage's tables per (category, measure) (square similarities; system, x, y)."""
+    categories = [c for c in main_regions if any(k[0] == c for k in matrices)]
+    category = alt.param(name="sim_category", value=categories[0], bind=alt.binding_select(
+        options=categories, labels=[f"{main_regions[c]} ({c})" for c in categories],
+        name="region "))
+    measure = alt.param(name="sim_measure", value="multivariate", bind=alt.binding_select(
+        options=["univariate", "multivariate"], name="measure "))
+    pin = alt.selection_point(name="pin", fields=["system"], on="click", clear="dblclick")
+    both = ("datum.category === sim_category && datum.measure === sim_measure")
+    pts = points(similarities, main_regions, ctx)
+    strip = alt.Chart(data(pts)).transform_filter(both).transform_calculate(
+        file=f"'{SIMILARITIES}'").mark_circle(size=40).encode(
+        x=alt.X("group:N", title="pair: two subjects, or a subject and a network",
+                sort=["human-human", "trained", "untrained"],
+                axis=alt.Axis(labelAngle=0, labelLimit=90)),
+        xOffset=alt.XOffset("system:N"),
+        y=alt.Y("r_corrected:Q", title="noise-corrected similarity"),
+        color=alt.Color("system:N", scale=ctx.system_scale(
+            [*sorted(set(pts.loc[pts["group"] == "human-human", "system"])), *ctx.names]),
+            legend=None),
+        opacity=alt.condition(pin, alt.value(0.95), alt.value(0.2)),
+        size=alt.condition(pin, alt.value(70), alt.value(30)),
+        tooltip=[alt.Tooltip("system:N"), alt.Tooltip("partner:N", title="with"),
+                 alt.Tooltip("r_corrected:Q", format=".3f", title="similarity"),
+                 alt.Tooltip("file:N")],
+    ).add_params(pin).properties(name="sim_points", width=260, height=300,
+                                 title=title("Similarity to human subjects", ctx))
+    cells = matrix_long(matrices, ctx)
+    pinned = "isValid(pin.system) && (indexof(pin.system, datum.system) >= 0 " \
+             "|| indexof(pin.system, datum.other) >= 0)"
+    heat = alt.Chart(data(cells)).transform_filter(both).transform_calculate(
+        file=f"'{SYSTEMS_MAP}/' + datum.category + '_' + datum.measure + '.csv'",
+        lit=f"{pinned} ? 1 : (isValid(pin.system) ? 0.25 : 1)").mark_rect().encode(
+        x=alt.X("other:N", title=None, sort=None),
+        y=alt.Y("system:N", title=None, sort=None),
+        color=alt.Color("similarity:Q", scale=alt.Scale(scheme="viridis"),
+                        title="similarity"),
+        opacity=alt.Opacity("lit:Q", scale=None, legend=None),
+        tooltip=[alt.Tooltip("system:N"), alt.Tooltip("other:N", title="and"),
+                 alt.Tooltip("similarity:Q", format=".3f"), alt.Tooltip("file:N")],
+    ).properties(name="sim_matrix", width=260, height=260,
+                 title=title("Systems' similarity matrix", ctx))
+    mds = pd.concat([m.assign(category=c, measure=me, system=m["system"].map(ctx.name))
+                     for (c, me), m in sorted(maps.items())], ignore_index=True)
+    scatter = alt.Chart(data(mds)).transform_filter(both).transform_calculate(
+        file=f"'{SYSTEMS_MAP}/' + datum.category + '_' + datum.measure + '_mds.csv'",
+    ).mark_point(filled=True, size=80).encode(
+        x=alt.X("x:Q", title="MDS 1", axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("y:Q", title="MDS 2", axis=alt.Axis(labels=False, ticks=False)),
+        color=alt.Color("system:N", scale=ctx.system_scale(
+            [*sorted(set(mds.loc[mds["kind"] == "human", "system"])), *ctx.names]),
+            legend=None),
+        opacity=alt.condition(pin, alt.value(1.0), alt.value(0.3)),
+        stroke=alt.condition(pin, alt.value("black"), alt.value(None), empty=False),
+        tooltip=[alt.Tooltip("system:N"), alt.Tooltip("file:N")],
+    ).properties(name="sim_map", width=260, height=260, title=title("MDS map", ctx))
+    labels = scatter.transform_filter("datum.kind !== 'human'").mark_text(
+        dy=-9, fontSize=9).encode(text="system:N", stroke=alt.value(None)).properties(
+        name="sim_map_labels")
+    chart = alt.hconcat(strip, heat, scatter + labels).add_params(category, measure) \
+        .resolve_scale(color="independent")
+    text = ("Each point on the left is the noise-corrected similarity of one pair: two "
+            "subjects (human-human) or a subject and a network's selective units. Hover a "
+            "point for both systems and the value; click it to pin its system in all three "
+            "panels (double-click clears). Choose the region and the measure above.")
+    return Section("similarity", "Similarity to the brain", "Figure 3", text,
+                   (Panel("similarity", spec(chart),
+                          (SIMILARITIES, f"{SYSTEMS_MAP}/")),))
