@@ -16,12 +16,19 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis.report.explorer import divergence, encoding, profiles, similarity
-from analysis.report.explorer.common import Context, Panel, Section, records, rounded
+from analysis.report.explorer import (
+    companions,
+    divergence,
+    encoding,
+    profiles,
+    robustness,
+    similarity,
+)
+from analysis.report.explorer.common import Context, Panel, Section, packed, records, rounded
 from analysis.report.explorer.page import render
 from analysis.report.explorer.thumbnails import data_uri
 from analysis.report.vega_page import bundle_and_versions
-from analysis.stages.explore import profile_map
+from analysis.stages.explore import PROFILE_COLUMNS, neural_levels, profile_map
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ["effnet_lite0", "effnet_lite0_random1", "effnet_lite0_random2"]
@@ -46,6 +53,17 @@ def test_numbers_keep_four_significant_digits_and_nan_becomes_null():
     assert rows == [{"a": 1, "b": 0.5}, {"a": 2, "b": None}]
     assert type(rows[0]["a"]) is int
     json.dumps(rows, allow_nan=False)
+
+
+def test_packed_rows_hold_each_group_s_values_in_order():
+    df = pd.DataFrame({"region": ["FFA", "FFA", "EBA", "FFA"], "model": ["a", "b", "a", "a"],
+                       "image_id": np.array([3, 4, 3, 5]), "z": [0.123456, 1.0, np.nan, 2.0]})
+    rows = packed(df, ["region", "model"], ["image_id", "z"]).to_dict()["values"]
+    assert rows == [{"region": "FFA", "model": "a", "image_id": [3, 5], "z": [0.1235, 2.0]},
+                    {"region": "FFA", "model": "b", "image_id": [4], "z": [1.0]},
+                    {"region": "EBA", "model": "a", "image_id": [3], "z": [None]}]
+    single = packed(df, ["region"], ["z"]).to_dict()["values"]
+    assert [r["region"] for r in single] == ["FFA", "EBA"]
 
 
 def test_a_thumbnail_is_a_small_jpeg_with_the_image_s_aspect():
@@ -138,27 +156,80 @@ def test_the_systems_matrix_keeps_every_cell_and_names_networks():
     assert cell["similarity"].tolist() == [0.3]
 
 
-def test_the_brain_s_contrast_is_the_one_over_subjects():
+def test_the_contrasts_keep_figure_6_s_intervals():
     path = ROOT / "results/analyses/divergence"
     diag, subj = pd.read_csv(path / "diagnostics.csv"), pd.read_csv(path / "subjects.csv")
     rows = divergence.contrast_rows(diag, subj, context())
     brain = rows[rows["system"] == "brain (mean of subjects)"].set_index("region")
     ref = diag[diag["system"] == "brain"].set_index("region")
-    np.testing.assert_allclose(brain["low"], ref.loc[brain.index, "subjects_low"])
-    np.testing.assert_allclose(brain["estimate"], ref.loc[brain.index, "subjects_estimate"])
+    # images and subjects crossed, as Figure 6 draws the brain beside the networks
+    np.testing.assert_allclose(brain["low"], ref.loc[brain.index, "low"])
+    np.testing.assert_allclose(brain["high"], ref.loc[brain.index, "high"])
+    net = rows[rows["system"] == "Lite0"].set_index("region")
+    ref = diag[diag["system"] == "effnet_lite0"].set_index("region")
+    np.testing.assert_allclose(net["difference_p"], ref.loc[net.index, "difference_p"])
     assert len(rows[rows["kind"] == "subject"]) == len(subj)
-    assert "Lite0" in set(rows["system"])
 
 
-def test_divergence_rows_list_each_image_s_labels():
-    images = pd.DataFrame({"region": ["FFA"] * 2, "model": ["effnet_lite0"] * 2,
-                           "image_id": [3, 4], "brain_z": [1.0, 0.0], "network_z": [0.0, 1.0],
-                           "residual": [1.0, -1.0], "divergent": [1, 0],
-                           "human_face": [1, 0], "animal_face": [0, 0]})
-    rows = divergence.image_rows(images, context())
-    assert rows["labels"].tolist() == ["human face", "none"]
-    assert rows["divergent"].tolist() == ["divergent", "typical"]
-    assert rows["model"].tolist() == ["Lite0", "Lite0"]
+def test_divergence_rows_list_each_image_s_labels_and_keep_both_directions():
+    images = pd.DataFrame({"region": ["FFA"] * 3, "model": ["effnet_lite0"] * 3,
+                           "image_id": [3, 4, 5], "brain_z": [1.0, 0.0, -1.0],
+                           "network_z": [0.0, 1.0, 1.0], "residual": [1.0, -1.0, -2.0],
+                           "divergent": [1, 0, -1], "human_face": [1, 0, 1],
+                           "animal_face": [0, 0, 1]})
+    rows = divergence.image_rows(images, ("human_face", "animal_face"), context())
+    assert rows["labels"].tolist() == ["human face", "none", "human face, animal face"]
+    assert rows["divergent"].tolist() == [1, 0, -1]
+    assert set(divergence.DIVERGENT) == {1, 0, -1}
+    assert rows["model"].tolist() == ["Lite0"] * 3
+
+
+def test_the_robustness_rows_are_the_computed_settings_with_pooled_sets_named():
+    gaps = pd.read_csv(ROOT / "results/robustness/gaps.csv")
+    rows = robustness.rows(gaps, context())
+    assert len(rows) == (gaps["status"] == "ok").sum()
+    assert "trained networks (pooled)" in set(rows["networks"])
+    assert {"Lite0", "Random 1"} <= set(rows["networks"])
+
+
+def test_the_neural_levels_are_in_domain_for_the_training_domain(tmp_path):
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"train_domain": "original", "neural_in_domain": 0.7,
+                                   "neural_ood_by_domain": {"blur": 0.6}}))
+    assert neural_levels(summary) == {"original": 0.7, "blur": 0.6}
+
+
+def test_every_section_says_why_when_its_table_is_empty():
+    ctx = context()
+    empty = pd.DataFrame
+    sims = pd.read_csv(ROOT / "results/comparison/similarities.csv")
+    sections = [
+        profiles.section(empty(columns=PROFILE_COLUMNS),
+                         empty(columns=["profile", "x", "y"]), ctx),
+        similarity.section(sims.iloc[:0], {}, {}, {"faces": "FFA"}, ctx),
+        robustness.section(pd.read_csv(ROOT / "results/robustness/gaps.csv").assign(
+            status="excluded"), 7.0, ctx),
+        encoding.section(pd.read_csv(ROOT / "results/analyses/encoding/accuracy.csv")
+                         .iloc[:0], {"all": "all units"}, ["FFA"], ctx),
+        divergence.section(empty(columns=["region", "model", "image_id"]), empty(),
+                           empty(), {}, (), ["FFA"], ctx),
+        companions.section(empty(columns=["system", "domain"]), {},
+                           empty(columns=["measure"]), empty(), ctx)]
+    for sec in sections:
+        assert sec.panels == ()
+        assert sec.text.startswith("Not available in this run:"), sec.key
+    page = _page(sections)
+    assert page.count("Not available in this run:") == 6
+
+
+def test_the_decoding_panel_opens_on_the_training_domain_and_names_each_domain():
+    curves = pd.read_csv(ROOT / "results/analyses/ood_decoding/curves.csv")
+    panel = companions.ood_panel(curves, {"original": 0.7}, context())
+    param = next(p for p in panel.spec["params"] if p["name"] == "ood_domain")
+    train = curves.loc[curves["in_domain"], "domain"].iloc[0]
+    assert param["value"] == train
+    assert param["bind"]["labels"][0] == f"{train} (in domain)"
+    assert all(label.endswith("(out of domain)") for label in param["bind"]["labels"][1:])
 
 
 def _profiles(rng: np.random.Generator) -> pd.DataFrame:

@@ -7,7 +7,7 @@ clicking a profile draws it.
 The page is built by the explore stage's own code from the committed results tables; only the
 two inputs that live in DVC's cache (the selected voxels' and units' profiles, the image
 thumbnails) are replaced by synthetic ones, so the test runs on a fresh clone. The pipeline's
-own page is opened by tests/test_integration.py after `make repro`. Screenshots go to
+own page is opened by tests/test_explorer_pipeline.py after `make repro`. Screenshots go to
 $SELCOMP_SCREENSHOTS when set (else the test's temporary folder)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from playwright.sync_api import sync_playwright
 
 from analysis import paths
 from analysis.report.explorer.common import rounded
+from analysis.report.explorer.thumbnails import data_uri
 from analysis.stages import explore
 from tests.explorer_browser import chromium, open_page
 
@@ -46,8 +47,9 @@ def synthetic_profiles(params, main: dict[str, str]) -> pd.DataFrame:
 
 
 def synthetic_thumbnails(ids: set[int]) -> dict[int, np.ndarray]:
-    rng = np.random.default_rng(1)
-    return {i: rng.integers(0, 255, (128, 128, 3), dtype=np.uint8) for i in sorted(ids)}
+    """A flat image per id whose colour encodes the id (so a thumbnail names its image)."""
+    return {i: np.full((128, 128, 3), (i % 251, (i // 251) % 251, 77), dtype=np.uint8)
+            for i in sorted(ids)}
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,16 @@ def test_every_section_renders_offline_without_errors(page_file, browser, shots)
     assert panels.count() == 8
     for k in range(panels.count()):
         assert panels.nth(k).locator("svg").count() >= 1, panels.nth(k).get_attribute("id")
+    # every panel draws data in its opening state (not only axes)
+    for view, mark in [("profiles", "profile_map_marks"), ("profiles", "profile_trace_marks"),
+                       ("similarity", "sim_points_0_marks"), ("similarity", "sim_matrix_marks"),
+                       ("similarity", "sim_map_2_marks"), ("robustness", "rob_values_1_marks"),
+                       ("robustness", "rob_curves_0_marks"), ("encoding", "enc_dots_marks"),
+                       ("divergence", "div_points_marks"),
+                       ("contrasts", "contrast_estimates_marks"),
+                       ("ood", "ood_lines_marks"), ("ood", "ood_levels_marks"),
+                       ("apa", "apa_matrix_marks"), ("apa", "apa_systems_marks")]:
+        assert len(o.items(view, mark)) > 0, (view, mark)
     assert "Synthetic data" in o.page.inner_text("#tier-banner")
     subtitles = o.page.locator("svg text", has_text="tier: demo")
     assert subtitles.count() >= 8
@@ -106,7 +118,8 @@ def test_hovering_an_image_shows_its_thumbnail_labels_and_residual(page_file, br
     tip = o.page.locator("#vg-tooltip-element.visible")
     tip.wait_for(timeout=5_000)
     src = tip.locator("img").get_attribute("src")
-    assert src.startswith("data:image/jpeg;base64,")
+    image_id = point["datum"]["image_id"]
+    assert src == data_uri(synthetic_thumbnails({image_id})[image_id])  # this image's own
     text = tip.inner_text()
     assert point["datum"]["labels"] in text
     assert f"{point['datum']['residual']:.2f}" in text
@@ -122,7 +135,7 @@ def test_clicking_a_network_pins_it_in_the_matrix_and_the_map(page_file, browser
     o.page.locator("#panel-similarity").scroll_into_view_if_needed()
     cells = o.items("similarity", "sim_matrix_marks")
     assert {c["opacity"] for c in cells} == {1}
-    target = next(p for p in o.items("similarity", "sim_points_marks")
+    target = next(p for p in o.items("similarity", "sim_points_0_marks")
                   if not p["datum"]["system"].startswith("S"))
     name = target["datum"]["system"]
     o.page.mouse.click(target["x"], target["y"])
@@ -136,12 +149,33 @@ def test_clicking_a_network_pins_it_in_the_matrix_and_the_map(page_file, browser
     mapped = [p for p in o.items("similarity", "sim_map_2_marks")
               if p["stroke"] == "black"]
     assert [p["datum"]["system"] for p in mapped] == [name]
-    points = o.items("similarity", "sim_points_marks")
+    points = o.items("similarity", "sim_points_0_marks")
     assert {p["opacity"] > 0.5 for p in points if p["datum"]["system"] == name} == {True}
     assert {p["opacity"] > 0.5 for p in points if p["datum"]["system"] != name} == {False}
     o.page.screenshot(path=shots / "explorer_similarity_pinned.png",
                       clip={"x": 0, "y": max(target["y"] - 400, 0), "width": 1400,
                             "height": 700})
+    assert o.errors == []
+
+
+def test_clicking_a_subject_pins_it_in_every_pair_it_is_part_of(page_file, browser):
+    o = open_page(browser, page_file)
+    o.page.locator("#panel-similarity").scroll_into_view_if_needed()
+    points = o.items("similarity", "sim_points_0_marks")
+    subject = "S1 FFA"  # subject a of every pair it is in: pinned through the partner field
+    target = next(p for p in points if p["datum"]["system"] == "S2 FFA"
+                  and p["datum"]["partner"] == subject)
+    o.page.mouse.click(target["x"], target["y"])
+    o.page.wait_for_timeout(300)
+    points = o.items("similarity", "sim_points_0_marks")
+    lit = [p for p in points if p["opacity"] > 0.5]
+    assert lit and all("S2 FFA" in (p["datum"]["system"], p["datum"]["partner"]) for p in lit)
+    # S2's pairs with every other subject and with every network
+    assert {p["datum"]["partner"] for p in lit if p["datum"]["system"] == "S2 FFA"} == {subject}
+    assert len({p["datum"]["system"] for p in lit}) > 2
+    cells = o.items("similarity", "sim_matrix_marks")
+    assert all("S2 FFA" in (c["datum"]["system"], c["datum"]["other"])
+               for c in cells if c["opacity"] == 1)
     assert o.errors == []
 
 

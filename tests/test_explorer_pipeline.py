@@ -12,14 +12,14 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from analysis import paths
+from analysis import config, paths
 from tests.explorer_browser import chromium, open_page
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The demo page's size limit (README: about 2.4 MB, 0.9 MB of it the plotting libraries).
-MAX_BYTES = 3_000_000
+#: The demo page's size limit (README: 1.72 MB, 0.90 MB of it the plotting libraries).
+MAX_BYTES = 2_500_000
 
 
 def test_the_pipeline_s_page_renders_offline_with_thumbnails(tmp_path):
@@ -37,6 +37,11 @@ def test_the_pipeline_s_page_renders_offline_with_thumbnails(tmp_path):
         panels = o.page.locator("div.panel")
         for k in range(panels.count()):
             assert panels.nth(k).locator("svg").count() >= 1
+        # a point per subject's main region and per network's selective units, per category
+        params = config.load_params(ROOT / "params.yaml")
+        main = [c for c in params.categories if params.main_region(c) is not None]
+        profiles = o.items("profiles", "profile_map_marks")
+        assert len(profiles) == len(main) * (len(params.subjects) + len(params.models))
         o.page.locator("#panel-divergence").scroll_into_view_if_needed()
         point = o.items("divergence", "div_points_marks")[0]
         o.page.mouse.move(point["x"], point["y"])

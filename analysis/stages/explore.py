@@ -5,6 +5,8 @@ response profile (read from the selected voxels and units, as Figure 1 reads the
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from analysis.analyses.encoding.params import OUTPUT as ENCODING
 from analysis.analyses.ood_decoding.params import OUTPUT as OOD
 from analysis.atomic import write_text
 from analysis.io import selected
+from analysis.io.annotations import LABELS
 from analysis.io.shared_images import thumbnails
 from analysis.report.explorer import (
     companions,
@@ -29,7 +32,7 @@ from analysis.report.explorer import (
 from analysis.report.explorer.common import Context
 from analysis.report.explorer.page import render
 from analysis.report.explorer.thumbnails import data_uri
-from analysis.report.figures.core_objects import image_order
+from analysis.report.figures.core_objects import image_order, zscore
 from analysis.report.figures.style import CATEGORY_COLORS, HUMAN, display_names, network_colors
 from analysis.report.provenance import stage_provenance
 from analysis.report.vega_page import bundle_and_versions
@@ -39,6 +42,9 @@ from analysis.stats.systems_map import mds
 
 #: The feature sets of Figure 5 that the encoding explorer shows (random ones: mean of draws).
 SHOWN_SETS = ("all", "lesioned", "random_lesioned", "selective", "random_only")
+#: The profile table's columns (analysis.report.explorer.profiles.human_means).
+PROFILE_COLUMNS = ["profile", "system", "kind", "category", "region", "position", "image_id",
+                   "group", "response"]
 
 
 def selective_profiles(params: config.Params, main: dict[str, str]) -> pd.DataFrame:
@@ -50,12 +56,13 @@ def selective_profiles(params: config.Params, main: dict[str, str]) -> pd.DataFr
     names = display_names(params)
     rows = []
     for category, region in main.items():
-        brains = prepare_all(selected.voxels(params, region), method)
+        voxels = selected.voxels(params, region)
+        brains = prepare_all(voxels, method)
         nets = prepare_all([selected.units(params, m, params.layer(m, category), category)
                             for m in params.models], method)
-        if not brains:
+        if not brains:  # no subject has a profile: no human mean to set the networks beside
             continue
-        stimuli = np.asarray(selected.voxels(params, region)[0].stimuli)
+        stimuli = np.asarray(voxels[0].stimuli)
         order, groups = image_order(annotations, stimuli)
         for is_brain, p in [*((True, b) for b in brains), *((False, n) for n in nets)]:
             if is_brain:
@@ -66,22 +73,28 @@ def selective_profiles(params: config.Params, main: dict[str, str]) -> pd.DataFr
                 who = names[net.model]
                 kind = "trained" if net.trained else "untrained"
                 profile = f"{who} ({category})"
-            r = np.nanmean(p.univariate, axis=1)[order]
-            z = (r - np.nanmean(r)) / np.nanstd(r)
             rows.append(pd.DataFrame({
                 "profile": profile, "system": who, "kind": kind, "category": category,
                 "region": region, "position": np.arange(len(order)),
-                "image_id": stimuli[order].astype(int), "group": groups, "response": z}))
-    return pd.concat(rows, ignore_index=True)
+                "image_id": stimuli[order].astype(int), "group": groups,
+                "response": zscore(np.nanmean(p.univariate, axis=1)[order])}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROFILE_COLUMNS)
 
 
 def profile_map(table: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """MDS (analysis.stats.systems_map.mds) of 1 - Pearson r between profiles over images
-    (profiles of different image sets are not compared: r over the images both have)."""
+    """MDS (analysis.stats.systems_map.mds) of 1 - Pearson r between profiles over the images
+    (r over the images both profiles have); fewer than 3 profiles give an empty map."""
     wide = table.pivot_table(index="image_id", columns="profile", values="response",
                              sort=False)
-    emb = mds(wide.corr(), seed)
-    return emb.rename(columns={"system": "profile"})
+    return mds(wide.corr(), seed).rename(columns={"system": "profile"})
+
+
+def neural_levels(summary: Path) -> dict[str, float]:
+    """Image domain -> the neural population's accuracy with all its sites, from the
+    out-of-domain analysis's summary (the training domain's in-domain accuracy, every other
+    domain's out-of-domain one)."""
+    s = json.loads(summary.read_text())
+    return {s["train_domain"]: s["neural_in_domain"], **s["neural_ood_by_domain"]}
 
 
 def run(args: argparse.Namespace) -> None:
@@ -111,8 +124,9 @@ def run(args: argparse.Namespace) -> None:
                          {k: v.replace("\n", " ") for k, v in SETS if k in SHOWN_SETS},
                          regions, ctx),
         divergence.section(images, pd.read_csv(DIVERGENCE / "diagnostics.csv"),
-                           pd.read_csv(DIVERGENCE / "subjects.csv"), thumbs, regions, ctx),
-        companions.section(pd.read_csv(OOD / "curves.csv"),
+                           pd.read_csv(DIVERGENCE / "subjects.csv"), thumbs, LABELS, regions,
+                           ctx),
+        companions.section(pd.read_csv(OOD / "curves.csv"), neural_levels(OOD / "summary.json"),
                            pd.read_csv(APA / "brain_matrix.csv"),
                            pd.read_csv(APA / "systems.csv"), ctx)]
     bundle, versions = bundle_and_versions()

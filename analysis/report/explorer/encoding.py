@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis.report.explorer.common import Context, Panel, Section, data, spec, title
+from analysis.report.explorer.common import Context, Panel, Section, data, spec, title, unavailable
 
 ACCURACY = "results/analyses/encoding/accuracy.csv"
 MEASURES = {"univariate_rc": "univariate accuracy (noise-corrected r)",
@@ -18,7 +18,7 @@ MEASURES = {"univariate_rc": "univariate accuracy (noise-corrected r)",
 def per_subject(accuracy: pd.DataFrame, sets: dict[str, str], ctx: Context) -> pd.DataFrame:
     """Mean over random draws per model, region, subject and feature set (those in ``sets``:
     feature set -> label), long over the MEASURES: model (display name), region, subject,
-    set (label), order, measure, value."""
+    set (label), measure, value; in the sets' order within each subject."""
     a = accuracy[accuracy["feature_set"].isin(list(sets))]
     keys = ["model", "region", "subject", "feature_set"]
     m = a.groupby(keys, sort=True)[list(MEASURES)].mean().reset_index()
@@ -28,8 +28,8 @@ def per_subject(accuracy: pd.DataFrame, sets: dict[str, str], ctx: Context) -> p
     long["set"] = long["feature_set"].map(sets)
     long["model"] = long["model"].map(ctx.name)
     long["subject"] = "S" + long["subject"].astype(int).astype(str)
-    return long.drop(columns="feature_set").sort_values(["model", "region", "measure",
-                                                         "subject", "order"])
+    return long.sort_values(["model", "region", "measure", "subject", "order"]).drop(
+        columns=["feature_set", "order"])
 
 
 def section(accuracy: pd.DataFrame, sets: dict[str, str], regions: list[str],
@@ -37,6 +37,9 @@ def section(accuracy: pd.DataFrame, sets: dict[str, str], regions: list[str],
     """``accuracy``: results/analyses/encoding/accuracy.csv; ``sets``: the feature sets shown
     and their labels (as Figure 5 labels them); ``regions`` in the figure's order."""
     rows = per_subject(accuracy, sets, ctx)
+    if rows.empty:
+        return unavailable("encoding", "Encoding models", "Figure 5",
+                           f"{ACCURACY} has no rows for these feature sets.")
     models = list(dict.fromkeys(rows["model"]))
     model = alt.param(name="enc_model", value=models[0], bind=alt.binding_select(
         options=models, name="network "))
