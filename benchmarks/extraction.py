@@ -53,8 +53,9 @@ def main() -> None:
     params = config.load_params()
     entry = params.zoo[MODEL]
     assert entry.preprocessing is not None, f"zoo.{MODEL}: no preprocessing"
-    model = zoo.build(MODEL, entry)
-    cfg = check_model_config(model, params.preprocessing[entry.preprocessing], MODEL)
+    pre = params.preprocessing[entry.preprocessing]
+    model = zoo.build(MODEL, entry, pre.input_size)
+    cfg = check_model_config(model, pre, MODEL, entry)
     device = resolve_device(params.extraction.device)
     model = model.to(device)
     batch = params.extraction.batch_size

@@ -18,12 +18,21 @@ import torch
 from analysis.errors import InputError
 from analysis.nets.extraction import as_response, kernel_view, normalise, units
 from analysis.nets.hooks import recording
+from analysis.nets.lesion import graph_tail
 
 
-def tail_after(model: torch.nn.Module, layer: str, readout: str) -> torch.nn.Sequential:
+def tail_after(model: torch.nn.Module, layer: str, readout: str) -> torch.nn.Module:
     """The modules run after ``layer`` up to and including ``readout``, for networks that run
     their children in registration order (timm's EfficientNet, MobileNet, ResNet stages...):
-    the later siblings of ``layer`` and of each of its ancestors, until ``readout``."""
+    the later siblings of ``layer`` and of each of its ancestors, until ``readout``. A
+    converted ONNX graph (``torch.fx.GraphModule``) is cut at the two nodes instead
+    (:func:`analysis.nets.lesion.graph_tail`)."""
+    if isinstance(model, torch.fx.GraphModule):
+        tail = graph_tail(model, layer, readout)
+        if tail is None:
+            raise InputError(f"{readout!r} is not computed from {layer!r} alone in this "
+                             "graph: choose another read-out (zoo entry `penultimate`)")
+        return tail
     path = layer.split(".")
     mods: list[torch.nn.Module] = []
     while path:

@@ -16,8 +16,9 @@ when it is silenced: effect_k = acc_intact - acc_lesioned_k (mean over folds).
 When the lesioned layer and the read-out layer are children of the same ``nn.Sequential``
 (e.g. ``blocks.5`` and ``blocks.6``), the lesioned layer's intact output is computed once and
 only the modules between the two layers are rerun per lesion — the same computation as a full
-forward pass with the hook (tested), at a fraction of the cost. Otherwise every lesion runs the
-full forward pass.
+forward pass with the hook (tested), at a fraction of the cost. A converted ONNX graph
+(``torch.fx.GraphModule``) is cut the same way (:func:`graph_tail`) when the readout depends on
+the input only through the lesioned layer. Otherwise every lesion runs the full forward pass.
 """
 
 from __future__ import annotations
@@ -89,6 +90,41 @@ def sequential_tail(model: torch.nn.Module, layer: str, readout_layer: str
     return torch.nn.Sequential(*[parent[i] for i in range(int(a) + 1, int(b) + 1)])
 
 
+def graph_tail(model: torch.nn.Module, layer: str, readout_layer: str
+               ) -> torch.fx.GraphModule | None:
+    """For a ``torch.fx.GraphModule`` (an ONNX conversion), the part of its graph that
+    computes ``readout_layer``'s output from ``layer``'s output alone; None if the model is
+    not a graph module, either name is not a module call, or the readout also depends on the
+    input by another path (a skip connection around ``layer``)."""
+    if not isinstance(model, torch.fx.GraphModule):
+        return None
+    calls = {n.target: n for n in model.graph.nodes if n.op == "call_module"}
+    start, end = calls.get(layer), calls.get(readout_layer)
+    if start is None or end is None:
+        return None
+    needed, stack, reached = set(), [end], False
+    while stack:
+        node = stack.pop()
+        if node is start:
+            reached = True
+            continue
+        if node in needed:
+            continue
+        if node.op == "placeholder":
+            return None
+        needed.add(node)
+        stack.extend(node.all_input_nodes)
+    if not reached:
+        return None
+    graph = torch.fx.Graph()
+    env = {start: graph.placeholder("x")}
+    for node in model.graph.nodes:  # in topological order
+        if node in needed:
+            env[node] = graph.node_copy(node, lambda a: env[a])
+    graph.output(env[end])
+    return torch.fx.GraphModule(model, graph)
+
+
 @torch.inference_mode()
 def _tail_features(tail: torch.nn.Module, cached: torch.Tensor, k: int | None,
                    batch_size: int, device: torch.device, fill: torch.Tensor | None = None
@@ -127,7 +163,8 @@ def lesion_effects(model: torch.nn.Module, images: np.ndarray, identities: np.nd
                               for c, (_, te) in zip(clfs, splits, strict=True)]))
 
     acc0 = round(accuracy(intact), 12)
-    tail = sequential_tail(model, layer, readout_layer)
+    tail = sequential_tail(model, layer, readout_layer) or graph_tail(model, layer,
+                                                                   readout_layer)
     device_fill = None if fill is None else fill.to(device)
     rows = []
     for k in tqdm(range(n_kernels), desc=f"lesion {layer}", leave=False):

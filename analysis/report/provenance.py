@@ -51,8 +51,15 @@ def stage_provenance(stage: str, dvc_yaml: Path = Path("dvc.yaml"),
     spec = yaml.safe_load(dvc_yaml.read_text())["stages"][stage]
     params = yaml.safe_load(params_file.read_text())
     deps = [str(d) for d in spec.get("deps", [])]
-    return {"stage": stage, "cmd": spec["cmd"],
-            "params": {str(k): _lookup(params, str(k)) for k in spec.get("params", [])},
+    values: dict[str, Any] = {}
+    for key in spec.get("params", []):
+        if isinstance(key, dict):  # keys of another file (zoo.yaml: [zoo]): that file's hash
+            for name in key:
+                other = params_file.with_name(name)
+                values[name] = f"md5:{dvc_md5(other)}" if other.is_file() else None
+        else:
+            values[str(key)] = _lookup(params, str(key))
+    return {"stage": stage, "cmd": spec["cmd"], "params": values,
             "deps": {d: dvc_md5(d) for d in deps if Path(d).exists()}}
 
 

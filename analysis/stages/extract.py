@@ -27,8 +27,9 @@ def run(args: argparse.Namespace) -> None:
         raise ParameterError(f"model '{args.model}' is not in `models` {params.models}")
     entry = params.zoo[args.model]
     assert entry.preprocessing is not None  # config: every model in `models` has one
-    model = zoo.build(args.model, entry)
-    data_cfg = check_model_config(model, params.preprocessing[entry.preprocessing], args.model)
+    pre = params.preprocessing[entry.preprocessing]
+    model = zoo.build(args.model, entry, pre.input_size)
+    data_cfg = check_model_config(model, pre, args.model, entry)
     layers = entry.layers_to_read()
     device = resolve_device(params.extraction.device)
     sets = {name: layers for name in

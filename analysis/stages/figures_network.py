@@ -28,6 +28,6 @@ def run(args: argparse.Namespace) -> None:
     save(fig, paths.FIGURE2, {**prov, "output": str(paths.FIGURE2)})
     pct, cons, corr, dec = (pd.read_csv(paths.METRICS / f"{n}.csv") for n in
                             ("pct_selective", "consistency", "lesion_correlation", "decoding"))
-    fig = metrics_study.draw(pct, cons, corr, dec, params.metrics.lesion_layer)
+    fig = metrics_study.draw(pct, cons, corr, dec, params.lesion_layers())
     label_tier(fig, params.tier)
     save(fig, paths.FIGURE_S1, {**prov, "output": str(paths.FIGURE_S1)})

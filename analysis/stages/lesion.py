@@ -22,23 +22,26 @@ from analysis.nets.preprocess import check_model_config
 def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     m = params.metrics
-    intact, silencing = {}, {}
+    intact, silencing, layers = {}, {}, {}
     with atomic_path(paths.LESION) as tmp:
         tmp.mkdir()
-        for key in m.lesion_models:
+        for key in params.lesioned():
             entry = params.zoo[key]
+            assert entry.lesion is not None  # config: every lesion model has a lesion block
             assert entry.preprocessing is not None  # config: every lesion model has one
-            model = zoo.build(key, entry)
-            cfg = check_model_config(model, params.preprocessing[entry.preprocessing], key)
+            pre = params.preprocessing[entry.preprocessing]
+            model = zoo.build(key, entry, pre.input_size)
+            cfg = check_model_config(model, pre, key, entry)
             images = np.load(paths.preprocessed(entry.preprocessing, m.identity_set, "npy"))
             ids = activation_store.index(m.identity_set, entry.preprocessing)[
                 "identity"].to_numpy()
-            table = lesion_effects(model, images, ids, m.lesion_layer, m.readout_layer,
+            table = lesion_effects(model, images, ids, entry.lesion.layer, entry.lesion.readout,
                                    cfg["mean"], cfg["std"], params.extraction.batch_size,
                                    resolve_device(params.extraction.device),
                                    partial(classifier, m.svm_C), folds(ids, m.seed))
             intact[key] = round(table.attrs["intact_accuracy"], 10)
             silencing[key] = table.attrs["silencing"]
+            layers[key] = {"layer": entry.lesion.layer, "readout_layer": entry.lesion.readout}
             write_csv(table, tmp / f"{key}.csv")
-        write_json({"intact_accuracy": intact, "silencing": silencing, "layer": m.lesion_layer,
-                    "readout_layer": m.readout_layer}, tmp / "summary.json")
+        write_json({"intact_accuracy": intact, "silencing": silencing, "layers": layers},
+                   tmp / "summary.json")

@@ -19,6 +19,7 @@ from analysis.report.macros import (
     reproduction_table,
 )
 from analysis.report.reproduction import reproduction
+from analysis.report.zoo_status import zoo_longtable, zoo_status
 
 
 def run(args: argparse.Namespace) -> None:
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> None:
     with atomic_path(paths.GENERATED_TEX) as tmp:
         tmp.mkdir()
         numbers = manuscript_macros(params, results, published)
+        (tmp / "table_zoo.tex").write_text(zoo_longtable(zoo_status(params.zoo, params.models)))
         (tmp / "numbers.tex").write_text(numbers_tex(numbers))
         (tmp / "table_comparison.tex").write_text(
             comparison_table(pd.read_csv(paths.COMPARISON / "stats.csv")))

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> None:
     params = config.load_params(args.params)
     m = params.metrics
     pct, cons, corr, dec = [], [], [], []
+    lesion_layer = params.lesion_layers()
     for model in params.models:
         meta = store.info(model)
         pre = params.zoo[model].preprocessing
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> None:
                                 **floor_summary(observed, null[:, i])})
                 for r in consistency(v).itertuples(index=False):
                     cons.append({**base, "layer": layer, "level": level, **r._asdict()})
-                if layer == m.lesion_layer and level == "kernel_l2":
+                if layer == lesion_layer.get(model) and level == "kernel_l2":
                     corr += lesion_correlation(model, v, base)
                     dec += decoding(model, layer, v, pre, m, base)
     frames = {"pct_selective": pd.DataFrame(pct), "consistency": pd.DataFrame(cons),
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> None:
         for name, frame in frames.items():
             write_csv(frame, tmp / f"{name}.csv")
         write_json(summary(frames, m.null_permutations), tmp / "summary.json")
+
+
 
 
 def lesion_correlation(model: str, v: pd.DataFrame, base: dict) -> list[dict]:

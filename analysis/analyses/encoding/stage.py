@@ -44,11 +44,12 @@ def insilico_kernels(params: config.Params, model: str, layer: str,
     """Per subject, kernels of the read-out layer for each lesion; and the silencing method.
     groups: subject -> [own rows, shared rows] in the activation stores."""
     entry = params.zoo[model]
-    readout = block(params).insilico_readout
+    readout = entry.penultimate or block(params).insilico_readout
     assert entry.preprocessing is not None  # config: every model in `models` has one
     assert readout is not None  # only called with encoding.insilico_readout set
-    net = zoo.build(model, entry).to(device).eval()
-    cfg = check_model_config(net, params.preprocessing[entry.preprocessing], model)
+    pre = params.preprocessing[entry.preprocessing]
+    net = zoo.build(model, entry, pre.input_size).to(device).eval()
+    cfg = check_model_config(net, pre, model, entry)
     tail = insilico.tail_after(net, layer, readout).to(device)
     probe = np.load(paths.preprocessed(entry.preprocessing, paths.NSD_SHARED_SET, "npy"),
                     mmap_mode="r")[:4]

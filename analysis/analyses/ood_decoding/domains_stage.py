@@ -7,7 +7,8 @@ images are instead those of the user's labels table (its `file` column; see READ
 neural responses are read from the user's file.
 
 Writes data/ood/: images.csv (stimulus_id, base, domain, label, file), <model>.h5 (every model
-in `models`, layer `ood.layer`, as the extraction stage writes activations), neural.h5
+in `models`, layer `ood.layer` or the entry's `penultimate`, as the extraction stage writes
+activations), neural.h5
 (responses (n_images, n_sites, n_reps), stimulus_ids, the attribute `source` and, for the
 simulated population, twin_responses: the positive control) and
 examples.npy (one base image in every domain, (n_domains, 128, 128, 3) uint8, for the figure).
@@ -98,12 +99,13 @@ def run(args: argparse.Namespace) -> None:
         for model in params.models:
             entry = params.zoo[model]
             assert entry.preprocessing is not None  # config: every model in `models` has one
-            net = zoo.build(model, entry)
             cfg = params.preprocessing[entry.preprocessing]
-            data_cfg = check_model_config(net, cfg, model)
-            if o.layer not in dict(net.named_modules()):
-                raise InputError(f"ood.layer = {o.layer!r} is not a module of {model}; name "
-                                 "its penultimate (pooled) layer, e.g. global_pool for timm")
-            extract(net, preprocess_arrays(images, cfg), [o.layer], data_cfg["mean"],
+            net = zoo.build(model, entry, cfg.input_size)
+            data_cfg = check_model_config(net, cfg, model, entry)
+            layer = entry.penultimate or o.layer
+            if layer not in dict(net.named_modules()):
+                raise InputError(f"ood.layer = {layer!r} is not a module of {model}; set "
+                                 f"zoo.{model}.penultimate to its penultimate (pooled) module")
+            extract(net, preprocess_arrays(images, cfg), [layer], data_cfg["mean"],
                     data_cfg["std"], tmp / f"{model}.h5", params.extraction.batch_size,
                     device, entry.response, desc=f"ood: {model}")

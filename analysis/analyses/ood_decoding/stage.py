@@ -60,8 +60,9 @@ def load(params: config.Params) -> tuple[pd.DataFrame, np.ndarray, str,
     table = table_for(neural, labels, source=str(paths.OOD_DATA / "images.csv"))
     systems: dict[str, tuple[np.ndarray, str]] = {}
     for model in params.models:
+        layer = params.zoo[model].penultimate or block(params).layer
         with h5py.File(paths.OOD_DATA / f"{model}.h5", "r") as f:
-            x = f[block(params).layer]["units"][()].astype(np.float64)
+            x = f[layer]["units"][()].astype(np.float64)
         if len(x) != len(table):
             raise InputError(f"{paths.OOD_DATA / (model + '.h5')} has {len(x)} rows for "
                              f"{len(table)} images: rerun `dvc repro ood-domains`")

@@ -22,8 +22,9 @@ def _upright(ax: plt.Axes) -> None:
 
 
 def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.DataFrame,
-         lesion_layer: str) -> plt.Figure:
-    """Drawn at the text width: a-c on top, d-e below, the metrics' legend beside e."""
+         lesion_layers: dict[str, str]) -> plt.Figure:
+    """Drawn at the text width: a-c on top, d-e below, the metrics' legend beside e.
+    ``lesion_layers``: model -> the layer the study lesions (panel b shows those layers)."""
     fig, grid = plt.subplots(2, 3, figsize=(FULL_WIDTH, 4.6), layout="constrained")
     axes = [*grid[0], *grid[1][:2]]
     metrics = list(dict.fromkeys(pct["metric"]))  # in the order the study computed them
@@ -41,7 +42,7 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     ax.set_ylabel("% face-selective")
     _upright(ax)
     ax = axes[1]
-    g = tr[(tr["layer"] == lesion_layer) & (tr["level"] != "unit")]
+    g = tr[(tr["layer"] == tr["model"].map(lesion_layers)) & (tr["level"] != "unit")]
     levels = ["kernel_mean", "kernel_l2", "kernel_max"]
     w = 0.8 / len(metrics)
     for i, metric in enumerate(metrics):
@@ -56,7 +57,8 @@ def draw(pct: pd.DataFrame, cons: pd.DataFrame, corr: pd.DataFrame, dec: pd.Data
     ax.set_xticks(np.arange(3) + 0.4 - w / 2, ["mean", "L2", "max"])
     ax.set_xlabel("kernel pooling")
     ax.set_ylabel("% face-selective kernels")
-    ax.set_title(f"b  kernels ({lesion_layer})", loc="left", fontweight="bold")
+    ax.set_title(f"b  kernels ({', '.join(dict.fromkeys(lesion_layers.values()))})",
+                 loc="left", fontweight="bold")
     ax = axes[2]
     if not corr.empty:
         ax.bar(corr["metric"], corr["spearman"],

